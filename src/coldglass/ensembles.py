@@ -488,10 +488,11 @@ class ATSEnsemble:
         shape ``(f, n_c, n_u, n_v)``; it may prepend axes (e.g. temperature), which are kept
         in front of the field axes of the result.
 
-        Rule: Gauss-Legendre with ``n_c`` nodes per c panel (:func:`orientation_rule`), ``n_u`` in u, and ``n_v`` per unit of
-        ``ln D`` up to ``energy_scale`` [K] (default ``1e3 max(Dmin, D0max φ)``), plus a
-        mapped tail ``t = D_hi/D`` up to Dmax; with ``Dmax = ∞`` the kernel must decay at
-        least as 1/E. Returns an array of shape ``extra + field.shape``.
+        Rule: Gauss-Legendre with ``n_c`` nodes per c panel (:func:`orientation_rule`),
+        ``n_u`` in u, and ``n_v`` per unit of ``ln D`` up to ``energy_scale`` [K] (default
+        ``1e3 max(Dmin, D0max φ)``), plus a mapped tail ``t = D_hi/D`` up to Dmax; with
+        ``Dmax = ∞`` the kernel must decay at least as 1/E. Returns an array of shape
+        ``extra + field.shape``.
         """
         _check_orientation(orientation)
         f = self._field(fld)

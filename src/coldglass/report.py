@@ -160,7 +160,7 @@ def section_fig26(out: Path) -> str:
         for form in ("derived", "printed"):
             vals = []
             for target in (1e-3, 1e-6):
-                def f(v, target=target, form=form):
+                def f(v, target=target, form=form, hw=hw):
                     d = delta0_parabolic(hw, v, form=form)
                     return (np.log(d) if np.isfinite(d) else -800.0) - np.log(target)
                 hi = 3.534 * hw if form == "printed" else 200.0

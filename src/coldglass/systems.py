@@ -261,7 +261,7 @@ def _twp_invariants(E1, E2, E3, D0, phi):
     mean = (E1 + E2 + E3) / 3.0
     e1, e2, e3 = E1 - mean, E2 - mean, E3 - mean
     # characteristic polynomial of Eq. (6), traceless part: λ³ - p λ - q = 0
-    sum_pairs = e1 * e2 + e2 * e3 + e3 * e1  # = -D²/2 <= 0
+    sum_pairs = -0.5 * (e1**2 + e2**2 + e3**2)  # Σ_{i<j} e_i e_j = -D²/2 for Σ e_i = 0
     p = 3.0 * D0**2 - sum_pairs
     prod = e1 * e2 * e3
     s = np.sqrt(p / 3.0)  # = D0 sqrt(1 - Σ_{i≠j} Ei Ej / 6 D0²) of Eq. (8)
@@ -272,7 +272,8 @@ def _twp_invariants(E1, E2, E3, D0, phi):
     a0 = np.abs(D0) ** 3
     with np.errstate(divide="ignore", invalid="ignore"):
         eps = np.where(D0 != 0, -sum_pairs / (3.0 * D0**2), 0.0)
-    grow = np.where(D0 != 0, a0 * np.expm1(1.5 * np.log1p(eps)), r)
+    with np.errstate(over="ignore", invalid="ignore"):
+        grow = np.where((eps < 1.0) & (a0 > 0), a0 * np.expm1(1.5 * np.log1p(eps)), r - a0)
     sin2, cos2 = np.sin(0.5 * phi) ** 2, np.cos(0.5 * phi) ** 2
     minus_part = 2.0 * a0 * np.where(D0 >= 0, sin2, cos2)  # |D0|³ - D0³ cos φ
     plus_part = 2.0 * a0 * np.where(D0 >= 0, cos2, sin2)  # |D0|³ + D0³ cos φ
@@ -292,9 +293,11 @@ def twp_levels(
     ``E_k = Ē + 2 s cos(θ/3 + θ_k)``, ``s = D0 sqrt(1 - Σ_{i≠j} E_i E_j / 6 D0²)``,
     ``cos θ = (cos φ + E1 E2 E3 / 2 D0³) (s/D0)^-3``, ``θ_k = 0, ±2π/3``, where the
     asymmetries are measured from their mean Ē (Eq. 8 assumes E1 + E2 + E3 = 0).
-    ``1 ∓ cos θ`` are evaluated without cancellation so that near-degenerate levels
-    (φ → 0, D → 0, φ → π) keep full relative accuracy. Vectorized; returns (..., 3),
-    ascending.
+    ``1 ∓ cos θ`` are evaluated without cancellation so that levels made near-degenerate by
+    the tunnelling (D0 > 0 with φ → 0, D → 0, or φ → π) keep full relative accuracy. Where
+    instead two *asymmetries* coincide with ``|D0| << D`` the trigonometric form is accurate
+    to ``~sqrt(ε) D`` absolute only (use :func:`ring_levels` there). Vectorized; returns
+    (..., 3), ascending.
     """
     mean, s, theta = _twp_invariants(E1, E2, E3, D0, phi)
     shifts = np.array([2.0 * np.pi / 3.0, -2.0 * np.pi / 3.0, 0.0])
