@@ -15,6 +15,8 @@ import numpy as np
 import scipy.constants as sc
 from numpy.typing import ArrayLike
 
+from .validation import finite
+
 __all__ = [
     "K_B",
     "HBAR_K",
@@ -70,13 +72,6 @@ _ENERGY_UNITS: dict[str, float] = {
 }
 
 
-def _as_finite(name: str, value: ArrayLike) -> np.ndarray:
-    arr = np.asarray(value, dtype=float)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return arr
-
-
 def to_kelvin(value: ArrayLike, unit: str) -> np.ndarray:
     """Convert an energy from ``unit`` to kelvin (k_B = 1).
 
@@ -84,14 +79,14 @@ def to_kelvin(value: ArrayLike, unit: str) -> np.ndarray:
     """
     if unit not in _ENERGY_UNITS:
         raise ValueError(f"unknown energy unit {unit!r}; allowed: {', '.join(_ENERGY_UNITS)}")
-    return _as_finite("value", value) * _ENERGY_UNITS[unit]
+    return finite("value", value) * _ENERGY_UNITS[unit]
 
 
 def kelvin_to(value: ArrayLike, unit: str) -> np.ndarray:
     """Convert an energy in kelvin to ``unit`` (inverse of :func:`to_kelvin`)."""
     if unit not in _ENERGY_UNITS:
         raise ValueError(f"unknown energy unit {unit!r}; allowed: {', '.join(_ENERGY_UNITS)}")
-    return _as_finite("value", value) / _ENERGY_UNITS[unit]
+    return finite("value", value) / _ENERGY_UNITS[unit]
 
 
 def phase_energy(X_KA2: ArrayLike, B_T: ArrayLike) -> np.ndarray:
@@ -100,8 +95,8 @@ def phase_energy(X_KA2: ArrayLike, B_T: ArrayLike) -> np.ndarray:
     ``D0 phi = 2 pi X B e/h`` with ``X = D0 |q/e| S`` [K·Å²] and B [T] (paper Eq. 7 with
     Phi = B S, Phi0 = h/|q|). Broadcasts over ``X_KA2`` and ``B_T``.
     """
-    X = _as_finite("X_KA2", X_KA2)
-    B = _as_finite("B_T", B_T)
+    X = finite("X_KA2", X_KA2)
+    B = finite("B_T", B_T)
     return PHASE_ENERGY_PER_KA2_T * X * B
 
 
@@ -112,8 +107,8 @@ def phase(B_T: ArrayLike, area_A2: ArrayLike, charge_e: float = 1.0) -> np.ndarr
     ----------
     B_T : field [T]; area_A2 : loop area S [Å²]; charge_e : |q| in units of e.
     """
-    B = _as_finite("B_T", B_T)
-    S = _as_finite("area_A2", area_A2)
+    B = finite("B_T", B_T)
+    S = finite("area_A2", area_A2)
     if np.any(S < 0):
         raise ValueError("area_A2 must be >= 0")
     return 2.0 * np.pi * B * S * ANGSTROM2 * abs(charge_e) * sc.e / sc.h
@@ -139,7 +134,7 @@ def ppm_to_per_gram(ppm: ArrayLike, material_or_mass: str | float) -> np.ndarray
     ``material_or_mass`` is a material name in :data:`MOLAR_MASS` or the mean molar mass
     in g/mol. Returns g⁻¹.
     """
-    p = _as_finite("ppm", ppm)
+    p = finite("ppm", ppm)
     if np.any(p < 0):
         raise ValueError("ppm must be >= 0")
     return p * 1e-6 * N_A / _molar_mass(material_or_mass)
@@ -147,7 +142,7 @@ def ppm_to_per_gram(ppm: ArrayLike, material_or_mass: str | float) -> np.ndarray
 
 def per_gram_to_ppm(n_per_g: ArrayLike, material_or_mass: str | float) -> np.ndarray:
     """Number per gram [g⁻¹] -> atomic ppm (inverse of Eq. 98)."""
-    n = _as_finite("n_per_g", n_per_g)
+    n = finite("n_per_g", n_per_g)
     if np.any(n < 0):
         raise ValueError("n_per_g must be >= 0")
     return n * _molar_mass(material_or_mass) / N_A * 1e6

@@ -36,6 +36,7 @@ from numpy.typing import ArrayLike
 from .constants import PHASE_ENERGY_PER_KA2_T
 from .quadrature import composite_gauss_legendre, gauss_legendre, mapped_nodes
 from .systems import twp_gap
+from .validation import finite, nonnegative
 
 __all__ = [
     "Orientation",
@@ -54,20 +55,6 @@ D0_UNITS = {"K*A^2": "T", "K": "rad"}
 """Allowed units of the ATS tunnelling cutoffs and the field variable each implies."""
 
 Kernel = Callable[..., np.ndarray]
-
-
-def _check_finite(name: str, value: ArrayLike) -> np.ndarray:
-    arr = np.asarray(value, dtype=float)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite (no NaN or inf)")
-    return arr
-
-
-def _check_energy(name: str, value: ArrayLike) -> np.ndarray:
-    arr = _check_finite(name, value)
-    if np.any(arr < 0):
-        raise ValueError(f"{name} must be >= 0 K (energies are gaps), got min {arr.min()!r}")
-    return arr
 
 
 def _check_orientation(orientation: str) -> None:
@@ -216,7 +203,7 @@ class STMEnsemble:
         ``y_hi = min(Δ0max, E)``; for ``Δ0min << E < Δ0max`` it is ``P̄ ln(2E/Δ0min)``, the
         slowly varying "constant" DOS of the STM.
         """
-        E = _check_energy("E", E)
+        E = nonnegative("E", E, "K")
         with np.errstate(invalid="ignore", divide="ignore"):
             lo = np.maximum(self.Delta0_min, np.sqrt(np.clip(E**2 - self.Delta_max**2, 0, None)))
             hi = np.minimum(self.Delta0_max, E)
@@ -231,9 +218,9 @@ class STMEnsemble:
         the one-phonon rate ``τ⁻¹ = A Δ0² E coth(E/2T)`` of Eq. (39). It follows from Eq. (2)
         with ``Δ0² = E² τmin/τ`` (units: P̄ per second).
         """
-        E = _check_energy("E", E)
-        tau = _check_finite("tau", tau)
-        tau_min = _check_finite("tau_min", tau_min)
+        E = nonnegative("E", E, "K")
+        tau = finite("tau", tau)
+        tau_min = finite("tau_min", tau_min)
         if np.any(tau_min <= 0) or np.any(tau <= 0):
             raise ValueError("tau and tau_min must be > 0 s")
         tau_max = tau_min * (E / self.Delta0_min) ** 2
@@ -354,7 +341,7 @@ class ATSEnsemble:
         return D0_UNITS[self.d0_unit]
 
     def _field(self, fld: ArrayLike) -> np.ndarray:
-        f = _check_finite(f"field [{self.field_unit}]", fld)
+        f = finite(f"field [{self.field_unit}]", fld)
         return np.abs(f)
 
     def phase_energies(self, fld: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -415,7 +402,7 @@ class ATSEnsemble:
         give ~1e-10 relative accuracy.
         """
         _check_orientation(orientation)
-        E = _check_energy("E", E)
+        E = nonnegative("E", E, "K")
         f = self._field(fld)
         E, f = np.broadcast_arrays(E, f)
         a_min, a_max = self.phase_energies(f)
@@ -616,7 +603,7 @@ def total_dos(
     The paper writes ``g_2LS = n_2LS P̄`` (constant); here ``g_2LS`` is the STM ensemble's DOS,
     which is that constant up to its slow logarithm (see :meth:`STMEnsemble.dos`).
     """
-    E = _check_energy("E", E)
+    E = nonnegative("E", E, "K")
     out = np.zeros(np.broadcast_shapes(E.shape, np.shape(fld)))
     if stm is not None:
         out = out + n2LS * stm.dos(E)

@@ -21,6 +21,8 @@ import numpy as np
 import scipy.constants as sc
 from numpy.typing import ArrayLike
 
+from .validation import finite, nonnegative, positive
+
 __all__ = [
     "tls_hamiltonian",
     "tls_levels",
@@ -41,21 +43,6 @@ __all__ = [
 ]
 
 
-def _finite(name: str, value: ArrayLike) -> np.ndarray:
-    arr = np.asarray(value, dtype=float)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite (no NaN or inf)")
-    return arr
-
-
-def _positive(name: str, value: ArrayLike, strict: bool = True) -> np.ndarray:
-    arr = _finite(name, value)
-    bad = arr <= 0 if strict else arr < 0
-    if np.any(bad):
-        raise ValueError(f"{name} must be {'> 0' if strict else '>= 0'}, got {value!r}")
-    return arr
-
-
 # ----------------------------------------------------------------------------- 2LS, Eqs. 1-4
 
 
@@ -64,7 +51,7 @@ def tls_hamiltonian(Delta: ArrayLike, Delta0: ArrayLike) -> np.ndarray:
 
     Broadcasts over ``Delta`` and ``Delta0``; returns shape ``(..., 2, 2)``.
     """
-    D, D0 = np.broadcast_arrays(_finite("Delta", Delta), _finite("Delta0", Delta0))
+    D, D0 = np.broadcast_arrays(finite("Delta", Delta), finite("Delta0", Delta0))
     H = np.empty(D.shape + (2, 2))
     H[..., 0, 0] = -0.5 * D
     H[..., 1, 1] = 0.5 * D
@@ -74,7 +61,7 @@ def tls_hamiltonian(Delta: ArrayLike, Delta0: ArrayLike) -> np.ndarray:
 
 def tls_levels(Delta: ArrayLike, Delta0: ArrayLike) -> np.ndarray:
     """Levels ``E_{0,1} = ∓½ sqrt(Δ² + Δ0²)`` of Eq. (1) [K], shape ``(..., 2)``."""
-    E = np.hypot(_finite("Delta", Delta), _finite("Delta0", Delta0))
+    E = np.hypot(finite("Delta", Delta), finite("Delta0", Delta0))
     return np.stack([-0.5 * E, 0.5 * E], axis=-1)
 
 
@@ -90,10 +77,10 @@ def delta0_wkb(
     d_A : tunnelling distance [Å]
     mass_u : mass of the tunnelling particle [u]
     """
-    hw = _positive("hbar_omega_K", hbar_omega_K)
-    V0 = _positive("V0_K", V0_K, strict=False)
-    d = _positive("d_A", d_A, strict=False)
-    m = _positive("mass_u", mass_u)
+    hw = positive("hbar_omega_K", hbar_omega_K)
+    V0 = nonnegative("V0_K", V0_K)
+    d = nonnegative("d_A", d_A)
+    m = positive("mass_u", mass_u)
     action = d * sc.angstrom / sc.hbar * np.sqrt(2.0 * m * sc.atomic_mass * V0 * sc.k)
     return hw * np.exp(-action)
 
@@ -119,8 +106,8 @@ def delta0_parabolic(
     negative for ``V0/ħΩ > 9π/8`` (the regime of Fig. 26), so it is offered only to compare
     with the printed paper; negative values are returned as NaN.
     """
-    hw = _positive("hbar_omega_K", hbar_omega_K)
-    V0 = _positive("V0_K", V0_K, strict=False)
+    hw = positive("hbar_omega_K", hbar_omega_K)
+    V0 = nonnegative("V0_K", V0_K)
     root = np.sqrt(8.0 * V0 / (np.pi * hw))
     if form == "derived":
         return hw * root * np.exp(-2.0 * V0 / hw)
@@ -156,7 +143,7 @@ def multiwell_hamiltonian(
     -------
     complex array of shape (..., nw, nw)
     """
-    E = _finite("energies", energies)
+    E = finite("energies", energies)
     if E.ndim < 1 or E.shape[-1] < 2:
         raise ValueError("energies must have at least 2 wells along the last axis")
     nw = E.shape[-1]
@@ -165,8 +152,8 @@ def multiwell_hamiltonian(
         raise ValueError("bonds must have shape (n_bonds, 2)")
     if np.any(b < 0) or np.any(b >= nw) or np.any(b[:, 0] == b[:, 1]):
         raise ValueError(f"bonds must join two different wells among 0..{nw - 1}")
-    D0 = _finite("D0", D0)
-    theta = _finite("peierls", peierls)
+    D0 = finite("D0", D0)
+    theta = finite("peierls", peierls)
     batch = np.broadcast_shapes(E.shape[:-1], np.shape(D0)[:-1] if np.ndim(D0) else (),
                                 np.shape(theta)[:-1] if np.ndim(theta) else ())
     hop = np.broadcast_to(D0 * np.exp(1j * theta), batch + (len(b),))
@@ -186,12 +173,12 @@ def ring_hamiltonian(energies: ArrayLike, D0: ArrayLike, phi: ArrayLike) -> np.n
     encloses ``phi``. For nw = 2 the two bonds join the same pair of wells (two paths).
     ``energies`` has shape (..., nw); ``D0`` and ``phi`` broadcast over the leading axes.
     """
-    E = _finite("energies", energies)
+    E = finite("energies", energies)
     if E.ndim < 1 or E.shape[-1] < 2:
         raise ValueError("a ring needs nw >= 2 wells along the last axis of energies")
     nw = E.shape[-1]
     bonds = np.stack([np.arange(nw), (np.arange(nw) + 1) % nw], axis=1)
-    phi = _finite("phi", phi)
+    phi = finite("phi", phi)
     return multiwell_hamiltonian(
         E, bonds, np.asarray(D0, dtype=float)[..., None], (phi / nw)[..., None]
     )
@@ -228,14 +215,14 @@ def polyhedron_hamiltonian(
     up to ``b · S_loop``, the A-B phase of Eq. (7). With :func:`tetrahedron_positions` this is
     the tetrahedral four-welled potential of paper Sec. 2.
     """
-    r = _finite("positions", positions)
+    r = finite("positions", positions)
     if r.ndim != 2 or r.shape[1] != 3:
         raise ValueError("positions must have shape (nw, 3)")
     nw = r.shape[0]
     if bonds is None:
         bonds = np.array([(i, j) for i in range(nw) for j in range(i + 1, nw)])
     bonds = np.asarray(bonds, dtype=int)
-    b = _finite("flux_density", flux_density)
+    b = finite("flux_density", flux_density)
     if b.shape[-1:] != (3,):
         raise ValueError("flux_density must be a 3-vector (or (..., 3))")
     cross = np.cross(r[bonds[:, 0]], r[bonds[:, 1]])  # (nb, 3)
@@ -248,15 +235,15 @@ def polyhedron_hamiltonian(
 
 def asymmetry_radius(E1: ArrayLike, E2: ArrayLike, E3: ArrayLike) -> np.ndarray:
     """``D = sqrt(E1² + E2² + E3²)`` of the traceless asymmetries [K] (paper Sec. 3)."""
-    E = np.stack(np.broadcast_arrays(_finite("E1", E1), _finite("E2", E2), _finite("E3", E3)))
+    E = np.stack(np.broadcast_arrays(finite("E1", E1), finite("E2", E2), finite("E3", E3)))
     E = E - E.mean(axis=0)
     return np.sqrt(np.sum(E**2, axis=0))
 
 
 def _twp_invariants(E1, E2, E3, D0, phi):
     E1, E2, E3, D0, phi = np.broadcast_arrays(
-        _finite("E1", E1), _finite("E2", E2), _finite("E3", E3), _finite("D0", D0),
-        _finite("phi", phi),
+        finite("E1", E1), finite("E2", E2), finite("E3", E3), finite("D0", D0),
+        finite("phi", phi),
     )
     mean = (E1 + E2 + E3) / 3.0
     e1, e2, e3 = E1 - mean, E2 - mean, E3 - mean
@@ -328,8 +315,8 @@ def effective_parameters(D: ArrayLike, D0: ArrayLike) -> tuple[np.ndarray, np.nd
     the gap is first order in ``D/D0``; at ``D = 0`` it is ``1 - 3 sin(φ/3)/φ = O(φ²)``
     (both orders are pinned by tests against :func:`twp_gap`).
     """
-    D = _finite("D", D)
-    D0 = _finite("D0", D0)
+    D = finite("D", D)
+    D0 = finite("D0", D0)
     return np.sqrt(2.0 / 3.0) * D, 2.0 / np.sqrt(3.0) * D0
 
 
@@ -344,11 +331,11 @@ def high_field_phase2(
     ``orientation="shortcut"``: orientation-averaged ``(φ²/3)(1 - (B/B*)²/45)``, where
     ``B/B*`` is given (``B*`` a material parameter); if omitted, ``B/B* = φ``.
     """
-    phi = _finite("phi", phi)
+    phi = finite("phi", phi)
     if orientation == "none":
         return phi**2 * (1.0 - phi**2 / 27.0)
     if orientation == "shortcut":
-        x = phi if B_over_Bstar is None else _finite("B_over_Bstar", B_over_Bstar)
+        x = phi if B_over_Bstar is None else finite("B_over_Bstar", B_over_Bstar)
         return phi**2 / 3.0 * (1.0 - x**2 / 45.0)
     raise ValueError(f"orientation must be 'none' or 'shortcut', got {orientation!r}")
 
@@ -362,7 +349,7 @@ def effective_gap(
     :func:`effective_parameters`. ``high_field=True`` replaces ``φ²`` by ``φ²(1 - φ²/27)``
     (Eq. 20), the expansion of the exact degenerate splitting ``9 sin²(φ/3)``.
     """
-    D = _finite("D", D)
-    D0 = _finite("D0", D0)
-    phi2 = high_field_phase2(phi) if high_field else _finite("phi", phi) ** 2
+    D = finite("D", D)
+    D0 = finite("D0", D0)
+    phi2 = high_field_phase2(phi) if high_field else finite("phi", phi) ** 2
     return np.sqrt(D**2 + D0**2 * phi2)
