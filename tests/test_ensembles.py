@@ -207,22 +207,17 @@ def test_monte_carlo_shows_the_failure_outside_the_limit():
 
 
 def test_stm_dos_against_direct_integration():
+    """Independent route: at fixed E the measure P̄ dΔ dΔ0/Δ0 becomes P̄ E dΔ/(E² - Δ²)
+    (Δ0² = E² - Δ²), integrated by quad over the allowed Δ range."""
     stm = STMEnsemble(P_bar=2.0, Delta0_min=1e-3, Delta0_max=0.5, Delta_max=3.0)
     for E in (5e-4, 2e-3, 0.1, 0.7, 2.0, 3.1):
-        lo, hi = np.log(1e-3), np.log(min(0.5, E))
-
-        def f(u, E=E):
-            d0 = np.exp(u)
-            d2 = E**2 - d0**2
-            if d2 <= 0 or d2 > 9.0:
-                return 0.0
-            return 2.0 * E / np.sqrt(d2)
-
+        d_lo = np.sqrt(max(E**2 - 0.5**2, 0.0))  # Δ0 <= Δ0max
+        d_hi = min(np.sqrt(max(E**2 - 1e-3**2, 0.0)), 3.0)  # Δ0 >= Δ0min, Δ <= Δmax
         ref = 0.0
-        if hi > lo:
-            # substitution removes the 1/sqrt end-point singularity: quad with weight 'alg'
-            ref = integrate.quad(f, lo, hi, epsabs=0, epsrel=1e-12, limit=200)[0]
-        assert stm.dos(E) == pytest.approx(ref, rel=1e-6, abs=1e-12)
+        if d_hi > d_lo:
+            ref = 2.0 * integrate.quad(lambda d, E=E: E / (E**2 - d**2), d_lo, d_hi,
+                                       epsabs=0, epsrel=1e-12)[0]
+        assert stm.dos(E) == pytest.approx(ref, rel=1e-10, abs=1e-14)
     # the "constant" DOS of the STM: P̄ ln(2E/Δ0min) for Δ0min << E < Δ0max
     stm = STMEnsemble(P_bar=1.0, Delta0_min=1e-8, Delta0_max=10.0)
     assert stm.dos(0.1) == pytest.approx(np.log(2 * 0.1 / 1e-8), rel=1e-12)
