@@ -226,7 +226,7 @@ def test_stm_dos_against_direct_integration():
 def test_stm_generic_average_against_dos():
     stm = STMEnsemble(P_bar=1.0, Delta0_min=1e-4, Delta0_max=2.0, Delta_max=5.0)
     T = 0.3
-    avg = stm.average(_cp0(T), n_u=24, n_delta=24)
+    avg = stm.average(lambda E, d, d0, T: _cp0(T)(E, d, d0), n_u=24, n_delta=24, T=[T, T])[0]
     ref = integrate.quad(lambda e: float(stm.dos(e) * _cp0(T)(e, 0, 0)), 0, 5.5,
                          points=[1e-4, 2.0, 5.0], epsabs=0, epsrel=1e-10, limit=400)[0]
     assert avg == pytest.approx(ref, rel=1e-6)

@@ -236,11 +236,13 @@ class STMEnsemble:
         n_u: int = 32,
         n_delta: int = 16,
         energy_scale: float | None = None,
+        **pointwise: ArrayLike,
     ) -> np.ndarray:
         """``∫ dΔ ∫ dΔ0/Δ0 P̄ K(E, Δ, Δ0)`` by Gauss-Legendre in (ln Δ0, Δ).
 
-        ``kernel(E, Delta, Delta0)`` receives arrays of shape ``(n_u, n_Δ)`` (it may return
-        extra leading axes, e.g. temperature). Infinite cutoffs are replaced by
+        ``kernel(E, Delta, Delta0, **pointwise)`` receives arrays of shape ``(p, n_u, n_Δ)``
+        and each ``pointwise`` array (e.g. ``T=...``, broadcast together) as ``(p, 1, 1)``;
+        the result has their broadcast shape. Infinite cutoffs are replaced by
         ``energy_scale`` [K], beyond which the kernel must be negligible.
         """
         d0max = self.Delta0_max if np.isfinite(self.Delta0_max) else energy_scale
@@ -249,11 +251,15 @@ class STMEnsemble:
             raise ValueError("infinite cutoffs need energy_scale (K) for the generic average")
         u, wu = composite_gauss_legendre(np.log(self.Delta0_min), np.log(d0max), n_u, 2.0)
         d, wd = composite_gauss_legendre(0.0, dmax, n_delta, max(dmax / 64, 1e-300))
-        D0 = np.exp(u)[:, None]
-        Dl = d[None, :]
+        D0 = np.exp(u)[None, :, None]
+        Dl = d[None, None, :]
         E = np.hypot(Dl, D0)
-        K = kernel(E, Dl, D0)
-        return self.P_bar * np.einsum("...ij,i,j->...", K, wu, wd)
+        arrays = np.broadcast_arrays(*(finite(k, v) for k, v in pointwise.items()))
+        shape = arrays[0].shape if arrays else ()
+        kw = {k: a.reshape(-1, 1, 1) for k, a in zip(pointwise, arrays, strict=True)}
+        K = kernel(E, Dl, D0, **kw)
+        K = np.broadcast_to(K, np.broadcast_shapes(np.shape(K), E.shape))
+        return self.P_bar * np.einsum("pij,i,j->p", K, wu, wd).reshape(shape)
 
 
 # ---------------------------------------------------------------------------------- ATS
@@ -464,74 +470,90 @@ class ATSEnsemble:
         n_v: int = 12,
         energy_scale: float | None = None,
         with_derivative: bool = False,
+        D_scale: ArrayLike = 1.0,
+        D0_scale: ArrayLike = 1.0,
+        Bstar_scale: ArrayLike = 1.0,
         max_chunk: int = 2_000_000,
+        **pointwise: ArrayLike,
     ) -> np.ndarray:
         """Ensemble average ``∫ dN K`` of any kernel (DESIGN.md §2).
 
         ``∫ 2π P* n_ATS du dv ⟨K(E, D, A)⟩_orientation`` with ``u = ln D0``, ``v = ln D``,
         ``A = D0 φ_eff`` [K] and ``E = sqrt(D² + A²)`` (Eq. 9). The kernel is called as
-        ``kernel(E, D, A)`` — or ``kernel(E, D, A, dA)`` with ``dA = ∂A/∂field`` when
-        ``with_derivative`` (e.g. ``∂E/∂B = A dA / E`` for the magnetization) — on arrays of
-        shape ``(f, n_c, n_u, n_v)``; it may prepend axes (e.g. temperature), which are kept
-        in front of the field axes of the result.
+        ``kernel(E, D, A, **pointwise)`` — or ``kernel(E, D, A, dA, **pointwise)`` with
+        ``dA = ∂A/∂field`` when ``with_derivative`` (e.g. ``∂E/∂B = A dA / E`` for the
+        magnetization) — on arrays of shape ``(f, n_c, n_u, n_v)``.
+
+        ``pointwise`` arrays (e.g. ``T=...``) are broadcast against the field; the kernel
+        receives each as shape ``(f, 1, 1, 1)``, aligned with the field points. ``D_scale``
+        and ``D0_scale`` (broadcast likewise) multiply all D cutoffs and both D0 cutoffs per
+        point, ``Bstar_scale`` multiplies B* (temperature-dependent parameters, Eq. 97).
+        Result shape: the broadcast shape.
 
         Rule: Gauss-Legendre with ``n_c`` nodes per c panel (:func:`orientation_rule`),
         ``n_u`` in u, and ``n_v`` per unit of ``ln D`` up to ``energy_scale`` [K] (default
         ``1e3 max(Dmin, D0max φ)``), plus a mapped tail ``t = D_hi/D`` up to Dmax; with
-        ``Dmax = ∞`` the kernel must decay at least as 1/E. Returns an array of shape
-        ``extra + field.shape``.
+        ``Dmax = ∞`` the kernel must decay at least as 1/E.
         """
         _check_orientation(orientation)
-        f = self._field(fld)
-        shape = f.shape
-        f = f.ravel()
-        a_min, _ = self.phase_energies(f)
+        arrays = [self._field(fld), finite("D_scale", D_scale), finite("D0_scale", D0_scale),
+                  finite("Bstar_scale", Bstar_scale)]
+        arrays += [finite(k, v) for k, v in pointwise.items()]
+        arrays = np.broadcast_arrays(*arrays)
+        shape = arrays[0].shape
+        f, sD, sD0, sBs, *extra = (a.ravel() for a in arrays)
+        if np.any(sD <= 0) or np.any(sD0 <= 0) or np.any(sBs <= 0):
+            raise ValueError("D_scale, D0_scale and Bstar_scale must be > 0")
+        extra = dict(zip(pointwise, extra, strict=True))
+        a_min = self.phase_energies(f)[0] * sD0
         dscale = PHASE_ENERGY_PER_KA2_T * self.D0min if self.d0_unit == "K*A^2" else self.D0min
         x = self._x(f, high_field)
+        if x is not None:
+            x = x / sBs
         m, dm_dx, wc = orientation_rule(orientation, n_c, x=x)
         m = np.broadcast_to(m, f.shape + m.shape[-1:])
         dm_dx = np.broadcast_to(dm_dx, m.shape)
         if x is None:
             dm_df = np.zeros_like(m)
         else:
-            dxdf = 1.0 if (self.B_star is None) else 1.0 / self.B_star
-            dm_df = dm_dx * dxdf
+            dxdf = (1.0 if self.B_star is None else 1.0 / self.B_star) / sBs
+            dm_df = dm_dx * dxdf[:, None]
         # u nodes: D0 = D0min e^{s}, s in [0, ln(D0max/D0min)]
         s, wu = composite_gauss_legendre(0.0, self._log_ratio, n_u, 4.0)
         ratio = np.exp(s)
-        # v nodes: ln D from ln Dmin to ln D_hi, then tail
+        # v nodes, relative to Dmin: ln(D/Dmin) from 0 to ln(D_hi/Dmin), then the tail
         if energy_scale is None:
             energy_scale = 1e3 * max(self.Dmin, float(np.max(a_min, initial=0.0))
                                      * np.exp(self._log_ratio))
         d_hi = min(self.Dmax, max(energy_scale, 2.0 * self.Dmin))
-        v, wv = composite_gauss_legendre(np.log(self.Dmin), np.log(d_hi), n_v, 1.0)
-        D = np.exp(v)
+        v, wv = composite_gauss_legendre(0.0, np.log(d_hi / self.Dmin), n_v, 1.0)
+        rel = np.exp(v)
         if self.Dmax > d_hi:
             t, wt = gauss_legendre(2 * n_v)  # t = d_hi/D in [d_hi/Dmax, 1], dD/D = dt/t
             t_lo = d_hi / self.Dmax
             t = t_lo + (1.0 - t_lo) * t
-            D = np.concatenate([D, d_hi / t])
+            rel = np.concatenate([rel, d_hi / self.Dmin / t])
             wv = np.concatenate([wv, (1.0 - t_lo) * wt / t])
-        n_per_field = m.shape[-1] * len(ratio) * len(D)
+        n_per_field = m.shape[-1] * len(ratio) * len(rel)
         chunk = max(1, max_chunk // n_per_field)
         pieces = []
         for start in range(0, len(f), chunk):
             sl = slice(start, start + chunk)
             A = (a_min[sl, None, None, None] * m[sl, :, None, None]
                  * ratio[None, None, :, None])
-            Dg = D[None, None, None, :]
+            Dg = self.Dmin * sD[sl, None, None, None] * rel[None, None, None, :]
             E = np.sqrt(Dg**2 + A**2)
+            kw = {k: v[sl, None, None, None] for k, v in extra.items()}
             if with_derivative:
-                dA = dscale * ratio[None, None, :, None] * (
+                dA = dscale * sD0[sl, None, None, None] * ratio[None, None, :, None] * (
                     m[sl, :, None, None] + f[sl, None, None, None] * dm_df[sl, :, None, None]
                 )
-                K = kernel(E, Dg, A, np.broadcast_to(dA, E.shape))
+                K = kernel(E, Dg, A, np.broadcast_to(dA, E.shape), **kw)
             else:
-                K = kernel(E, Dg, A)
-            K = np.broadcast_to(K, np.broadcast_shapes(np.shape(K), E.shape))
-            pieces.append(np.einsum("...fcuv,c,u,v->...f", K, wc, wu, wv))
-        out = np.concatenate(pieces, axis=-1)
-        out = out.reshape(out.shape[:-1] + shape)
+                K = kernel(E, Dg, A, **kw)
+            K = np.broadcast_to(K, E.shape)
+            pieces.append(np.einsum("fcuv,c,u,v->f", K, wc, wu, wv))
+        out = np.concatenate(pieces).reshape(shape)
         return 2.0 * np.pi * self.density * out
 
     # -- Monte Carlo ---------------------------------------------------------------------
