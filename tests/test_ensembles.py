@@ -284,7 +284,8 @@ def test_total_dos_is_the_sum_eq12():
         (lambda: STMEnsemble(Delta0_min=0.0), "Delta0_min must be > 0"),
         (lambda: STMEnsemble(Delta0_min=1.0, Delta0_max=0.5), "must exceed"),
         (lambda: STMEnsemble().density_E_tau(0.1, -1.0, 1e-6), "must be > 0 s"),
-        (lambda: orientation_rule("exact", 8, x=np.array([5.0])), "must be <= 3"),
+        (lambda: orientation_rule("exact", 8, x=np.array([5.3])), "turns negative"),
+        (lambda: orientation_rule("shortcut", 8, x=np.array([6.8])), "turns negative"),
     ],
 )
 def test_bad_input_is_refused(call, match):

@@ -83,10 +83,12 @@ def orientation_rule(
     """
     _check_orientation(orientation)
     xs = np.zeros(()) if x is None else np.asarray(x, dtype=float)
-    if x is not None and np.any(np.abs(xs) > 3.0):
+    limit = 45.0 if orientation == "shortcut" else 27.0
+    if x is not None and np.any(xs**2 >= limit):
         raise ValueError(
-            "high-field correction (Eqs. 20, 95) is an expansion in B/B*; |B/B*| must be <= 3,"
-            f" got max {np.abs(xs).max():.3g}"
+            "high-field correction (Eqs. 20, 95) is an expansion in B/B*: the corrected phase²"
+            f" turns negative for (B/B*)² >= {limit:g} ({orientation} orientation), got "
+            f"|B/B*| up to {np.abs(xs).max():.3g}"
         )
     xs = xs[..., None]
     if orientation == "exact":
@@ -473,6 +475,7 @@ class ATSEnsemble:
         D_scale: ArrayLike = 1.0,
         D0_scale: ArrayLike = 1.0,
         Bstar_scale: ArrayLike = 1.0,
+        v_panels: int | None = None,
         max_chunk: int = 2_000_000,
         **pointwise: ArrayLike,
     ) -> np.ndarray:
@@ -493,7 +496,8 @@ class ATSEnsemble:
         Rule: Gauss-Legendre with ``n_c`` nodes per c panel (:func:`orientation_rule`),
         ``n_u`` in u, and ``n_v`` per unit of ``ln D`` up to ``energy_scale`` [K] (default
         ``1e3 max(Dmin, D0max φ)``), plus a mapped tail ``t = D_hi/D`` up to Dmax; with
-        ``Dmax = ∞`` the kernel must decay at least as 1/E.
+        ``Dmax = ∞`` the kernel must decay at least as 1/E. ``v_panels`` fixes the number of
+        ln D panels instead (smooth dependence on Dmin, for fitting).
         """
         _check_orientation(orientation)
         arrays = [self._field(fld), finite("D_scale", D_scale), finite("D0_scale", D0_scale),
@@ -526,7 +530,11 @@ class ATSEnsemble:
             energy_scale = 1e3 * max(self.Dmin, float(np.max(a_min, initial=0.0))
                                      * np.exp(self._log_ratio))
         d_hi = min(self.Dmax, max(energy_scale, 2.0 * self.Dmin))
-        v, wv = composite_gauss_legendre(0.0, np.log(d_hi / self.Dmin), n_v, 1.0)
+        span = np.log(d_hi / self.Dmin)
+        # a fixed panel count (v_panels) keeps the rule a smooth function of the cutoffs,
+        # which finite-difference Jacobians in fits need
+        width = 1.0 if v_panels is None else span / v_panels
+        v, wv = composite_gauss_legendre(0.0, span, n_v, width * (1 + 1e-12))
         rel = np.exp(v)
         if self.Dmax > d_hi:
             t, wt = gauss_legendre(2 * n_v)  # t = d_hi/D in [d_hi/Dmax, 1], dD/D = dt/t

@@ -189,15 +189,16 @@ def ats_parameters_at(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Scale factors of the temperature-dependent ATS parameters, Eqs. (96)-(97).
 
-    With ``N(T) = N0 exp(-E0/k_BT)`` tunnelers per ATS: ``Dmin ∝ N``, ``D0|q/e|S ∝ N³``
-    (``D0``, ``q`` and ``S`` each ∝ N), hence ``B* ∝ 1/(|q|S) ∝ N⁻²`` — our reading of the
-    text's "a similar one for B*, containing two parameters proportional to N(T)". Returns
-    ``(D_scale, D0_scale, Bstar_scale)``, all 1 at ``T = T0``.
+    With ``N(T) = N0 exp(-E0/k_BT)`` tunnelers per ATS: ``Dmin ∝ N`` and ``D0|q/e|S ∝ N³``
+    (Eq. 97). For B* the text says only "a similar one ... containing two parameters
+    proportional to N(T)"; we read ``B* ∝ N²``. (The other sign, ``B* ∝ 1/(|q|S)``, would put
+    ``(B/B*)²`` beyond the validity of Eq. (95), 45, for the paper's own Tables 10-14 at 5 T
+    above 4 K.) Returns ``(D_scale, D0_scale, Bstar_scale)``, all 1 at ``T = T0``.
     """
     T = temperature(T)
     E0 = float(finite("E0", E0))
     T0 = float(positive("T0", T0, "K"))
     u = -E0 / T + E0 / T0
-    return np.exp(u), np.exp(3.0 * u), np.exp(-2.0 * u)
+    return np.exp(u), np.exp(3.0 * u), np.exp(2.0 * u)
 
 
