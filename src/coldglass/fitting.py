@@ -294,7 +294,8 @@ def _minimize(kind, params, datasets, models, notes, method="least_squares") -> 
         r = np.concatenate(res)
         return np.where(np.isfinite(r), r, 1e10)
 
-    result = lmfit.minimize(residual, params, method=method)
+    n_free = sum(p.vary and p.expr is None for p in params.values())
+    result = lmfit.minimize(residual, params, method=method, max_nfev=200 * (n_free + 1))
     return FitResult(kind, result, datasets, models, notes)
 
 
