@@ -16,7 +16,7 @@ BAS = dict(Dmin=0.49, D0min=4.77e4, D0max=3.09e5, density=5.19e16)
 def test_stm_law_constant_dos():
     """C = (π²/6) P̄ k_B² T against direct quadrature of ∫ P̄ C_p0(E, T) dE."""
     for T in (0.01, 0.3, 2.0):
-        ref = integrate.quad(lambda e: float(H.cp_single(e, T)), 0, 80 * T, epsabs=0,
+        ref = integrate.quad(lambda e, T=T: float(H.cp_single(e, T)), 0, 80 * T, epsabs=0,
                              epsrel=1e-12)[0]
         assert H.cp_stm_constant_dos(T, 1.0) == pytest.approx(ref, rel=1e-10)
 
@@ -32,12 +32,14 @@ def test_stm_ensemble_has_the_logarithmic_slope_of_the_law():
 
 
 def test_I_functions_against_quadrature():
+    def f(y):
+        return y / np.cosh(y) ** 2
+
     for x in (0.1, 1.0, 3.0):
-        ref = integrate.quad(lambda y: y / np.cosh(y) ** 2, 0, x)[0]
+        ref = integrate.quad(f, 0, x)[0]
         assert H.I_x(x) == pytest.approx(ref, rel=1e-12)
         for a in (0.0, 0.5 * x, x * (1 - 1e-6)):
             # ln(y² - a²) = ln(y + a) + ln(y - a); the second by quad's log weight on [a, ·]
-            f = lambda y: y / np.cosh(y) ** 2  # noqa: E731
             ref = integrate.quad(lambda y, a=a: f(y) * np.log(y + a), x, 60, epsabs=0,
                                  epsrel=1e-13)[0]
             if a > 0:
