@@ -118,6 +118,107 @@ def dos(
         console.print(f"wrote {png}")
 
 
+fit_app = typer.Typer(help="Fit measured data (CSV with units in the header) with lmfit.",
+                      no_args_is_help=True)
+app.add_typer(fit_app, name="fit")
+
+
+def _material(name: str | None):
+    from .materials import get_material
+
+    return None if name is None else get_material(name)
+
+
+def _write_fit(result, out: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out.mkdir(parents=True, exist_ok=True)
+    result.table().to_csv(out / "params.csv", index=False)
+    result.correlations().to_csv(out / "correlations.csv", index=False)
+    result.curves().to_csv(out / "curve.csv", index=False)
+    axes = result.plot()
+    axes[0].figure.savefig(out / "fit.png", dpi=130)
+    plt.close(axes[0].figure)
+    console.print(result.report())
+    if not result.result.success:
+        console.print(f"[yellow]warning:[/yellow] the fit did not converge: "
+                      f"{result.result.message}")
+    console.print(f"wrote {out}/params.csv, correlations.csv, curve.csv, fit.png")
+
+
+def _load(path: Path):
+    from .data import read_csv
+
+    ds = read_csv(path)
+    if ds.synthetic:
+        console.print(f"[cyan]note:[/cyan] {path} holds SYNTHETIC data")
+    return ds
+
+
+@fit_app.command("cp")
+def fit_cp(
+    data: Path = typer.Argument(..., help="CSV with T [K], B [T], Cp_bar [J/(g K)] (, sigma)"),
+    material: str = typer.Option(None, help="starting values from a material: BAS, Duran"),
+    shared_cutoffs: bool = typer.Option(False, help="one set of cutoffs for all temperatures"),
+    orientation: str = typer.Option("shortcut", help="shortcut (paper) | exact | none"),
+    b_ref: float = typer.Option(8.0, help="reference field of C̄p = Cp(B) - Cp(B_ref) [T]"),
+    out: Path = typer.Option(Path("fit_cp"), help="output folder"),
+) -> None:
+    """Fit C̄p(T, B) at several temperatures jointly (Eqs. 16-19)."""
+    from .fitting import fit_cp_bar
+
+    try:
+        res = fit_cp_bar(_load(data), _material(material), per_temperature=not shared_cutoffs,
+                         orientation=orientation, B_ref=b_ref)
+    except ValueError as exc:
+        _fail(str(exc))
+    _write_fit(res, out)
+
+
+@fit_app.command("magnetization")
+def fit_m(
+    data: Path = typer.Argument(..., help="CSV with T [K], B [T], M [A m2/g] (, sigma)"),
+    material: str = typer.Option(None, help="starting values from a material: BAS, Duran, BK7"),
+    orientation: str = typer.Option("shortcut", help="shortcut (paper) | exact | none"),
+    prefactor: str = typer.Option("derived", help="Eq. (94) prefactor: derived | printed"),
+    t0: float = typer.Option(None, help="reference temperature T0 of Eq. (97) [K]"),
+    fix: list[str] = typer.Option([], help="parameter to hold fixed (repeatable)"),
+    out: Path = typer.Option(Path("fit_magnetization"), help="output folder"),
+) -> None:
+    """Fit M(T, B): Fe²⁺ + Fe³⁺ (Eq. 90) + ATS (Eqs. 94-97) + diamagnetic offset."""
+    from .fitting import fit_magnetization
+
+    try:
+        res = fit_magnetization(_load(data), _material(material), orientation=orientation,
+                                prefactor=prefactor, T0=t0, fix=tuple(fix))
+    except (ValueError, KeyError) as exc:
+        _fail(str(exc))
+    _write_fit(res, out)
+
+
+@fit_app.command("joint")
+def fit_both(
+    cp_data: Path = typer.Argument(..., help="C̄p CSV"),
+    m_data: Path = typer.Argument(..., help="magnetization CSV"),
+    material: str = typer.Option(None, help="starting values from a material"),
+    orientation: str = typer.Option("shortcut", help="shortcut (paper) | exact | none"),
+    prefactor: str = typer.Option("derived", help="Eq. (94) prefactor: derived | printed"),
+    out: Path = typer.Option(Path("fit_joint"), help="output folder"),
+) -> None:
+    """Joint fit of C̄p and M sharing the Fe²⁺, Fe³⁺ and ATS concentrations."""
+    from .fitting import fit_joint
+
+    try:
+        res = fit_joint(_load(cp_data), _load(m_data), _material(material),
+                        orientation=orientation, prefactor=prefactor)
+    except ValueError as exc:
+        _fail(str(exc))
+    _write_fit(res, out)
+
+
 @app.command()
 def reproduce(
     out: Path = typer.Option(Path("report"), help="report folder"),

@@ -155,9 +155,12 @@ class FitResult:
                 ax.errorbar(xd, ds.y[sel], yerr=None if ds.sigma is None else ds.sigma[sel],
                             fmt="o", ms=3, color=f"C{k}", label=f"data, {lab}")
                 ax.plot(x, parts["total"], "-", color=f"C{k}")
+                styles = ["--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3))]
                 for j, (pname, v) in enumerate(p for p in parts.items() if p[0] != "total"):
-                    ax.plot(x, np.broadcast_to(v, x.shape), ls=(0, (2, 1 + j)), lw=0.9,
-                            color=f"C{k}", alpha=0.7, label=pname if k == 0 else None)
+                    ax.plot(x, np.broadcast_to(v, x.shape), ls=styles[j % len(styles)], lw=0.9,
+                            color=f"C{k}", alpha=0.8)
+                    if k == 0:
+                        ax.plot([], [], ls=styles[j % len(styles)], color="0.3", label=pname)
             ax.set_xlabel("B [T]" if xvar == "B" else "1/T [1/K]")
             ax.set_ylabel(f"{ds.quantity} [{ds.unit}]")
             ax.set_title(f"{self.kind}: {name}" + (" (SYNTHETIC data)" if ds.synthetic else ""),

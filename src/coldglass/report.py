@@ -177,12 +177,26 @@ def section_fig26(out: Path) -> str:
             "![Fig. 26](fig26_delta0_isolines.png)\n\n" + _table(df) + "\n")
 
 
+def _thermo(name: str) -> Section:
+    def run(out: Path) -> str:
+        from . import report_thermo
+
+        return getattr(report_thermo, name)(out)
+
+    return run
+
+
 SECTIONS: list[tuple[str, Section]] = [
     ("units and constants", section_units),
     ("Fig. 4", section_fig4),
     ("Figs. 5-6", section_fig5_6),
     ("orientation averaging", section_orientation),
     ("Monte Carlo validation", section_montecarlo),
+    ("Fig. 7", _thermo("section_fig7")),
+    ("Fig. 23", _thermo("section_fig23")),
+    ("Figs. 21, 22, 24, 25", _thermo("section_magnetization")),
+    ("Tables 12-13", _thermo("section_tables_12_13")),
+    ("joint fit", _thermo("section_joint_fit")),
     ("Fig. 26", section_fig26),
 ]
 
