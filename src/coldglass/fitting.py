@@ -298,7 +298,11 @@ def _minimize(kind, params, datasets, models, notes, method="least_squares") -> 
         return np.where(np.isfinite(r), r, 1e10)
 
     n_free = sum(p.vary and p.expr is None for p in params.values())
-    result = lmfit.minimize(residual, params, method=method, max_nfev=200 * (n_free + 1))
+    # least_squares (TRF): parameters scaled by the Jacobian; tolerances 1e-6 (the change of
+    # chi² they allow is ~1e-6 chi², far below its statistical spread sqrt(2 N))
+    extra = {"x_scale": "jac", "ftol": 1e-6, "xtol": 1e-6} if method == "least_squares" else {}
+    result = lmfit.minimize(residual, params, method=method, max_nfev=200 * (n_free + 1),
+                            **extra)
     return FitResult(kind, result, datasets, models, notes)
 
 
