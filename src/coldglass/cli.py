@@ -219,6 +219,29 @@ def fit_both(
     _write_fit(res, out)
 
 
+@fit_app.command("dielectric")
+def fit_diel(
+    data: Path = typer.Argument(..., help="CSV with T [K], B [T], deps [1] or dtand [1]"),
+    material: str = typer.Option(None, help="starting values: BAS, BK7, Duran, SiO2+xCyHz"),
+    shared_cutoffs: bool = typer.Option(False, help="one parameter set for all temperatures"),
+    orientation: str = typer.Option("shortcut", help="shortcut (paper) | exact | none"),
+    nw: int = typer.Option(3, help="wells of the ATS polygon (Eq. 45), >= 2"),
+    frequency_hz: float = typer.Option(1e3, help="measuring frequency for the loss [Hz]"),
+    out: Path = typer.Option(Path("fit_dielectric"), help="output folder"),
+) -> None:
+    """Fit the magnetodielectric effect Δε'/ε(T, B) or the loss Δ tan δ(T, B) (Eqs. 51-61)."""
+    import numpy as np
+
+    from .fitting import fit_dielectric
+
+    try:
+        res = fit_dielectric(_load(data), material, per_temperature=not shared_cutoffs,
+                             orientation=orientation, nw=nw, omega=2 * np.pi * frequency_hz)
+    except ValueError as exc:
+        _fail(str(exc))
+    _write_fit(res, out)
+
+
 @app.command()
 def reproduce(
     out: Path = typer.Option(Path("report"), help="report folder"),

@@ -10,6 +10,7 @@ Quantities and accepted units (converted to the package's SI-per-gram units):
 * ``T``: K, mK — ``B``: T, mT
 * ``Cp`` or ``Cp_bar`` (field-subtracted): J/(g K), mJ/(g K), J/(kg K), uJ/(g K)
 * ``M``: A m2/g, emu/g (1 emu/g = 1e-3 A m²/g), A m2/kg
+* ``deps`` (Δε'/ε) or ``dtand`` (Δ tan δ), dimensionless: 1, ppm, 1e-5
 * ``sigma``: standard errors of the measured quantity, in its units (optional)
 
 Every problem is reported with the file, the line number and what is wrong, before any fit.
@@ -31,9 +32,10 @@ UNITS: dict[str, dict[str, float]] = {
     "B": {"T": 1.0, "mT": 1e-3},
     "Cp": {"J/(g K)": 1.0, "mJ/(g K)": 1e-3, "uJ/(g K)": 1e-6, "J/(kg K)": 1e-3},
     "M": {"A m2/g": 1.0, "emu/g": 1e-3, "A m2/kg": 1e-3},
+    "rel": {"1": 1.0, "ppm": 1e-6, "1e-5": 1e-5},
 }
-QUANTITY_OF = {"Cp": "Cp", "Cp_bar": "Cp", "M": "M"}
-CANONICAL_UNIT = {"T": "K", "B": "T", "Cp": "J/(g K)", "M": "A m2/g"}
+QUANTITY_OF = {"Cp": "Cp", "Cp_bar": "Cp", "M": "M", "deps": "rel", "dtand": "rel"}
+CANONICAL_UNIT = {"T": "K", "B": "T", "Cp": "J/(g K)", "M": "A m2/g", "rel": "1"}
 _HEADER = re.compile(r"^\s*([A-Za-z_]+)\s*\[([^\]]+)\]\s*$")
 
 
@@ -41,7 +43,7 @@ _HEADER = re.compile(r"^\s*([A-Za-z_]+)\s*\[([^\]]+)\]\s*$")
 class Dataset:
     """Measured points ``y(T, B)`` with optional standard errors, in canonical units."""
 
-    quantity: str  # "Cp", "Cp_bar" or "M"
+    quantity: str  # "Cp", "Cp_bar", "M", "deps" or "dtand"
     T: np.ndarray  # K
     B: np.ndarray  # T
     y: np.ndarray  # J K⁻¹ g⁻¹ or A m² g⁻¹

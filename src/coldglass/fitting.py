@@ -28,7 +28,8 @@ from .ensembles import ATSEnsemble, Orientation
 from .glass import ATS, DiamagneticOffset, Glass, Paramagnet
 from .materials import Material
 
-__all__ = ["FitResult", "fit_cp_bar", "fit_magnetization", "fit_joint", "PARAMETER_UNITS"]
+__all__ = ["FitResult", "fit_cp_bar", "fit_magnetization", "fit_joint", "fit_dielectric",
+           "PARAMETER_UNITS"]
 
 # name prefix -> (scale to SI, unit)
 PARAMETER_UNITS: dict[str, tuple[float, str]] = {
@@ -42,6 +43,9 @@ PARAMETER_UNITS: dict[str, tuple[float, str]] = {
     "B_star": (1.0, "T"),
     "E0": (1.0, "K"),
     "offset": (1e-6, "A m^2 g^-1"),
+    "K": (1e-5, "1"),
+    "Kln": (1e-5, "1"),
+    "Gamma": (1e9, "s^-1 K^-5"),
 }
 def _fast_rule(T_max: float) -> dict:
     """Quadrature used inside fits: ~1e-6 relative accuracy, far below measurement noise,
@@ -393,3 +397,75 @@ def fit_joint(
              "shared: n_fe2, n_fe3, Pn_ats"]
     return _minimize("C̄p + M", p, {"Cp_bar": cp_data, "M": m_data},
                      {"Cp_bar": cp_model, "M": m_model}, notes)
+
+
+def fit_dielectric(
+    data: Dataset,
+    material: str | None = None,
+    *,
+    per_temperature: bool = True,
+    orientation: Orientation = "shortcut",
+    nw: int = 3,
+    omega: float = 2 * np.pi * 1e3,
+    fix: tuple[str, ...] = (),
+) -> FitResult:
+    """Fit Δε'/ε(T, B) (``deps`` data, Eq. 51) or Δ tan δ(T, B) (``dtand`` data, Eqs. 52-61).
+
+    Parameters per temperature (Tables 5-7) or shared: ``K`` = π x P* p1²/(ε_r ε0) (in
+    1e-5), ``Dmin``, ``X0min``, ``X0ratio`` and, for the loss, ``Gamma`` (1e9 s⁻¹ K⁻⁵).
+    K and ln(D0max/D0min) are nearly degenerate when the ratio is close to 1 (Tables 5-6), so
+    their product ``Kln`` is the fitted amplitude and K is derived from it.
+    ``material`` names a row set of :data:`coldglass.materials.DIELECTRIC` (or ``LOSS``)
+    for the starting values; ``omega`` is the measuring angular frequency (loss only).
+    """
+    from .materials import DIELECTRIC, LOSS
+    from .observables.dielectric import ats_dielectric
+
+    _need(data, ("deps", "dtand"), "fit_dielectric")
+    loss = data.quantity == "dtand"
+    table = (LOSS if loss else DIELECTRIC).get(material, ()) if material else ()
+    if material and not table:
+        raise ValueError(f"no {'loss' if loss else 'dielectric'} parameters for {material!r}; "
+                         f"known: {', '.join(LOSS if loss else DIELECTRIC)}")
+    temps = data.temperatures()
+    groups = [f"_{i}" for i in range(len(temps))] if per_temperature else [""] * len(temps)
+    p = lmfit.Parameters()
+    for g, T in zip(groups, temps, strict=True):
+        if f"K{g}" in p:
+            continue
+        r = min(table, key=lambda r: abs(r.T - T)) if table else None
+        ratio = (r.X0max / r.X0min) if r else 1.5
+        # the well-determined amplitude is K ln(D0max/D0min): fitted directly, K derived
+        p.add(f"Kln{g}", value=(r.K if r else 1e-5) * np.log(ratio) / 1e-5, min=0.0)
+        p.add(f"Dmin{g}", value=r.Dmin if r else 0.02, min=1e-5)
+        p.add(f"X0min{g}", value=(r.X0min if r else 2e5) / 1e4, min=1e-3)
+        p.add(f"X0ratio{g}", value=ratio, min=1.0 + 1e-6)
+        p.add(f"X0max{g}", expr=f"X0min{g}*X0ratio{g}")
+        p.add(f"K{g}", expr=f"Kln{g}/log(X0ratio{g})")
+        if loss:
+            p.add(f"Gamma{g}", value=(r.Gamma if r and r.Gamma else 4e9) / 1e9, min=1e-6)
+    for name in fix:
+        p[name].vary = False
+    rule = {"n_u": 8, "n_v": 5, "v_panels": 5, "energy_scale": 60.0 * float(temps.max())}
+
+    def model(params, T, B):
+        T, B = np.broadcast_arrays(T, B)
+        out = {"ATS": np.full(T.shape, np.nan)}
+        for g, Tg in zip(groups, temps, strict=True):
+            sel = np.isclose(T, Tg)
+            if not np.any(sel):
+                continue
+            ens = ATSEnsemble(Dmin=params[f"Dmin{g}"].value,
+                              D0min=params[f"X0min{g}"].value * 1e4,
+                              D0max=params[f"X0max{g}"].value * 1e4)
+            r = ats_dielectric(T[sel], B[sel], ens, K=params[f"K{g}"].value * 1e-5,
+                               omega=omega, nw=nw, orientation=orientation,
+                               Gamma=params[f"Gamma{g}"].value * 1e9 if loss else None, **rule)
+            out["ATS"][sel] = r["loss"] if loss else r["total"]
+        out["total"] = out["ATS"]
+        return out
+
+    notes = [f"orientation averaging: {orientation}; nw = {nw}"
+             + (f"; omega = {omega:.4g} rad/s" if loss else "")]
+    return _minimize("Δ tan δ" if loss else "Δε'/ε", p, {data.quantity: data},
+                     {data.quantity: model}, notes)

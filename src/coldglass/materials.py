@@ -15,6 +15,9 @@ from .ensembles import ATSEnsemble, Orientation
 from .glass import ATS, DiamagneticOffset, Glass, Paramagnet
 
 __all__ = [
+    "DielectricRow",
+    "DIELECTRIC",
+    "LOSS",
     "CpRow",
     "HeatCapacityFit",
     "MagnetizationFit",
@@ -150,3 +153,52 @@ def get_material(name: str) -> Material:
     if key not in MATERIALS:
         raise ValueError(f"unknown material {name!r}; known: {', '.join(MATERIALS)}")
     return MATERIALS[key]
+
+
+# ------------------------------------------------------------------- dielectric, Tables 5-7
+
+
+@dataclass(frozen=True)
+class DielectricRow:
+    """One fit of the magnetodielectric effect (Tables 5-7): ``K = π x_ATS P* p1²/(ε_r ε0)``,
+    cutoffs, and for the loss the ATS rate coefficient Γ [s⁻¹ K⁻⁵]."""
+
+    material: str
+    T: float
+    K: float
+    Dmin: float
+    X0min: float
+    X0max: float
+    Gamma: float | None
+    provenance: str
+
+    def ensemble(self) -> ATSEnsemble:
+        return ATSEnsemble(Dmin=self.Dmin, D0min=self.X0min, D0max=self.X0max)
+
+
+def _rows(material, provenance, rows, gamma=False):
+    return tuple(DielectricRow(material, r[0], r[1], r[2], r[3], r[4], r[5] if gamma else None,
+                               provenance) for r in rows)
+
+
+DIELECTRIC: dict[str, tuple[DielectricRow, ...]] = {
+    "BK7": _rows("BK7", "paper Table 5", [(0.015, 0.089e-5, 0.03, 1.668e5, 4.576e5)]),
+    "Duran": _rows("Duran", "paper Table 5", [(0.015, 0.052e-5, 0.021, 2.457e5, 4.151e5)]),
+    "BAS": _rows("BAS", "paper Table 5 (AlBaSiO)", [
+        (0.050, 0.89e-5, 0.015, 2.440e5, 3.080e5), (0.094, 3.75e-5, 0.025, 1.225e5, 1.589e5),
+        (0.120, 3.09e-5, 0.0227, 1.767e5, 2.248e5)]),
+    "SiO2+xCyHz": _rows("SiO2+xCyHz", "paper Table 6", [
+        (0.050, 4.38e-5, 0.015, 0.076e3, 3.047e4), (0.070, 12.22e-5, 0.0486, 0.600e3, 2.662e4),
+        (0.100, 13.63e-5, 0.0486, 3.035e3, 7.616e4)]),
+}
+"""Δε'/ε(B) fits (Figs. 8-10): Table 5 (BK7, Duran, AlBaSiO) and Table 6 (SiO2+xCyHz)."""
+
+LOSS: dict[str, tuple[DielectricRow, ...]] = {
+    "BAS": _rows("BAS", "paper Table 7 (AlBaSiO)", [
+        (0.077, 1.54e-5, 0.0209, 1.98e4, 4.96e5, 5.0e9),
+        (0.088, 1.35e-5, 0.0206, 1.98e4, 4.96e5, 4.0e9),
+        (0.096, 1.10e-5, 0.0213, 1.98e4, 4.96e5, 4.4e9)], gamma=True),
+    "BK7": _rows("BK7", "paper Table 7", [(0.015, 2.02e-5, 0.0287, 0.69e3, 0.66e4, 3.34e9)],
+                 gamma=True),
+}
+"""Δ tan δ(B) fits (Fig. 11), Table 7; the measuring frequency is not stated (kHz range)."""

@@ -177,13 +177,19 @@ def section_fig26(out: Path) -> str:
             "![Fig. 26](fig26_delta0_isolines.png)\n\n" + _table(df) + "\n")
 
 
-def _thermo(name: str) -> Section:
-    def run(out: Path) -> str:
-        from . import report_thermo
+def _lazy(module: str, name: str) -> Section:
+    """A section living in another module, imported only when the report runs."""
 
-        return getattr(report_thermo, name)(out)
+    def run(out: Path) -> str:
+        import importlib
+
+        return getattr(importlib.import_module(f"coldglass.{module}"), name)(out)
 
     return run
+
+
+def _thermo(name: str) -> Section:
+    return _lazy("report_thermo", name)
 
 
 SECTIONS: list[tuple[str, Section]] = [
@@ -197,6 +203,9 @@ SECTIONS: list[tuple[str, Section]] = [
     ("Figs. 21, 22, 24, 25", _thermo("section_magnetization")),
     ("Tables 12-13", _thermo("section_tables_12_13")),
     ("joint fit", _thermo("section_joint_fit")),
+    ("STM V-curves", _lazy("report_dielectric", "section_stm_vcurves")),
+    ("Figs. 8-11", _lazy("report_dielectric", "section_figs_8_11")),
+    ("slope ratio", _lazy("report_dielectric", "section_slope_ratio")),
     ("Fig. 26", section_fig26),
 ]
 

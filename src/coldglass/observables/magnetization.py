@@ -21,7 +21,7 @@ from numpy.typing import ArrayLike
 
 from ..constants import ANGSTROM2, K_B
 from ..ensembles import ATSEnsemble, Orientation, orientation_rule
-from ..quadrature import mapped_nodes
+from ..quadrature import log_mapped_nodes, mapped_nodes
 from ..validation import finite, positive, temperature
 
 __all__ = [
@@ -93,28 +93,18 @@ def free_energy_ats(
                              **rule)
 
 
-def _log_mapped(lo, hi, sing, n_per_unit=12):
-    """Nodes and weights on [lo, hi] for integrands with a log singularity at ``sing < lo``:
-    ``y = sing + (lo - sing) e^s`` (composite GL, ``n_per_unit`` nodes per unit of s)."""
-    gap = lo - sing
-    s_max = np.log((hi - sing) / gap)
-    n = n_per_unit * max(1, int(np.ceil(float(np.max(s_max, initial=1.0)))))
-    s, w = mapped_nodes(np.zeros_like(s_max), s_max, n)
-    dy = gap[..., None] * np.exp(s)
-    return sing[..., None] + dy, w * dy
-
-
 def _tanh_log_integrals(xmin, x0min, x0max, n=48):
     """``∫_{xc1}^{xc2} tanh y ln((y² - x0min²)/xmin²) dy
     + ∫_{xc2}^∞ tanh y ln((y² - x0min²)/(y² - x0max²)) dy`` of Eq. (94).
 
     The logarithms are singular at ``y = x0min`` just below ``xc1`` and at ``y = x0max`` just
-    below ``xc2`` when ``Dmin << D0 φ``: both pieces use the mapping of :func:`_log_mapped`;
+    below ``xc2`` when ``Dmin << D0 φ``: both pieces use
+    :func:`coldglass.quadrature.log_mapped_nodes`;
     beyond ``2 xc2`` the integrand is resolved in ``ln y`` up to ``Y = max(4 xc2, 40)`` (where
     ``tanh y`` turns over at high T) and the algebraic tail beyond in ``t = Y/y``."""
     xmin, x0min, x0max = np.broadcast_arrays(xmin, x0min, x0max)
     xc1, xc2 = np.hypot(xmin, x0min), np.hypot(xmin, x0max)
-    y, w = _log_mapped(xc1, xc2, x0min)
+    y, w = log_mapped_nodes(xc1, xc2, x0min)
     j1 = np.sum(np.tanh(y) * np.log((y**2 - x0min[..., None] ** 2) / xmin[..., None] ** 2) * w,
                 axis=-1)
 
@@ -122,11 +112,11 @@ def _tanh_log_integrals(xmin, x0min, x0max, n=48):
         return np.log1p((x0max[..., None] ** 2 - x0min[..., None] ** 2)
                         / (yy**2 - x0max[..., None] ** 2))
 
-    y, w = _log_mapped(xc2, 2.0 * xc2, x0max)
+    y, w = log_mapped_nodes(xc2, 2.0 * xc2, x0max)
     j2 = np.sum(np.tanh(y) * log_ratio(y) * w, axis=-1)
     # middle: ln y from 2 xc2 to Y = max(4 xc2, 40) resolves tanh y ~ y at high T
     Y = np.maximum(4.0 * xc2, 40.0)
-    y, w = _log_mapped(2.0 * xc2, Y, np.zeros_like(xc2))
+    y, w = log_mapped_nodes(2.0 * xc2, Y, np.zeros_like(xc2))
     j3 = np.sum(np.tanh(y) * log_ratio(y) * w, axis=-1)
     t, wt = mapped_nodes(np.zeros_like(xc2), np.ones_like(xc2), n)
     yt = Y[..., None] / t
