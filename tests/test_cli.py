@@ -51,3 +51,31 @@ def test_reproduce_writes_the_report(tmp_path):
         assert (tmp_path / "rep" / fig).stat().st_size > 5000
     checks = pd.read_csv(tmp_path / "rep" / "unit_checks.csv")
     assert np.all(np.abs(checks["rel. diff"]) < 5e-3)
+
+
+EXAMPLES = __import__("pathlib").Path(__file__).resolve().parents[1] / "examples" / "data"
+
+
+def test_fit_commands_write_their_outputs(tmp_path):
+    for args in (["fit", "cp", str(EXAMPLES / "bas_cp_bar_synthetic.csv"), "--material", "BAS"],
+                 ["fit", "magnetization", str(EXAMPLES / "bk7_magnetization_synthetic.csv"),
+                  "--material", "BK7", "--fix", "n_fe3"],
+                 ["fit", "dielectric", str(EXAMPLES / "bas_deps_synthetic.csv"),
+                  "--material", "BAS"]):
+        out = tmp_path / args[1]
+        res = runner.invoke(app, args + ["--out", str(out)])
+        assert res.exit_code == 0, res.output
+        assert "SYNTHETIC" in res.output
+        params = pd.read_csv(out / "params.csv")
+        assert {"parameter", "value", "stderr", "unit"} <= set(params.columns)
+        assert (out / "fit.png").stat().st_size > 5000
+        assert len(pd.read_csv(out / "curve.csv")) > 10
+
+
+def test_fit_refuses_a_malformed_file(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("T [K],B [T],Cp_bar [J/(g K)]\n0.6,0.1,1e-6\n0.6,abc,2e-6\n")
+    res = runner.invoke(app, ["fit", "cp", str(bad), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2
+    assert "bad.csv:3: not a number" in res.output
+    assert not (tmp_path / "o").exists()

@@ -17,7 +17,7 @@ console = Console()
 
 
 def _fail(msg: str) -> None:
-    console.print(f"[red]error:[/red] {msg}")
+    console.print(f"[red]error:[/red] {msg}", soft_wrap=True)
     raise typer.Exit(code=2)
 
 
