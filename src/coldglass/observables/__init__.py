@@ -1,9 +1,13 @@
 """Observables of a glass: each a small kernel plus the shared ensemble average.
 
+Modules: ``heat_capacity`` (Sec. 4), ``paramagnets`` and ``magnetization`` (Sec. 7),
+``dielectric`` and ``relaxation`` (Sec. 5), ``echo`` (Sec. 6, single-system part).
+
 Outputs carry SI units per gram when the densities are per gram: heat capacity in
 J K⁻¹ g⁻¹, magnetization in A m² g⁻¹ (= J T⁻¹ g⁻¹).
 """
 
+from . import dielectric, echo, relaxation
 from .heat_capacity import (
     I_x,
     I_xa,
@@ -31,6 +35,7 @@ from .paramagnets import (
 )
 
 __all__ = [
+    "dielectric", "echo", "relaxation",
     "cp_single", "cp_stm", "cp_stm_constant_dos", "cp_phonon_T3", "cp_debye", "cp_ats",
     "cp_ats_closed", "I_x", "I_xa",
     "magnetization_ats", "magnetization_ats_closed", "ats_moment", "ats_parameters_at",
