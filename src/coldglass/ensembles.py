@@ -6,7 +6,8 @@ Paper Secs. 3 and 5.1; DESIGN.md §2. Energies in kelvin.
 ``Δ0min <= Δ0 <= Δ0max``; gap ``E = sqrt(Δ² + Δ0²)``. Also its (E, τ) form, Eq. (40).
 
 **ATS** (:class:`ATSEnsemble`): Eq. (10) written in polar coordinates (radius D, angle χ) in
-the plane E1 + E2 + E3 = 0 becomes
+the plane E1 + E2 + E3 = 0 becomes (the plane's area element contributes a constant 1/√3,
+absorbed into P* as DESIGN.md §2 does)
 
     dN = 2π P* n_ATS (dD/D)(dD0/D0),   Dmin <= D <= Dmax,   D0min <= D0 <= D0max,
 
