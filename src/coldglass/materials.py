@@ -15,6 +15,9 @@ from .ensembles import ATSEnsemble, Orientation
 from .glass import ATS, DiamagneticOffset, Glass, Paramagnet
 
 __all__ = [
+    "EchoRow",
+    "ECHO",
+    "GLYCEROL",
     "DielectricRow",
     "DIELECTRIC",
     "LOSS",
@@ -202,3 +205,59 @@ LOSS: dict[str, tuple[DielectricRow, ...]] = {
                  gamma=True),
 }
 """Δ tan δ(B) fits (Fig. 11), Table 7; the measuring frequency is not stated (kHz range)."""
+
+
+# ------------------------------------------------------------------------- echo, Table 8
+
+DEBYE_KV_PER_M_J = 3.33564e-30 * 1e3
+"""1 D·kV/m in joules (p1F0 column of Table 8)."""
+
+
+@dataclass(frozen=True)
+class EchoRow:
+    """A fit of the echo amplitude A(B) (Table 8). ``Gamma_inv`` is the printed column
+    "Γ⁻¹ (μs K⁵)⁻¹"; we read it as Γ⁻¹ in μs·K⁵ (Γ = 1/Γ⁻¹ is then negligibly small; the other
+    reading, Γ in (μs K⁵)⁻¹, damps the ATS echo within 0.5 μs at 1 GHz and cannot give the
+    curves of Figs. 16-17). ``c_ats`` is c_ATS - c_2LS [(μs K)⁻¹] of Eq. (79)."""
+
+    material: str
+    Dmin: float  # K
+    X0min: float  # K·Å²
+    X0max: float
+    Gamma_inv: float  # μs K⁵
+    c_ats: float  # 1/(μs K)
+    p1F0_DkV: float  # D kV/m
+    tan_phase: float
+    tau12: float | None  # s (BK7 rows)
+    frequency: float  # Hz
+    provenance: str
+
+    def ensemble(self) -> ATSEnsemble:
+        return ATSEnsemble(Dmin=self.Dmin, D0min=self.X0min, D0max=self.X0max)
+
+    @property
+    def Gamma(self) -> float:
+        """Γ in s⁻¹ K⁻⁵ under our reading of the column."""
+        return 1.0 / (self.Gamma_inv * 1e-6)
+
+    @property
+    def p1F0_J(self) -> float:
+        return self.p1F0_DkV * DEBYE_KV_PER_M_J
+
+
+ECHO: dict[str, EchoRow] = {
+    "BAS sample 1": EchoRow("BAS", 17.74e-3, 0.95e3, 2.13e4, 9.22e6, 5.008, 0.461, 0.247, None,
+                            1.0e9, "paper Table 8 (AlBaSiO sample 1), Fig. 16: 1 GHz"),
+    "BAS sample 2": EchoRow("BAS", 27.20e-3, 1.14e3, 8.96e3, 2.57e5, 3.825, 0.450, 0.245, None,
+                            1.0e9, "paper Table 8 (AlBaSiO sample 2), Fig. 16: 1 GHz"),
+    "BK7 1.5us": EchoRow("BK7", 16.76e-3, 0.92e3, 1.34e4, 8.91e6, 1.03, 0.60, 0.207, 1.5e-6,
+                         0.9e9, "paper Table 8 (BK7, τ12 = 1.5 μs; c_ATS only), Fig. 17"),
+    "BK7 6us": EchoRow("BK7", 15.94e-3, 0.89e3, 3.31e4, 3.25e6, 5.72, 0.98, 0.204, 6e-6, 0.9e9,
+                       "paper Table 8 (BK7, τ12 = 6 μs; c_ATS only), Fig. 17"),
+}
+"""Echo-amplitude fits of Table 8; pulses τ2 = 2τ1 = 0.2 μs (captions of Figs. 16-17)."""
+
+GLYCEROL = {"tau_phi3": 1.0e-6, "tau_phi2": 10e-6, "delta_omega": 0.6e6,
+            "omega": 2 * 3.141592653589793 * 0.887e9, "T": 13.5e-3,
+            "provenance": "paper Sec. 6.3 and Fig. 20 (glycerol-d3, B = 0); Δω read as angular"}
+"""Glycerol parameters of Fig. 20."""

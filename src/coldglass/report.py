@@ -206,6 +206,9 @@ SECTIONS: list[tuple[str, Section]] = [
     ("STM V-curves", _lazy("report_dielectric", "section_stm_vcurves")),
     ("Figs. 8-11", _lazy("report_dielectric", "section_figs_8_11")),
     ("slope ratio", _lazy("report_dielectric", "section_slope_ratio")),
+    ("Figs. 16-17", _lazy("report_echo", "section_figs_16_17")),
+    ("Fig. 19", _lazy("report_echo", "section_fig19")),
+    ("Fig. 20", _lazy("report_echo", "section_fig20")),
     ("Fig. 26", section_fig26),
 ]
 
