@@ -61,7 +61,8 @@ def test_fit_commands_write_their_outputs(tmp_path):
                  ["fit", "magnetization", str(EXAMPLES / "bk7_magnetization_synthetic.csv"),
                   "--material", "BK7", "--fix", "n_fe3"],
                  ["fit", "dielectric", str(EXAMPLES / "bas_deps_synthetic.csv"),
-                  "--material", "BAS"]):
+                  "--material", "BAS"],
+                 ["fit", "echo", str(EXAMPLES / "glycerol_iea_synthetic.csv")]):
         out = tmp_path / args[1]
         res = runner.invoke(app, args + ["--out", str(out)])
         assert res.exit_code == 0, res.output

@@ -245,3 +245,21 @@ def test_echo_amplitude_has_a_single_minimum():
     assert y[0] == pytest.approx(0.7, rel=1e-12)
     assert np.count_nonzero(np.diff(d[d != 0]) != 0) == 1  # one change of direction
     assert y.argmin() not in (0, len(B) - 1) and y[-1] > y.min()
+
+
+def test_echo_fits_recover_the_parameters():
+    """Synthetic A(B) (Table 8, BAS sample 1, W = 0.3, σ = 0.004) and IEA(τ12) (Fig. 20
+    parameters, σ = 0.005): the identifiable parameters within 3 standard errors."""
+    from coldglass.fitting import fit_echo
+    from coldglass.materials import ECHO, GLYCEROL
+    from coldglass.synthetic import synthetic_echo, synthetic_iea
+
+    res = fit_echo(synthetic_echo(seed=31, n_fields=25), "BAS sample 1", tau12=3e-6)
+    r = ECHO["BAS sample 1"]
+    for name, true in (("W", 0.3), ("Dmin_e", r.Dmin), ("X0min_e", r.X0min)):
+        assert abs(res.value(name) - true) < 3 * res.stderr(name), name
+    res = fit_echo(synthetic_iea(seed=32))
+    assert 0.5 < res.result.redchi < 1.6
+    for name, true in (("tau_phi3", GLYCEROL["tau_phi3"]), ("tau_phi2", GLYCEROL["tau_phi2"]),
+                       ("delta_omega", GLYCEROL["delta_omega"]), ("C2LS", 1.0), ("KATS", 0.5)):
+        assert abs(res.value(name) - true) < 3 * res.stderr(name), name

@@ -242,6 +242,28 @@ def fit_diel(
     _write_fit(res, out)
 
 
+@fit_app.command("echo")
+def fit_echo_cmd(
+    data: Path = typer.Argument(..., help="CSV with T [K], B [T], A [1]; or with tau12 [us], "
+                                "IEA [1]"),
+    row: str = typer.Option(None, help="Table 8 row for A(B): 'BAS sample 1', 'BAS sample 2',"
+                            " 'BK7 1.5us', 'BK7 6us'"),
+    tau12_us: float = typer.Option(None, help="pulse separation τ12 [μs] of A(B) data"),
+    frequency_hz: float = typer.Option(None, help="echo frequency [Hz] (default: the row's)"),
+    orientation: str = typer.Option("shortcut", help="shortcut (paper) | exact | none"),
+    out: Path = typer.Option(Path("fit_echo"), help="output folder"),
+) -> None:
+    """Fit the echo amplitude A(B)/A_2LS (Sec. 6.2) or the integrated amplitude IEA(τ12)."""
+    from .fitting import fit_echo
+
+    try:
+        res = fit_echo(_load(data), row, tau12=None if tau12_us is None else tau12_us * 1e-6,
+                       frequency=frequency_hz, orientation=orientation)
+    except ValueError as exc:
+        _fail(str(exc))
+    _write_fit(res, out)
+
+
 @app.command()
 def reproduce(
     out: Path = typer.Option(Path("report"), help="report folder"),

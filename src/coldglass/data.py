@@ -11,6 +11,8 @@ Quantities and accepted units (converted to the package's SI-per-gram units):
 * ``Cp`` or ``Cp_bar`` (field-subtracted): J/(g K), mJ/(g K), J/(kg K), uJ/(g K)
 * ``M``: A m2/g, emu/g (1 emu/g = 1e-3 A m²/g), A m2/kg
 * ``deps`` (Δε'/ε) or ``dtand`` (Δ tan δ), dimensionless: 1, ppm, 1e-5
+* ``A`` (relative echo amplitude) or ``IEA`` (integrated echo amplitude), dimensionless
+* ``tau12``: the pulse separation (s, ms, us, ns), optional (needed for IEA(τ12) data)
 * ``sigma``: standard errors of the measured quantity, in its units (optional)
 
 Every problem is reported with the file, the line number and what is wrong, before any fit.
@@ -33,10 +35,12 @@ UNITS: dict[str, dict[str, float]] = {
     "Cp": {"J/(g K)": 1.0, "mJ/(g K)": 1e-3, "uJ/(g K)": 1e-6, "J/(kg K)": 1e-3},
     "M": {"A m2/g": 1.0, "emu/g": 1e-3, "A m2/kg": 1e-3},
     "rel": {"1": 1.0, "ppm": 1e-6, "1e-5": 1e-5},
+    "tau12": {"s": 1.0, "ms": 1e-3, "us": 1e-6, "ns": 1e-9},
 }
-QUANTITY_OF = {"Cp": "Cp", "Cp_bar": "Cp", "M": "M", "deps": "rel", "dtand": "rel"}
+QUANTITY_OF = {"Cp": "Cp", "Cp_bar": "Cp", "M": "M", "deps": "rel", "dtand": "rel",
+               "A": "rel", "IEA": "rel"}
 CANONICAL_UNIT = {"T": "K", "B": "T", "Cp": "J/(g K)", "M": "A m2/g", "rel": "1"}
-_HEADER = re.compile(r"^\s*([A-Za-z_]+)\s*\[([^\]]+)\]\s*$")
+_HEADER = re.compile(r"^\s*([A-Za-z_][A-Za-z_0-9]*)\s*\[([^\]]+)\]\s*$")
 
 
 @dataclass
@@ -50,6 +54,7 @@ class Dataset:
     sigma: np.ndarray | None = None
     comments: list[str] = field(default_factory=list)
     source: str = ""
+    tau12: np.ndarray | None = None  # s
 
     @property
     def unit(self) -> str:
@@ -66,7 +71,7 @@ class Dataset:
     def select(self, mask: np.ndarray) -> Dataset:
         return Dataset(self.quantity, self.T[mask], self.B[mask], self.y[mask],
                        None if self.sigma is None else self.sigma[mask], self.comments,
-                       self.source)
+                       self.source, None if self.tau12 is None else self.tau12[mask])
 
 
 def _parse_header(cells: list[str], where: str) -> list[tuple[str, str]]:
@@ -131,7 +136,7 @@ def read_csv(path: str | Path) -> Dataset:
         unit_kind = QUANTITY_OF[ycol] if kind == "sigma" else kind
         if unit_kind not in UNITS:
             raise ValueError(f"{path}:{header_line}: unknown column {name!r}; allowed: T, B, "
-                             f"{', '.join(QUANTITY_OF)}, sigma")
+                             f"tau12, {', '.join(QUANTITY_OF)}, sigma")
         if unit not in UNITS[unit_kind]:
             raise ValueError(f"{path}:{header_line}: unknown unit {unit!r} for {name}; allowed:"
                              f" {', '.join(UNITS[unit_kind])}")
@@ -142,7 +147,7 @@ def read_csv(path: str | Path) -> Dataset:
         for i in np.flatnonzero(cols["sigma"] <= 0):
             raise ValueError(f"{path}:{linenos[i]}: sigma must be > 0, got {cols['sigma'][i]}")
     return Dataset(ycol, cols["T"], cols["B"], cols[ycol], cols.get("sigma"), comments,
-                   str(path))
+                   str(path), cols.get("tau12"))
 
 
 def write_csv(path: str | Path, ds: Dataset, comments: list[str] | None = None) -> None:
@@ -153,12 +158,16 @@ def write_csv(path: str | Path, ds: Dataset, comments: list[str] | None = None) 
         for c in (comments if comments is not None else ds.comments):
             fh.write(f"# {c}\n")
         w = csv.writer(fh)
-        head = ["T [K]", "B [T]", f"{ds.quantity} [{unit}]"]
+        head = ["T [K]", "B [T]"] + (["tau12 [s]"] if ds.tau12 is not None else [])
+        head.append(f"{ds.quantity} [{unit}]")
         if ds.sigma is not None:
             head.append(f"sigma [{unit}]")
         w.writerow(head)
         for i in range(len(ds.T)):
-            row = [f"{ds.T[i]:.6g}", f"{ds.B[i]:.6g}", f"{ds.y[i]:.6e}"]
+            row = [f"{ds.T[i]:.6g}", f"{ds.B[i]:.6g}"]
+            if ds.tau12 is not None:
+                row.append(f"{ds.tau12[i]:.6g}")
+            row.append(f"{ds.y[i]:.6e}")
             if ds.sigma is not None:
                 row.append(f"{ds.sigma[i]:.3e}")
             w.writerow(row)

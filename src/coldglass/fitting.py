@@ -29,7 +29,7 @@ from .glass import ATS, DiamagneticOffset, Glass, Paramagnet
 from .materials import Material
 
 __all__ = ["FitResult", "fit_cp_bar", "fit_magnetization", "fit_joint", "fit_dielectric",
-           "PARAMETER_UNITS"]
+           "fit_echo", "PARAMETER_UNITS"]
 
 # name prefix -> (scale to SI, unit)
 PARAMETER_UNITS: dict[str, tuple[float, str]] = {
@@ -46,6 +46,14 @@ PARAMETER_UNITS: dict[str, tuple[float, str]] = {
     "K": (1e-5, "1"),
     "Kln": (1e-5, "1"),
     "Gamma": (1e9, "s^-1 K^-5"),
+    "W": (1.0, "1"),
+    "c_ats": (1.0, "(us K)^-1"),
+    "p1F0": (1.0, "D kV/m"),
+    "tau_phi3": (1e-6, "s"),
+    "tau_phi2": (1e-6, "s"),
+    "delta_omega": (1e6, "rad/s"),
+    "C2LS": (1.0, "1"),
+    "KATS": (1.0, "1"),
 }
 def _fast_rule(T_max: float) -> dict:
     """Quadrature used inside fits: ~1e-6 relative accuracy, far below measurement noise,
@@ -132,6 +140,14 @@ class FitResult:
         """Fitted curves (with components) on a dense grid for each data set."""
         frames = []
         for name, ds in self.datasets.items():
+            if ds.tau12 is not None:  # IEA(τ12)
+                tau = np.linspace(ds.tau12.min(), ds.tau12.max(), n)
+                parts = self.models[name](self.params, ds.T[:1], ds.B[:1], tau=tau)
+                df = pd.DataFrame({"dataset": name, "tau12 [s]": tau})
+                for k, v in parts.items():
+                    df[f"{k} [{ds.unit}]"] = v
+                frames.append(df)
+                continue
             for T, B in _dense_grid(ds, n):
                 parts = self.evaluate(name, T, B)
                 df = pd.DataFrame({"dataset": name, "T [K]": T, "B [T]": B})
@@ -149,6 +165,18 @@ class FitResult:
                                    layout="constrained", squeeze=False)
             axes = axes[0]
         for ax, (name, ds) in zip(axes, self.datasets.items(), strict=False):
+            if ds.tau12 is not None:  # IEA(τ12)
+                tau = np.linspace(ds.tau12.min(), ds.tau12.max(), 300)
+                parts = self.models[name](self.params, ds.T[:1], ds.B[:1], tau=tau)
+                ax.errorbar(ds.tau12 * 1e6, ds.y, yerr=ds.sigma, fmt="o", ms=3, label="data")
+                for k, v in parts.items():
+                    ax.plot(tau * 1e6, v, "-" if k == "total" else "--", label=k)
+                ax.set_xlabel("τ12 [μs]")
+                ax.set_ylabel(f"{ds.quantity} [{ds.unit}]")
+                ax.set_title(f"{self.kind}" + (" (SYNTHETIC data)" if ds.synthetic else ""),
+                             fontsize=9)
+                ax.legend(fontsize=7)
+                continue
             xvar = _x_variable(ds)
             for k, (T, B) in enumerate(_dense_grid(ds, 200)):
                 parts = self.evaluate(name, T, B)
@@ -469,3 +497,91 @@ def fit_dielectric(
              + (f"; omega = {omega:.4g} rad/s" if loss else "")]
     return _minimize("Δ tan δ" if loss else "Δε'/ε", p, {data.quantity: data},
                      {data.quantity: model}, notes)
+
+
+def fit_echo(
+    data: Dataset,
+    row: str | None = None,
+    *,
+    tau12: float | None = None,
+    frequency: float | None = None,
+    tau1: float = 0.1e-6,
+    tau2: float = 0.2e-6,
+    orientation: Orientation = "shortcut",
+    fix: tuple[str, ...] = (),
+) -> FitResult:
+    """Fit an echo amplitude A(B)/A_2LS (``A`` data) or an integrated echo amplitude
+    IEA(τ12) at B = 0 (``IEA`` data, with a ``tau12`` column).
+
+    A(B): ``1 - W ΔA(B)/ΔA(0)`` (:func:`coldglass.observables.echo.echo_relative_amplitude`)
+    with W, Dmin, X0min, X0ratio and p1F0 fitted; c_ATS (cancels in the ratio), Γ and
+    tan(ωΔτ) held at the
+    Table 8 row ``row`` (which also gives the starting values, the frequency and, for BK7,
+    τ12). IEA(τ12): Eq. (87) in its derived form with C2LS, KATS, τφ(3), τφ(2) and Δω.
+    """
+    from .materials import ECHO, GLYCEROL
+    from .observables.echo import echo_relative_amplitude, iea_zero_field
+
+    _need(data, ("A", "IEA"), "fit_echo")
+    p = lmfit.Parameters()
+    if data.quantity == "IEA":
+        if data.tau12 is None:
+            raise ValueError("IEA data need a 'tau12 [...]' column")
+        g = GLYCEROL
+        p.add("C2LS", value=float(np.max(np.abs(data.y))), min=0.0)
+        p.add("KATS", value=0.5 * float(np.max(np.abs(data.y))), min=0.0)
+        p.add("tau_phi3", value=g["tau_phi3"] / 1e-6, min=1e-3)
+        p.add("tau_phi2", value=g["tau_phi2"] / 1e-6, min=1e-3)
+        p.add("delta_omega", value=g["delta_omega"] / 1e6)
+        for name in fix:
+            p[name].vary = False
+
+        def iea_model(params, T, B, tau=data.tau12):
+            r = iea_zero_field(tau, tau_phi3=params["tau_phi3"].value * 1e-6,
+                               delta_omega=params["delta_omega"].value * 1e6,
+                               tau_phi2=params["tau_phi2"].value * 1e-6,
+                               C2LS=params["C2LS"].value, KATS=params["KATS"].value)
+            return {"2LS": r["2LS"], "ATS": r["ATS"], "total": r["total"]}
+
+        return _minimize("IEA(τ12)", p, {"IEA": data}, {"IEA": iea_model},
+                         ["Eq. (87), derived form; Δω in rad/s"])
+
+    r = ECHO.get(row) if row else None
+    if row and r is None:
+        raise ValueError(f"unknown Table 8 row {row!r}; known: {', '.join(ECHO)}")
+    tau12 = tau12 if tau12 is not None else (r.tau12 if r and r.tau12 else None)
+    if tau12 is None:
+        raise ValueError("fit_echo needs tau12 [s] (not in the data or the Table 8 row)")
+    freq = frequency or (r.frequency if r else 1e9)
+    gamma = r.Gamma if r else None
+    tan_phase = r.tan_phase if r else 0.0
+    p.add("W", value=0.3, min=0.0)
+    p.add("Dmin_e", value=r.Dmin if r else 0.02, min=1e-5)
+    p.add("X0min_e", value=(r.X0min if r else 1e3) / 1e4, min=1e-5)
+    p.add("X0ratio_e", value=(r.X0max / r.X0min) if r else 10.0, min=1.0 + 1e-6)
+    p.add("X0max_e", expr="X0min_e*X0ratio_e")
+    # c_ATS (Eq. 79) multiplies every ATS by the same e^{-2τ12 c T} and cancels in A/A_2LS
+    # unless the ATS rate of Eq. (55) matters: held fixed by default
+    p.add("c_ats", value=r.c_ats if r else 5.0, min=1e-6, vary=False)
+    p.add("p1F0", value=r.p1F0_DkV if r else 0.5, min=1e-6)
+    for name in fix:
+        p[name].vary = False
+    from .materials import DEBYE_KV_PER_M_J
+
+    def a_model(params, T, B):
+        T, B = np.broadcast_arrays(T, B)
+        ens = ATSEnsemble(Dmin=params["Dmin_e"].value, D0min=params["X0min_e"].value * 1e4,
+                          D0max=params["X0max_e"].value * 1e4)
+        out = np.full(T.shape, np.nan)
+        for Tg in np.unique(T):
+            sel = T == Tg
+            out[sel] = echo_relative_amplitude(
+                B[sel], ens, weight=params["W"].value, omega=2 * np.pi * freq, T=Tg,
+                p1F0_J=params["p1F0"].value * DEBYE_KV_PER_M_J, tau1=tau1, tau2=tau2,
+                tau12=tau12, tau_phi=1.0 / (params["c_ats"].value * 1e6 * Tg), Gamma=gamma,
+                tan_phase=tan_phase, orientation=orientation, n=48)
+        return {"total": out}
+
+    notes = [f"orientation: {orientation}; tau12 = {tau12:g} s; f = {freq:g} Hz; Γ and "
+             "tan(ωΔτ) fixed from Table 8" if r else "Γ omitted, tan(ωΔτ) = 0"]
+    return _minimize("A(B)", p, {"A": data}, {"A": a_model}, notes)
