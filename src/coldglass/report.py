@@ -17,19 +17,22 @@ from . import constants as C
 from .ensembles import ATSEnsemble
 from .systems import delta0_parabolic, ring_levels, twp_levels
 
-__all__ = ["SECTIONS", "reproduce"]
+__all__ = ["SECTIONS", "reproduce", "save_figure", "markdown_table"]
 
 Section = Callable[[Path], str]
 
 
-def _savefig(ax, path: Path) -> None:
-    ax.figure.savefig(path, dpi=130)
+def save_figure(fig_or_ax, path: Path) -> None:
+    """Save a figure (or the figure of an axes) as PNG and close it."""
     import matplotlib.pyplot as plt
 
-    plt.close(ax.figure)
+    fig = getattr(fig_or_ax, "figure", fig_or_ax)
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
 
 
-def _table(df: pd.DataFrame, floatfmt: str = "{:.4g}") -> str:
+def markdown_table(df: pd.DataFrame, floatfmt: str = "{:.4g}") -> str:
+    """A DataFrame as a Markdown table (floats with ``floatfmt``)."""
     cols = list(df.columns)
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for _, row in df.iterrows():
@@ -56,7 +59,7 @@ def section_units(out: Path) -> str:
     df["rel. diff"] = df["coldglass"] / df["paper"] - 1.0
     df.to_csv(out / "unit_checks.csv", index=False)
     return ("## Units and constants (Eqs. 98-100)\n\nPaper values are printed to 3-4 digits; "
-            "the relative differences are rounding.\n\n" + _table(df) + "\n")
+            "the relative differences are rounding.\n\n" + markdown_table(df) + "\n")
 
 
 def section_fig4(out: Path) -> str:
@@ -68,7 +71,7 @@ def section_fig4(out: Path) -> str:
     num = ring_levels(np.tile(e, (len(phi), 1)), 1.0, phi)
     pd.DataFrame({"phi_rad": phi, "E0_D0": lv[:, 0], "E1_D0": lv[:, 1], "E2_D0": lv[:, 2]}
                  ).to_csv(out / "fig4_levels.csv", index=False)
-    _savefig(fig4_spectrum(), out / "fig4_spectrum.png")
+    save_figure(fig4_spectrum(), out / "fig4_spectrum.png")
     err = float(np.max(np.abs(lv - num)))
     return ("## Fig. 4: spectrum of the three-welled potential\n\n![Fig. 4](fig4_spectrum.png)\n\n"
             f"Closed form Eq. (8) against numerical diagonalization of Eq. (6): max |ΔE| = "
@@ -85,13 +88,13 @@ def section_fig5_6(out: Path) -> str:
     for p in (0.0, 0.02, 0.05, 0.1, 0.2):
         data[f"g_phi={p:g}_per_K"] = ens.dos(E, p, orientation="none")
     pd.DataFrame(data).to_csv(out / "fig5_dos_vs_energy.csv", index=False)
-    _savefig(fig5_dos_vs_energy(), out / "fig5_dos_vs_energy.png")
+    save_figure(fig5_dos_vs_energy(), out / "fig5_dos_vs_energy.png")
     phi = np.linspace(0, 0.3, 301)
     data = {"phi_rad": phi}
     for e in (0.12, 0.2, 0.3, 0.5):
         data[f"g_E={e:g}K_per_K"] = ens.dos(e, phi, orientation="none")
     pd.DataFrame(data).to_csv(out / "fig6_dos_vs_phase.csv", index=False)
-    _savefig(fig6_dos_vs_phase(), out / "fig6_dos_vs_phase.png")
+    save_figure(fig6_dos_vs_phase(), out / "fig6_dos_vs_phase.png")
     return (
         "## Figs. 5 and 6: the magnetic density of states (Eq. 13)\n\n"
         f"Illustrative cutoffs in D0 = 1 units (Dmin = {ens.Dmin}, D0min = {ens.D0min}, "
@@ -110,7 +113,7 @@ def section_orientation(out: Path) -> str:
     df = pd.DataFrame({"B_T": B} | {f"g_{o}_per_K": ens.dos(0.8, B, orientation=o)
                                     for o in ("exact", "shortcut", "none")})
     df.to_csv(out / "orientation_dos.csv", index=False)
-    _savefig(orientation_comparison(ens=ens), out / "orientation_dos.png")
+    save_figure(orientation_comparison(ens=ens), out / "orientation_dos.png")
     diff = np.abs(df["g_shortcut_per_K"] - df["g_exact_per_K"]) / df["g_exact_per_K"].iloc[0]
     return ("## Orientation averaging: exact against φ² → φ²/3\n\n"
             "BAS cutoffs of Table 2 (0.60 K), E = 0.8 K. The shortcut replaces the average "
@@ -132,8 +135,7 @@ def section_montecarlo(out: Path) -> str:
     montecarlo_comparison(axes[1], outside, phi=0.5)
     fig.suptitle("Monte Carlo over the exact 3×3 Hamiltonian vs the effective 2LS (Eq. 13):"
                  " left D ≪ D0, φ ≪ 1; right D ~ D0, φ = 0.5")
-    fig.savefig(out / "montecarlo_dos.png", dpi=130)
-    plt.close(fig)
+    save_figure(fig, out / "montecarlo_dos.png")
     rows = []
     for name, ens, phi in (("inside (D<<D0, phi<<1)", inside, 0.02),
                            ("outside (D~D0, phi=0.5)", outside, 0.5)):
@@ -146,13 +148,13 @@ def section_montecarlo(out: Path) -> str:
     return ("## Monte Carlo validation of the effective two-level reduction\n\n"
             "Systems drawn from Eq. (10), the exact gap E1 - E0 of Eq. (6) per system, "
             "histogrammed and compared with Eq. (13).\n\n![MC](montecarlo_dos.png)\n\n"
-            + _table(df) + "\n")
+            + markdown_table(df) + "\n")
 
 
 def section_fig26(out: Path) -> str:
     from .plotting import fig26_delta0_isolines
 
-    _savefig(fig26_delta0_isolines(), out / "fig26_delta0_isolines.png")
+    save_figure(fig26_delta0_isolines(), out / "fig26_delta0_isolines.png")
     from scipy.optimize import brentq
 
     rows = []
@@ -174,7 +176,7 @@ def section_fig26(out: Path) -> str:
             "splitting Δ0 = ħΩ sqrt(8V0/πħΩ) exp(-2V0/ħΩ); dashed: the printed Eq. (4), "
             "whose bracket [3 - sqrt(8V0/πħΩ)] vanishes at V0 = 9πħΩ/8, so its band hugs that "
             "line. The paper's '≈ 20 K maximum barrier' corresponds to ħΩ of a few kelvin.\n\n"
-            "![Fig. 26](fig26_delta0_isolines.png)\n\n" + _table(df) + "\n")
+            "![Fig. 26](fig26_delta0_isolines.png)\n\n" + markdown_table(df) + "\n")
 
 
 def _lazy(module: str, name: str) -> Section:

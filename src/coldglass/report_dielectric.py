@@ -12,6 +12,7 @@ from .ensembles import ATSEnsemble
 from .materials import DIELECTRIC, LOSS
 from .observables.dielectric import ats_dielectric, stm_dielectric
 from .observables.relaxation import crossover_temperature
+from .report import markdown_table, save_figure
 
 __all__ = ["section_stm_vcurves", "section_figs_8_11", "section_slope_ratio", "slope_ratio",
            "STM_DEMO"]
@@ -19,12 +20,6 @@ __all__ = ["section_stm_vcurves", "section_figs_8_11", "section_slope_ratio", "s
 STM_DEMO = {"C": 3e-4, "A": 1e8, "Delta0_min": 1e-6}
 """Illustrative STM parameters: C = P̄p²/(ε0εr), A in s⁻¹K⁻³ (order of a-SiO2), Δ0min [K]."""
 
-
-def _save(fig, path: Path) -> None:
-    import matplotlib.pyplot as plt
-
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
 
 
 def slope_ratio(T: np.ndarray, eps: np.ndarray, decades: float = 0.7) -> tuple[float, float,
@@ -46,8 +41,6 @@ def slope_ratio(T: np.ndarray, eps: np.ndarray, decades: float = 0.7) -> tuple[f
 def section_stm_vcurves(out: Path) -> str:
     import matplotlib.pyplot as plt
 
-    from .report import _table
-
     T = np.geomspace(2e-3, 3.0, 240)
     fig, ax = plt.subplots(figsize=(6.5, 4.4), layout="constrained")
     rows, frames = [], []
@@ -66,7 +59,7 @@ def section_stm_vcurves(out: Path) -> str:
     ax.set_ylabel(r"$\Delta\varepsilon'/\varepsilon$ [$10^{-4}$] (from T = 0)")
     ax.set_title("STM: V-shaped ε'(T); dotted: T0(ω) of Eq. (38)", fontsize=10)
     ax.legend(fontsize=8)
-    _save(fig, out / "stm_vcurves.png")
+    save_figure(fig, out / "stm_vcurves.png")
     pd.concat(frames).to_csv(out / "stm_vcurves.csv", index=False)
     df = pd.DataFrame(rows, columns=["f [Hz]", "T0 Eq. 38 [K]", "T at minimum [K]",
                                      "slope below / C", "slope above / C", "ratio"])
@@ -75,7 +68,7 @@ def section_stm_vcurves(out: Path) -> str:
             f"{STM_DEMO['A']:g} s⁻¹K⁻³ (Eq. 39), Δ0min = {STM_DEMO['Delta0_min']:g} K. Slopes "
             "are fitted on the computed curves half a decade away from the minimum: -2/3 and "
             "+1/3 of C (ratio -2:1, Eqs. 36-37); the minimum sits at a fixed multiple of T0(ω) "
-            "∝ ω^{1/3}.\n\n![V-curves](stm_vcurves.png)\n\n" + _table(df) + "\n")
+            "∝ ω^{1/3}.\n\n![V-curves](stm_vcurves.png)\n\n" + markdown_table(df) + "\n")
 
 
 def section_figs_8_11(out: Path) -> str:
@@ -103,7 +96,7 @@ def section_figs_8_11(out: Path) -> str:
         ax.set_title(title, fontsize=9)
         ax.axhline(0, color="0.7", lw=0.6)
         ax.legend(fontsize=7)
-    _save(fig, out / "figs8_11_dielectric.png")
+    save_figure(fig, out / "figs8_11_dielectric.png")
     pd.concat(frames).to_csv(out / "figs8_11_dielectric.csv", index=False)
     return ("## Figs. 8-11: the magnetodielectric effect and the loss from Tables 5-7\n\n"
             "Δε'/ε(B) = (K/π)[α(T, B) - α(T, 0)] (Eqs. 41-51, nw = 3, exact orientation "
@@ -119,8 +112,6 @@ def section_slope_ratio(out: Path) -> str:
     import matplotlib.pyplot as plt
 
     from .materials import LOSS
-    from .report import _table
-
     w = 2 * np.pi * 1e3
     T = np.geomspace(2e-3, 3.0, 200)
     stm = stm_dielectric(T, w, **STM_DEMO)["total"]
@@ -151,7 +142,7 @@ def section_slope_ratio(out: Path) -> str:
     ax2.set_xlabel(r"ATS share $x_{ATS}P^*p_1^2/(\bar P p^2)$")
     ax2.set_ylabel("slope ratio below : above T_min")
     ax2.set_title("-2:1 (STM) toward -1:1 (multi-component glasses)", fontsize=9)
-    _save(fig, out / "slope_ratio_vs_ats_share.png")
+    save_figure(fig, out / "slope_ratio_vs_ats_share.png")
     return ("## Zero-field composition effect: the slope ratio of ε'(T)\n\n"
             "STM (parameters above) plus ATS at B = 0 with Dmin = 0.03 K and BK7's Table 7 "
             "D0 cutoffs and Γ; the ATS share is x_ATS P* p1² relative to P̄ p² (K = π C × "
@@ -161,4 +152,4 @@ def section_slope_ratio(out: Path) -> str:
             "branch), not toward the -1:1 of multi-component glasses that the end of Sec. 5.1 "
             "attributes to the ATS; a scan of Dmin (3-100 mK) and Γ (3e9-3e11 s⁻¹K⁻⁵) gave "
             "the same direction except a ratio -1.86 at Dmin = 30 mK, Γ = 3e11, share 1e-2."
-            "\n\n![slope ratio](slope_ratio_vs_ats_share.png)\n\n" + _table(df) + "\n")
+            "\n\n![slope ratio](slope_ratio_vs_ats_share.png)\n\n" + markdown_table(df) + "\n")

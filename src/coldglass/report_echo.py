@@ -11,6 +11,7 @@ from .constants import HBAR_K
 from .ensembles import ATSEnsemble
 from .materials import ECHO, GLYCEROL
 from .observables.echo import echo_relative_amplitude, iea_ats, iea_zero_field
+from .report import markdown_table, save_figure
 
 __all__ = ["section_figs_16_17", "section_fig19", "section_fig20", "ECHO_ASSUMPTIONS"]
 
@@ -19,12 +20,6 @@ ECHO_ASSUMPTIONS = {"T": 0.015, "tau12_BAS": 3e-6, "weight": 0.3, "tau1": 0.1e-6
 """What Figs. 16-17 need but the paper does not state: temperature, τ12 for BAS, and the
 ATS share W of the echo at B = 0 (Table 8 has no amplitude ratio)."""
 
-
-def _save(fig, path: Path) -> None:
-    import matplotlib.pyplot as plt
-
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
 
 
 def _relative(row, B, T, tau12, orientation="shortcut"):
@@ -63,7 +58,7 @@ def section_figs_16_17(out: Path) -> str:
         ax.set_ylabel("A(B) / A_2LS")
         ax.set_title(title, fontsize=9)
         ax.legend(fontsize=7)
-    _save(fig, out / "figs16_17_echo.png")
+    save_figure(fig, out / "figs16_17_echo.png")
     pd.concat(frames).to_csv(out / "figs16_17_echo.csv", index=False)
     return ("## Figs. 16-17: echo amplitude in a magnetic field (Table 8)\n\n"
             "A(B)/A_2LS = 1 - W ΔA(B)/ΔA(0): ATS echoes with the Rabi frequency of Eq. (72), the "
@@ -112,19 +107,17 @@ def section_fig19(out: Path) -> str:
     axes[2].set_ylabel("ΔIEA(B) / |ΔIEA_a(0)| (τ12 = 2 μs)")
     axes[2].set_title("field effect on the ATS IEA", fontsize=9)
     axes[2].legend(fontsize=7)
-    _save(fig, out / "fig19_isotope.png")
+    save_figure(fig, out / "fig19_isotope.png")
     df = pd.DataFrame(rows, columns=["regime", "ΔIEA(0) / |ΔIEA_a(0)|",
                                      "change over 0-0.3 T / |ΔIEA_a(0)|"])
     df.to_csv(out / "fig19_isotope.csv", index=False)
-    from .report import _table
-
     return ("## Fig. 19: the isotope effect as a DOS-edge effect\n\n"
             "The ATS integrated echo amplitude is the DOS convolved with the narrow spectral "
             "delimiter χ(E) (Eqs. 80-82). If Dmin < ħω the field moves the DOS through the "
             "resonance and the echo changes strongly; if Dmin > ħω (lighter isotope: Dmin ∝ "
             "M^-1/2, Eq. 83, `isotope_scaled`) the DOS has no states at ħω and the field effect "
             "is tiny. Illustrative cutoffs D0|q/e|S = 2e3-2e4 K·Å², shortcut orientation.\n\n"
-            "![Fig. 19](fig19_isotope.png)\n\n" + _table(df) + "\n")
+            "![Fig. 19](fig19_isotope.png)\n\n" + markdown_table(df) + "\n")
 
 
 def section_fig20(out: Path) -> str:
@@ -147,7 +140,7 @@ def section_fig20(out: Path) -> str:
         ax.set_xlabel("τ12 [μs]")
         ax.set_ylabel("IEA [arb.]")
         ax.legend(fontsize=7)
-    _save(fig, out / "fig20_iea.png")
+    save_figure(fig, out / "fig20_iea.png")
     pd.DataFrame({"tau12 [s]": t} | {k: v for k, v in r.items()}).to_csv(
         out / "fig20_iea.csv", index=False)
     return ("## Fig. 20: oscillations of the integrated echo amplitude at B = 0\n\n"

@@ -12,6 +12,7 @@ from .constants import MU_B, per_gram_to_ppm, ppm_to_per_gram
 from .glass import Glass, Paramagnet
 from .materials import get_material
 from .observables.magnetization import ats_moment
+from .report import markdown_table, save_figure
 
 __all__ = ["section_fig7", "section_fig23", "section_magnetization", "section_tables_12_13",
            "section_joint_fit"]
@@ -19,17 +20,9 @@ __all__ = ["section_fig7", "section_fig23", "section_magnetization", "section_ta
 _B = np.linspace(0.02, 4.0, 200)
 
 
-def _save(fig, path: Path) -> None:
-    import matplotlib.pyplot as plt
-
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
-
 
 def section_fig7(out: Path) -> str:
     import matplotlib.pyplot as plt
-
-    from .report import _table
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
     frames = []
@@ -48,7 +41,7 @@ def section_fig7(out: Path) -> str:
         ax.set_title(f"Fig. 7{'a' if name == 'BAS' else 'b'}: {name} (Tables "
                      f"{'1-2' if name == 'BAS' else '3-4'}); dashed: exact orientation", fontsize=9)
         ax.legend(fontsize=8)
-    _save(fig, out / "fig7_cp_bar.png")
+    save_figure(fig, out / "fig7_cp_bar.png")
     pd.concat(frames).to_csv(out / "fig7_cp_bar.csv", index=False)
     peaks = []
     for name in ("BAS", "Duran"):
@@ -64,7 +57,7 @@ def section_fig7(out: Path) -> str:
             "paper's orientation shortcut φ → φ/√3 (solid) and the exact orientation average "
             "(dashed). No data points exist in the paper; the curves are the model at the "
             "tabulated parameters. Note the non-zero C̄p at B → 0 that only the ATS term "
-            "produces (Sec. 4.2).\n\n![Fig. 7](fig7_cp_bar.png)\n\n" + _table(df) + "\n")
+            "produces (Sec. 4.2).\n\n![Fig. 7](fig7_cp_bar.png)\n\n" + markdown_table(df) + "\n")
 
 
 def section_fig23(out: Path) -> str:
@@ -85,7 +78,7 @@ def section_fig23(out: Path) -> str:
     ax.set_ylabel(r"$\bar C_p$ [$\mu$J g$^{-1}$ K$^{-1}$]")
     ax.set_title(f"Fig. 23: contributions to C̄p of Duran at T = {T} K", fontsize=10)
     ax.legend(fontsize=8)
-    _save(fig, out / "fig23_duran_cp_parts.png")
+    save_figure(fig, out / "fig23_duran_cp_parts.png")
     pd.DataFrame({"B [T]": _B} | {f"{k} [J/(g K)]": v for k, v in parts.items()}
                  | {"nominal 126 ppm Fe3+ [J/(g K)]": nom}).to_csv(
         out / "fig23_duran_cp_parts.csv", index=False)
@@ -98,8 +91,6 @@ def section_fig23(out: Path) -> str:
 
 def section_magnetization(out: Path) -> str:
     import matplotlib.pyplot as plt
-
-    from .report import _table
 
     T = np.geomspace(4.0, 300.0, 120)
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.2), layout="constrained")
@@ -118,7 +109,7 @@ def section_magnetization(out: Path) -> str:
         ax.legend(fontsize=7)
         frames.append(pd.DataFrame({"material": name, "T [K]": T, "B [T]": 5.0}
                                    | {f"M {k} [A m2/g]": v for k, v in parts.items()}))
-    _save(fig, out / "fig21_22_25_magnetization.png")
+    save_figure(fig, out / "fig21_22_25_magnetization.png")
     pd.concat(frames).to_csv(out / "fig21_22_25_magnetization.csv", index=False)
 
     B = np.linspace(0.01, 5.0, 200)
@@ -131,7 +122,7 @@ def section_magnetization(out: Path) -> str:
     ax.set_ylabel(r"M [$10^{-6}$ A m$^2$ g$^{-1}$]")
     ax.set_title(f"Fig. 24: contributions to M of Duran at T = {Tb} K (Table 11)", fontsize=10)
     ax.legend(fontsize=8)
-    _save(fig, out / "fig24_duran_m_parts.png")
+    save_figure(fig, out / "fig24_duran_m_parts.png")
     pd.DataFrame({"B [T]": B} | {f"M {k} [A m2/g]": v for k, v in parts.items()}).to_csv(
         out / "fig24_duran_m_parts.csv", index=False)
 
@@ -153,12 +144,10 @@ def section_magnetization(out: Path) -> str:
         "B* ∝ N(T)².\n\n![M(1/T)](fig21_22_25_magnetization.png)\n"
         "![Fig. 24](fig24_duran_m_parts.png)\n\n"
         "The ATS moment of Eq. (89) with Duran's Table 4 cutoffs; the paper quotes 3.8-27.1 "
-        "μB, which its own Eq. (89) does not give:\n\n" + _table(df) + "\n")
+        "μB, which its own Eq. (89) does not give:\n\n" + markdown_table(df) + "\n")
 
 
 def section_tables_12_13(out: Path) -> str:
-    from .report import _table
-
     rows = []
     paper_ppm = {("BAS", "Cp", "Fe2+"): 14.23, ("BAS", "Cp", "Fe3+"): 6.69,
                  ("BAS", "M", "Fe2+"): 14.38, ("BAS", "M", "Fe3+"): 6.70,
@@ -178,7 +167,7 @@ def section_tables_12_13(out: Path) -> str:
             "Atomic ppm from g⁻¹ by Eq. (98) with the mean molar masses 80.530 (BAS) and "
             "61.873 g/mol (Duran). The paper's BAS Fe²⁺ entries (14.23, 14.38 ppm) differ from "
             "their own g⁻¹ values by 0.4 %; the rest agree to the printed digits.\n\n"
-            + _table(df) + "\n")
+            + markdown_table(df) + "\n")
 
 
 def section_joint_fit(out: Path) -> str:
@@ -190,19 +179,17 @@ def section_joint_fit(out: Path) -> str:
     mat = get_material("BAS")
     res = fit_joint(synthetic_cp_bar("BAS"), synthetic_magnetization("BAS"), mat)
     axes = res.plot()
-    _save(axes[0].figure, out / "joint_fit_bas_synthetic.png")
+    save_figure(axes[0].figure, out / "joint_fit_bas_synthetic.png")
     tab = res.table()
     tab.to_csv(out / "joint_fit_bas_synthetic_params.csv", index=False)
     shared = tab[tab["parameter"].isin(["n_fe2", "n_fe3", "Pn_ats"])].copy()
     shared["Table 1 (Cp)"] = [1.06e17, 5.00e16, 5.19e16]
     shared["Table 10 (M)"] = [1.08e17, 5.01e16, 5.74e16]
     plt.close("all")
-    from .report import _table
-
     return ("## Tables 12-13 in one step: a joint C̄p + M fit (SYNTHETIC data)\n\n"
             "Synthetic BAS data generated from Tables 1-2 (C̄p) and Table 10 (M, derived "
             "prefactor), fitted jointly with shared Fe²⁺, Fe³⁺ and ATS concentrations "
             f"(reduced χ² = {res.result.redchi:.2f}). Fe²⁺ and Fe³⁺ are strongly "
             "anticorrelated in C̄p (their Schottky curves are similar), their sum is "
             "well determined.\n\n![joint fit](joint_fit_bas_synthetic.png)\n\n"
-            + _table(shared.drop(columns=["varied"])) + "\n")
+            + markdown_table(shared.drop(columns=["varied"])) + "\n")
