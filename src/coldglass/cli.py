@@ -171,8 +171,9 @@ def fit_cp(
     from .fitting import fit_cp_bar
 
     try:
-        res = fit_cp_bar(_load(data), _material(material), per_temperature=not shared_cutoffs,
-                         orientation=orientation, B_ref=b_ref)
+        with console.status("fitting (lmfit) ..."):
+            res = fit_cp_bar(_load(data), _material(material), per_temperature=not shared_cutoffs,
+                             orientation=orientation, B_ref=b_ref)
     except ValueError as exc:
         _fail(str(exc))
     _write_fit(res, out)
@@ -192,8 +193,9 @@ def fit_m(
     from .fitting import fit_magnetization
 
     try:
-        res = fit_magnetization(_load(data), _material(material), orientation=orientation,
-                                prefactor=prefactor, T0=t0, fix=tuple(fix))
+        with console.status("fitting (lmfit) ..."):
+            res = fit_magnetization(_load(data), _material(material), orientation=orientation,
+                                    prefactor=prefactor, T0=t0, fix=tuple(fix))
     except (ValueError, KeyError) as exc:
         _fail(str(exc))
     _write_fit(res, out)
@@ -212,8 +214,9 @@ def fit_both(
     from .fitting import fit_joint
 
     try:
-        res = fit_joint(_load(cp_data), _load(m_data), _material(material),
-                        orientation=orientation, prefactor=prefactor)
+        with console.status("fitting (lmfit) ..."):
+            res = fit_joint(_load(cp_data), _load(m_data), _material(material),
+                            orientation=orientation, prefactor=prefactor)
     except ValueError as exc:
         _fail(str(exc))
     _write_fit(res, out)
@@ -235,8 +238,9 @@ def fit_diel(
     from .fitting import fit_dielectric
 
     try:
-        res = fit_dielectric(_load(data), material, per_temperature=not shared_cutoffs,
-                             orientation=orientation, nw=nw, omega=2 * np.pi * frequency_hz)
+        with console.status("fitting (lmfit) ..."):
+            res = fit_dielectric(_load(data), material, per_temperature=not shared_cutoffs,
+                                 orientation=orientation, nw=nw, omega=2 * np.pi * frequency_hz)
     except ValueError as exc:
         _fail(str(exc))
     _write_fit(res, out)
@@ -257,8 +261,9 @@ def fit_echo_cmd(
     from .fitting import fit_echo
 
     try:
-        res = fit_echo(_load(data), row, tau12=None if tau12_us is None else tau12_us * 1e-6,
-                       frequency=frequency_hz, orientation=orientation)
+        with console.status("fitting (lmfit) ..."):
+            res = fit_echo(_load(data), row, tau12=None if tau12_us is None else tau12_us * 1e-6,
+                           frequency=frequency_hz, orientation=orientation)
     except ValueError as exc:
         _fail(str(exc))
     _write_fit(res, out)
