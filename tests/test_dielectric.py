@@ -195,3 +195,18 @@ def test_dielectric_fit_recovers_the_amplitude_and_Dmin():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_eq36_eq37_limits_against_the_computed_parts():
+    """Resonant part between 2 and 20 mK (Δ0min = 1e-6 K << T << T0) follows Eq. (36) to
+    1 % of its change; the relaxational part between 1 and 8 K (ωτmin << 1) follows the
+    +C ln T of Eq. (37) to 10 % of its change (the approach to the asymptote is slow)."""
+    w = 2 * np.pi * 1e3
+    lo = np.array([2e-3, 20e-3])
+    r = Dl.stm_dielectric(lo, w, **STM)
+    lim = Dl.stm_log_limits(lo, lo[0], STM["C"])
+    assert r["res"][1] - r["res"][0] == pytest.approx(lim["res"][1], rel=0.01)
+    hi = np.array([1.0, 8.0])
+    r = Dl.stm_dielectric(hi, w, **STM)
+    lim = Dl.stm_log_limits(hi, hi[0], STM["C"])
+    assert r["rel"][1] - r["rel"][0] == pytest.approx(lim["rel"][1], rel=0.10)

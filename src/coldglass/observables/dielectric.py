@@ -35,6 +35,7 @@ __all__ = [
     "debye_relaxator",
     "stm_dielectric",
     "resonator_frequency_shift",
+    "stm_log_limits",
     "dipole_factor",
     "ats_dielectric",
     "ats_polarizability_closed",
@@ -223,6 +224,17 @@ def stm_dielectric(
     loss_res = C * np.pi / 3.0 * _stm_weight(w_K, stm) * np.tanh(w_K / (2 * T))
     return {"res": res, "rel": rel.real, "total": res + rel.real, "loss_rel": rel.imag,
             "loss_res": loss_res, "loss": rel.imag + loss_res}
+
+
+def stm_log_limits(T: ArrayLike, T_ref: float, C: float) -> dict[str, np.ndarray]:
+    """The logarithmic limits of Eqs. (36)-(37), measured from ``T_ref``:
+
+    resonant ``-(2C/3) ln(T/T_ref)`` (for Δ0min << k_BT << Δ0max), relaxational
+    ``+C ln(T/T_ref)`` (for ωτmin << 1, i.e. T >> T0(ω)); their sum above T0 has slope +C/3,
+    hence the -2:1 ratio of the V-shaped curve. With ``C = P̄ p²/(ε0 εr)``.
+    """
+    x = np.log(temperature(T) / float(positive("T_ref", T_ref, "K")))
+    return {"res": -(2.0 * C / 3.0) * x, "rel": C * x, "total_above_T0": C / 3.0 * x}
 
 
 def resonator_frequency_shift(T: ArrayLike, omega: ArrayLike, C: float) -> np.ndarray:
