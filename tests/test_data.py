@@ -43,6 +43,7 @@ def test_round_trip_keeps_synthetic_label(tmp_path):
     ("T [K],B [T],X [K]\n1,2,3\n", r"need exactly one measured column"),
     ("T [K],B [T],M [A m2/g]\n", r"no data rows"),
     ("T [K],B [T],M [A m2/g],sigma [A m2/g]\n1,2,3,0\n", r"d.csv:2: sigma must be > 0"),
+    ("T [K],T [mK],B [T],M [A m2/g]\n1,2,3,4\n", r"d.csv:1: duplicate column\(s\) \['T'\]"),
 ])
 def test_malformed_files_name_the_line(tmp_path, text, match):
     with pytest.raises(ValueError, match=match):

@@ -119,6 +119,9 @@ def read_csv(path: str | Path) -> Dataset:
     if not rows:
         raise ValueError(f"{path}: no data rows after the header on line {header_line}")
     names = [n for n, _ in header]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ValueError(f"{path}:{header_line}: duplicate column(s) {dup}")
     ycols = [n for n in names if n in QUANTITY_OF]
     for need in ("T", "B"):
         if need not in names:
