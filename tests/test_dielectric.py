@@ -210,3 +210,17 @@ def test_eq36_eq37_limits_against_the_computed_parts():
     r = Dl.stm_dielectric(hi, w, **STM)
     lim = Dl.stm_log_limits(hi, hi[0], STM["C"])
     assert r["rel"][1] - r["rel"][0] == pytest.approx(lim["rel"][1], rel=0.10)
+
+
+def test_eq56_extra_channel_shortens_tau():
+    """The 2LS-like channel of Eq. (56) adds to the ATS rate: with A_tls -> 0 the loss is
+    unchanged, with a large coefficient the weak-field loss changes."""
+    ens = BAS50.ensemble()
+    kw = dict(K=1e-5, Gamma=4e9, omega=2 * np.pi * 1e3, orientation="shortcut")
+    base = Dl.ats_dielectric(0.08, [0.05, 0.3], ens, **kw)["loss"]
+    tiny = Dl.ats_dielectric(0.08, [0.05, 0.3], ens, A_tls=1e-20, **kw)["loss"]
+    np.testing.assert_allclose(tiny, base, rtol=1e-10)
+    big = Dl.ats_dielectric(0.08, [0.05, 0.3], ens, A_tls=1e12, **kw)["loss"]
+    # the channel ∝ (D0φ)² vanishes at B = 0; it matters where the field is weak (0.05 T)
+    assert abs(big[0] - base[0]) > 1e-3 * abs(base[0])
+    assert R.total_rate(2.0, 3.0) == 5.0

@@ -27,7 +27,7 @@ from ..constants import HBAR_K
 from ..ensembles import ATSEnsemble, Orientation, STMEnsemble
 from ..quadrature import log_mapped_nodes, mapped_nodes
 from ..validation import finite, nonnegative, positive, temperature
-from .relaxation import _coth_half, ats_rate
+from .relaxation import _coth_half, ats_rate, tls_rate, total_rate
 
 __all__ = [
     "bloch_susceptibility",
@@ -272,6 +272,7 @@ def ats_dielectric(
     K: float,
     omega: ArrayLike = 2 * np.pi * 1e3,
     Gamma: float | None = None,
+    A_tls: float | None = None,
     nw: int = 3,
     orientation: Orientation = "exact",
     high_field: bool = False,
@@ -283,7 +284,8 @@ def ats_dielectric(
     Resonant (Eqs. 41, 44, 45): per system ``G tanh(E/2k_BT)/(2E)``; relaxational (Eqs. 42,
     54): per system ``(D²/E²) cosh⁻²(E/2k_BT)/(8 k_BT) × {1, ωτ}/(1 + ω²τ²)`` with τ the ATS
     rate of Eq. (55) (coefficient ``Gamma`` in s⁻¹ K⁻⁵; without it the relaxational terms are
-    omitted). Averaged over the ensemble (``ens.density`` is ignored: K carries P*).
+    omitted); ``A_tls`` [s⁻¹ K⁻³] adds the 2LS-like one-phonon channel of Eq. (56),
+    ``1/τ_tot = 1/τ_ATS + A (D0φ)² E coth(E/2k_BT)`` (Eq. 39 with Δ0 -> D0φ). Averaged over the ensemble (``ens.density`` is ignored: K carries P*).
     ``relative_to_zero_field`` subtracts the B = 0 value (Eq. 51's α(T, 0)).
     Returns ``res``, ``rel``, ``total`` (Δε'/ε) and ``loss`` (Δ tan δ).
     """
@@ -299,7 +301,10 @@ def ats_dielectric(
         res = dipole_factor(nw, E, A) * np.tanh(x) / (2 * E)
         if Gamma is None:
             return res + 0j
-        tau = 1.0 / ats_rate(E, D, T, Gamma)
+        rates = [ats_rate(E, D, T, Gamma)]
+        if A_tls is not None:
+            rates.append(tls_rate(E, A, T, A_tls))
+        tau = 1.0 / total_rate(*rates)
         base = (D / E) ** 2 / (8.0 * T * np.cosh(x) ** 2)
         wt = w * tau
         return res + base / (1 + wt**2) + 1j * base * wt / (1 + wt**2)
