@@ -285,7 +285,8 @@ def ats_dielectric(
     54): per system ``(D²/E²) cosh⁻²(E/2k_BT)/(8 k_BT) × {1, ωτ}/(1 + ω²τ²)`` with τ the ATS
     rate of Eq. (55) (coefficient ``Gamma`` in s⁻¹ K⁻⁵; without it the relaxational terms are
     omitted); ``A_tls`` [s⁻¹ K⁻³] adds the 2LS-like one-phonon channel of Eq. (56),
-    ``1/τ_tot = 1/τ_ATS + A (D0φ)² E coth(E/2k_BT)`` (Eq. 39 with Δ0 -> D0φ). Averaged over the ensemble (``ens.density`` is ignored: K carries P*).
+    ``1/τ_tot = 1/τ_ATS + A (D0φ)² E coth(E/2k_BT)`` (Eq. 39 with Δ0 -> D0φ).
+    Averaged over the ensemble (``ens.density`` is ignored: K carries P*).
     ``relative_to_zero_field`` subtracts the B = 0 value (Eq. 51's α(T, 0)).
     Returns ``res``, ``rel``, ``total`` (Δε'/ε) and ``loss`` (Δ tan δ).
     """
