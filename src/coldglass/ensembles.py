@@ -486,7 +486,8 @@ class ATSEnsemble:
         ``A = D0 φ_eff`` [K] and ``E = sqrt(D² + A²)`` (Eq. 9). The kernel is called as
         ``kernel(E, D, A, **pointwise)`` — or ``kernel(E, D, A, dA, **pointwise)`` with
         ``dA = ∂A/∂field`` when ``with_derivative`` (e.g. ``∂E/∂B = A dA / E`` for the
-        magnetization) — on arrays of shape ``(f, n_c, n_u, n_v)``.
+        magnetization) — on arrays of shape ``(f, n_c, n_u, n_v)``. A kernel may prepend axes
+        (e.g. several components stacked), which lead the result.
 
         ``pointwise`` arrays (e.g. ``T=...``) are broadcast against the field; the kernel
         receives each as shape ``(f, 1, 1, 1)``, aligned with the field points. ``D_scale``
@@ -560,9 +561,10 @@ class ATSEnsemble:
                 K = kernel(E, Dg, A, np.broadcast_to(dA, E.shape), **kw)
             else:
                 K = kernel(E, Dg, A, **kw)
-            K = np.broadcast_to(K, E.shape)
-            pieces.append(np.einsum("fcuv,c,u,v->f", K, wc, wu, wv))
-        out = np.concatenate(pieces).reshape(shape)
+            K = np.broadcast_to(K, np.broadcast_shapes(np.shape(K), E.shape))
+            pieces.append(np.einsum("...fcuv,c,u,v->...f", K, wc, wu, wv))
+        out = np.concatenate(pieces, axis=-1)
+        out = out.reshape(out.shape[:-1] + shape)
         return 2.0 * np.pi * self.density * out
 
     # -- Monte Carlo ---------------------------------------------------------------------

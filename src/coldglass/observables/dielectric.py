@@ -298,30 +298,24 @@ def ats_dielectric(
     rule.setdefault("energy_scale", max(60.0 * float(np.max(T)), 1e3 * ens.Dmin))
 
     def kernel(E, D, A, T, w):
+        """Stacked components: resonant real part, relaxational real part + i loss."""
         x = np.minimum(E / (2 * T), 350.0)
         res = dipole_factor(nw, E, A) * np.tanh(x) / (2 * E)
         if Gamma is None:
-            return res + 0j
+            return np.stack([res + 0j, np.zeros_like(res, dtype=complex)])
         rates = [ats_rate(E, D, T, Gamma)]
         if A_tls is not None:
             rates.append(tls_rate(E, A, T, A_tls))
         tau = 1.0 / total_rate(*rates)
         base = (D / E) ** 2 / (8.0 * T * np.cosh(x) ** 2)
         wt = w * tau
-        return res + base / (1 + wt**2) + 1j * base * wt / (1 + wt**2)
-
-    def avg(fields):
-        return unit.average(kernel, fields, orientation=orientation, high_field=high_field,
-                            T=T, w=w, **rule)
+        return np.stack([res + 0j, base / (1 + wt**2) + 1j * base * wt / (1 + wt**2)])
 
     def split(fields):
-        full = avg(fields)
-        if Gamma is None:
-            return full.real, np.zeros_like(full.real), np.zeros_like(full.real)
-        res_only = unit.average(lambda E, D, A, T, w: dipole_factor(nw, E, A) * np.tanh(
-            np.minimum(E / (2 * T), 350.0)) / (2 * E), fields, orientation=orientation,
-                                high_field=high_field, T=T, w=w, **rule)
-        return res_only, full.real - res_only, full.imag
+        """One ensemble average for all three parts."""
+        res, relax = unit.average(kernel, fields, orientation=orientation,
+                                  high_field=high_field, T=T, w=w, **rule)
+        return res.real, relax.real, relax.imag
 
     res, rel, loss = split(B)
     if relative_to_zero_field:
