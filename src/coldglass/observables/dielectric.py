@@ -298,11 +298,11 @@ def ats_dielectric(
     rule.setdefault("energy_scale", max(60.0 * float(np.max(T)), 1e3 * ens.Dmin))
 
     def kernel(E, D, A, T, w):
-        """Stacked components: resonant real part, relaxational real part + i loss."""
+        """Resonant part; with Gamma, stacked with relaxational real part + i loss."""
         x = np.minimum(E / (2 * T), 350.0)
         res = dipole_factor(nw, E, A) * np.tanh(x) / (2 * E)
         if Gamma is None:
-            return np.stack([res + 0j, np.zeros_like(res, dtype=complex)])
+            return res
         rates = [ats_rate(E, D, T, Gamma)]
         if A_tls is not None:
             rates.append(tls_rate(E, A, T, A_tls))
@@ -313,9 +313,11 @@ def ats_dielectric(
 
     def split(fields):
         """One ensemble average for all three parts."""
-        res, relax = unit.average(kernel, fields, orientation=orientation,
-                                  high_field=high_field, T=T, w=w, **rule)
-        return res.real, relax.real, relax.imag
+        out = unit.average(kernel, fields, orientation=orientation, high_field=high_field,
+                           T=T, w=w, **rule)
+        if Gamma is None:  # resonant part only
+            return out, np.zeros_like(out), np.zeros_like(out)
+        return out[0].real, out[1].real, out[1].imag
 
     res, rel, loss = split(B)
     if relative_to_zero_field:
