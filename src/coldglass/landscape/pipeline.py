@@ -1,0 +1,250 @@
+"""The three stages of the landscape pipeline, each writing files a user can reload.
+
+``prepare`` (glass preparation and inherent structures)::
+
+    DIR/prepare/meta.json         model, unit mapping, engine version, seed, protocol
+    DIR/prepare/is_energies.csv   parent temperature vs inherent-structure energy per particle
+    DIR/prepare/glass.npz         the quenched glass (positions [σ], energy [ε], types)
+
+``search`` (double wells by both routes, verified)::
+
+    DIR/search/meta.json          search parameters, counts of candidates and rejections
+    DIR/search/catalog.csv        one row per verified DWP, units in the column headers
+    DIR/search/configs/dwp_NNNNN.npz  minima, saddle and path of each DWP [σ]
+
+The catalog is appended to after every verified DWP, so an interrupted search keeps every
+finished double well; rerunning ``search`` continues the numbering.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .engine import LammpsLJ, engine_version
+from .model import BinaryLJ
+from .saddles import quench, same_structure
+from .search import is_transition_candidates, soft_mode_candidates, verify_pair
+from .tunneling import DWP_UNITS
+from .units import UnitMapping
+
+__all__ = ["PrepareProtocol", "SearchProtocol", "prepare", "search", "load_prepared",
+           "load_catalog"]
+
+CONFIG_KEYS = ("x_a", "x_b", "x_s", "path_x")
+
+
+@dataclass
+class PrepareProtocol:
+    """Glass preparation (reduced units; time step 0.005).
+
+    Melt at ``t_melt`` for ``n_melt`` steps, then cool stepwise through ``temperatures``
+    (descending), equilibrating ``n_equil`` steps (Nosé-Hoover NVT) at each; at each
+    temperature ``n_samples`` configurations ``n_spacing`` steps apart are quenched to
+    inherent structures. The glass is the inherent structure of the last configuration at
+    the lowest temperature.
+    """
+
+    temperatures: Sequence[float] = (2.0, 1.0, 0.8, 0.6, 0.5, 0.45)
+    t_melt: float = 2.0
+    n_melt: int = 10000
+    n_equil: int = 20000
+    n_samples: int = 5
+    n_spacing: int = 2000
+    seed: int = 1
+
+    def __post_init__(self) -> None:
+        T = np.asarray(self.temperatures, dtype=float)
+        if T.size == 0 or np.any(~np.isfinite(T)) or np.any(T <= 0):
+            raise ValueError(f"temperatures must be finite and > 0 (ε/k_B), got {T}")
+        if not self.t_melt > 0:
+            raise ValueError(f"t_melt must be > 0, got {self.t_melt}")
+        for k in ("n_melt", "n_equil", "n_spacing"):
+            if getattr(self, k) < 0:
+                raise ValueError(f"{k} must be >= 0")
+        if self.n_samples < 1:
+            raise ValueError("n_samples must be >= 1")
+        self.temperatures = tuple(sorted((float(t) for t in T), reverse=True))
+
+
+@dataclass
+class SearchProtocol:
+    """Double-well search by the two routes of Sec. 8 (reduced units).
+
+    IS route: NVT MD at ``t_md`` quenched every ``interval`` steps, ``n_quench`` times.
+    Soft-mode route: from up to ``n_basins`` distinct inherent structures, follow the
+    ``n_modes`` softest modes in both directions (eigenvector following, abandoned above
+    ``max_climb`` ε). NEB: ``n_images`` movable images, max NEB force ``neb_fmax``.
+    """
+
+    t_md: float = 0.4
+    n_quench: int = 200
+    interval: int = 20
+    n_basins: int = 10
+    n_modes: int = 4
+    max_climb: float = 5.0
+    n_images: int = 5
+    neb_fmax: float = 0.01
+    seed: int = 7
+    routes: Sequence[str] = ("is-transition", "soft-mode")
+
+    def __post_init__(self) -> None:
+        if not self.t_md > 0:
+            raise ValueError(f"t_md must be > 0 (ε/k_B), got {self.t_md}")
+        if self.n_quench < 2 or self.interval < 1:
+            raise ValueError("n_quench must be >= 2 and interval >= 1")
+        bad = set(self.routes) - {"is-transition", "soft-mode"}
+        if bad or not self.routes:
+            raise ValueError(f"routes must be among 'is-transition', 'soft-mode'; got "
+                             f"{list(self.routes)}")
+        self.routes = tuple(self.routes)
+
+
+def _write_json(path: Path, obj: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(obj, indent=2, default=str))
+    tmp.replace(path)
+
+
+def prepare(out: Path, model: BinaryLJ, units: UnitMapping,
+            protocol: PrepareProtocol | None = None, *,
+            progress: Callable[[str, int], None] | None = None) -> dict:
+    """Equilibrate, cool and quench (see :class:`PrepareProtocol`); write DIR/prepare/."""
+    protocol = protocol or PrepareProtocol()
+    d = Path(out) / "prepare"
+    d.mkdir(parents=True, exist_ok=True)
+    meta = {"model": model.to_dict(), "units": units.to_dict(), "engine": engine_version(),
+            "protocol": asdict(protocol), "units_of": {"positions": "sigma", "energy": "eps",
+                                                      "temperature": "eps/k_B"},
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    rng = np.random.default_rng(protocol.seed)
+    md = LammpsLJ(model, model.random_positions(int(rng.integers(2**31))))
+    q = LammpsLJ(model, md.positions())
+    md.minimize(fmax=1e-2)  # remove overlaps of the random start
+    md.velocity_create(protocol.t_melt, int(rng.integers(2**31)))
+    md.run_nvt(protocol.n_melt, protocol.t_melt)
+    rows = []
+    rows_path = d / "is_energies.csv"
+    glass = None
+    for T in protocol.temperatures:
+        md.run_nvt(protocol.n_equil, T)
+        for k in range(protocol.n_samples):
+            if k:
+                md.run_nvt(protocol.n_spacing, T)
+            glass = quench(q, md.positions())
+            rows.append({"T_parent [eps/k_B]": T, "sample": k,
+                         "e_IS [eps/particle]": glass.energy / model.n_atoms,
+                         "fmax [eps/sigma]": glass.fmax})
+            if progress is not None:
+                progress(f"T = {T}", 1)
+        pd.DataFrame(rows).to_csv(rows_path, index=False)  # finished work survives
+    np.savez_compressed(d / "glass.npz", positions=glass.x, energy=glass.energy,
+                        types=model.types, box_length=model.box_length)
+    meta["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S")
+    _write_json(d / "meta.json", meta)
+    md.close()
+    q.close()
+    return {"is_energies": pd.DataFrame(rows), "glass_energy": glass.energy, "dir": d}
+
+
+def load_prepared(out: Path) -> tuple[BinaryLJ, UnitMapping, np.ndarray, dict]:
+    """Model, unit mapping, glass positions [σ] and metadata of a finished ``prepare``."""
+    d = Path(out) / "prepare"
+    if not (d / "meta.json").exists() or not (d / "glass.npz").exists():
+        raise FileNotFoundError(f"{d} holds no finished `coldglass landscape prepare` run")
+    meta = json.loads((d / "meta.json").read_text())
+    model = BinaryLJ.from_dict(meta["model"])
+    units = UnitMapping(**meta["units"])
+    with np.load(d / "glass.npz") as z:
+        x = z["positions"]
+    return model, units, x, meta
+
+
+def _header(col: str) -> str:
+    return f"{col} [{DWP_UNITS[col]}]" if col in DWP_UNITS else col
+
+
+def load_catalog(out: Path) -> pd.DataFrame:
+    """The DWP catalog with plain column names (units are in :data:`DWP_UNITS`)."""
+    path = Path(out) / "search" / "catalog.csv"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist; run `coldglass landscape search`")
+    df = pd.read_csv(path)
+    return df.rename(columns=lambda c: c.split(" [")[0])
+
+
+def search(out: Path, protocol: SearchProtocol | None = None, *,
+           progress: Callable[[str, int], None] | None = None) -> dict:
+    """Find and verify double wells in the prepared glass; append them to the catalog."""
+    protocol = protocol or SearchProtocol()
+    model, units, x_glass, pmeta = load_prepared(out)
+    d = Path(out) / "search"
+    (d / "configs").mkdir(parents=True, exist_ok=True)
+    cat_path = d / "catalog.csv"
+    n_done = len(pd.read_csv(cat_path)) if cat_path.exists() else 0
+    stats: dict = {}
+    counts = {"candidates": 0, "verified": 0}
+    md = LammpsLJ(model, x_glass)
+    q = LammpsLJ(model, x_glass)
+    calls0 = time.perf_counter()
+
+    def tick(msg):
+        if progress is not None:
+            progress(msg, 1)
+
+    def store(cands):
+        nonlocal n_done
+        for c in cands:
+            counts["candidates"] += 1
+            for rec in verify_pair(q, c, units, n_images=protocol.n_images,
+                                   neb_fmax=protocol.neb_fmax, stats=stats):
+                rec["dwp_id"] = n_done
+                np.savez_compressed(d / "configs" / f"dwp_{n_done:05d}.npz",
+                                    **{k: rec.pop(k) for k in CONFIG_KEYS})
+                row = pd.DataFrame([{_header(k): v for k, v in rec.items()}])
+                row.to_csv(cat_path, mode="a", header=not cat_path.exists(), index=False)
+                n_done += 1
+                counts["verified"] += 1
+            tick(f"{counts['verified']} DWPs")
+
+    seed = protocol.seed + n_done  # a rerun explores new trajectories
+    visited = [quench(q, x_glass)]
+    if "is-transition" in protocol.routes:
+        # chunks of quenches, each verified and cataloged before the trajectory goes on
+        visited, done, chunk = [], 1, 25
+        while done < protocol.n_quench:
+            n = min(chunk, protocol.n_quench - done) + 1
+            vis, pairs = is_transition_candidates(
+                md, q, protocol.t_md, n, protocol.interval,
+                seed=seed if not visited else None, progress=lambda: tick("quench"))
+            visited += vis
+            store(pairs)
+            done += n - 1
+    if "soft-mode" in protocol.routes:
+        basins = []
+        for v in visited:
+            if not any(same_structure(model, v.x, b.x, v.energy, b.energy) for b in basins):
+                basins.append(v)
+        for b in basins[: protocol.n_basins]:
+            store(soft_mode_candidates(q, b, protocol.n_modes, max_climb=protocol.max_climb,
+                                       progress=lambda: tick("mode")))
+    meta = {"protocol": asdict(protocol), "units": units.to_dict(), "model": model.to_dict(),
+            "engine": engine_version(), "candidates": counts["candidates"],
+            "verified": counts["verified"], "rejected": stats,
+            "force_calls": q.n_force_calls + md.n_force_calls,
+            "wall_s": time.perf_counter() - calls0, "n_catalog": n_done}
+    runs = []
+    if (d / "meta.json").exists():
+        runs = json.loads((d / "meta.json").read_text()).get("runs", [])
+    _write_json(d / "meta.json", {"runs": runs + [meta]})
+    md.close()
+    q.close()
+    return meta
+
+

@@ -1,0 +1,333 @@
+"""Stationary points of the potential energy landscape: minima, index-1 saddles and paths.
+
+* :func:`quench` – inherent structure by LAMMPS conjugate gradient (max force < 1e-8 ε/σ).
+* :func:`refine_stationary` – Newton steps on the analytic sparse Hessian (translations
+  projected out) that polish a minimum or a saddle to machine-level forces.
+* :func:`hessian_index` – number of negative Hessian eigenvalues (the saddle order).
+* :func:`follow_mode` – eigenvector following (P-RFO with the analytic Hessian) uphill along
+  a soft normal mode of a minimum to an index-1 saddle;
+* :func:`dimer_saddle` – the dimer method (``ase.mep.dimer``), which needs only forces;
+  used to polish a climbing image and to cross-check saddles.
+* :func:`connect_saddle` – relax down both sides of a saddle along its negative mode.
+* :func:`neb_path` – climbing-image nudged elastic band (``ase.mep.NEB``) between two minima,
+  split recursively at intermediate minima into elementary double wells.
+
+Distances between configurations use the minimum-image convention and remove the uniform
+translation (the centre-of-mass drift is a zero mode).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.linalg import spsolve
+
+from .calculator import LammpsCalculator, hessian, lowest_modes, to_atoms, translation_basis
+from .engine import LammpsLJ
+from .model import BinaryLJ, minimum_image
+
+__all__ = ["StationaryPoint", "Path", "quench", "displacement", "same_structure",
+           "refine_stationary", "hessian_index", "dimer_saddle", "follow_mode",
+           "connect_saddle", "neb_path", "elementary_paths"]
+
+
+@dataclass
+class StationaryPoint:
+    """A minimum (index 0) or saddle (index 1) of the landscape, reduced units."""
+
+    x: np.ndarray
+    energy: float
+    fmax: float
+    index: int | None = None
+    lowest_eigs: np.ndarray | None = None
+
+
+@dataclass
+class Path:
+    """A minimum-energy path: images (M, N, 3) [σ], energies (M,) [ε], forces (M, N, 3)."""
+
+    x: np.ndarray
+    energies: np.ndarray
+    forces: np.ndarray
+    n_force_calls: int = 0
+    meta: dict = field(default_factory=dict)
+
+
+def displacement(model: BinaryLJ, xa: np.ndarray, xb: np.ndarray) -> np.ndarray:
+    """Particle displacements b - a (N, 3) [σ]: minimum image, uniform translation removed
+    (mass-weighted centre of mass)."""
+    d = minimum_image(np.asarray(xb) - np.asarray(xa), model.box_length)
+    m = model.particle_masses
+    return d - (m[:, None] * d).sum(0) / m.sum()
+
+
+def same_structure(model: BinaryLJ, xa, xb, ea: float, eb: float, *, e_tol: float = 1e-3,
+                   x_tol: float = 1e-2) -> bool:
+    """Two minima are the same if their energies agree to ``e_tol`` ε (0.12 K for argon) and
+    no particle differs by more than ``x_tol`` σ (after removing the translation).
+
+    The tolerances are this loose on purpose: the cut-and-shifted potential has a force
+    discontinuity at r_c (φ'(r_c) ≈ -0.039 ε/σ for the AA pair), so the landscape carries
+    kinks where pairs cross the cutoff, and quenches end in "minima" a few 1e-4 σ and
+    ~1e-5 ε apart that are artifacts of the truncation, not double wells."""
+    if abs(ea - eb) > e_tol:
+        return False
+    return float(np.max(np.linalg.norm(displacement(model, xa, xb), axis=1))) < x_tol
+
+
+def quench(engine: LammpsLJ, x: np.ndarray, fmax: float = 1e-8, *,
+           gentle: bool = False) -> StationaryPoint:
+    """Inherent structure reached from ``x`` (LAMMPS CG; ``gentle``: FIRE first, to stay on
+    the steepest-descent path)."""
+    engine.set_positions(x)
+    r = engine.minimize(fmax=fmax, gentle=gentle)
+    xm = engine.positions()
+    if not r["converged"]:
+        xm = refine_stationary(engine, xm).x
+        e, f = engine.energy_forces(xm)
+        r = {"energy": e, "fmax": float(np.max(np.linalg.norm(f, axis=1)))}
+    return StationaryPoint(x=xm, energy=r["energy"], fmax=r["fmax"], index=0)
+
+
+def refine_stationary(engine: LammpsLJ, x: np.ndarray, *, fmax: float = 1e-10,
+                      max_iter: int = 20, max_step: float = 0.05) -> StationaryPoint:
+    """Newton-Raphson on the gradient with the analytic Hessian (translations projected out).
+
+    Converges quadratically to the stationary point (of any index) nearest to ``x``; used to
+    polish dimer/NEB saddles and stalled minima. Steps longer than ``max_step`` σ per
+    particle are scaled down.
+    """
+    model = engine.model
+    n3 = 3 * model.n_atoms
+    T = translation_basis(model)
+    x = np.array(x, dtype=float)
+    e, f = engine.energy_forces(x)
+    for _ in range(max_iter):
+        fm = float(np.max(np.linalg.norm(f, axis=1)))
+        if fm < fmax:
+            break
+        H = hessian(model, x).tocsc()
+        g = -f.ravel()
+        g = g - T @ (T.T @ g)
+        # H is singular only on the translations span(T): a tiny regulariser, then projection
+        reg = sp.identity(n3, format="csc") * 1e-10 * abs(H).max()
+        dx = spsolve(H + reg, -g)
+        dx = dx - T @ (T.T @ dx)
+        step = np.max(np.linalg.norm(dx.reshape(-1, 3), axis=1))
+        if step > max_step:
+            dx *= max_step / step
+        x = x + dx.reshape(-1, 3)
+        e, f = engine.energy_forces(x)
+    fm = float(np.max(np.linalg.norm(f, axis=1)))
+    return StationaryPoint(x=x, energy=e, fmax=fm)
+
+
+def hessian_index(model: BinaryLJ, x: np.ndarray, *, k: int = 4, tol: float = 1e-6,
+                  ) -> tuple[int, np.ndarray]:
+    """Number of negative eigenvalues of the (mass-weighted) Hessian below ``-tol`` and the
+    ``k`` lowest eigenvalues (translations excluded) [ε/(σ² m)]."""
+    vals, _ = lowest_modes(model, x, k)
+    return int(np.sum(vals < -tol)), vals
+
+
+def dimer_saddle(engine: LammpsLJ, x_min: np.ndarray, mode: np.ndarray, *,
+                 amplitude: float = 0.3, fmax: float = 5e-3, max_steps: int = 800,
+                 ) -> StationaryPoint | None:
+    """Index-1 saddle by the dimer method from a minimum displaced along ``mode``.
+
+    ``mode`` (3N,) is a (soft) normal mode; the start is ``x_min + amplitude · mode/|mode|``
+    [σ] and the dimer is oriented along it. The dimer climbs along its lowest-curvature
+    direction (ASE ``MinModeTranslate``) until the max force is below ``fmax``; the result is
+    polished by :func:`refine_stationary` and its Hessian index computed. Returns ``None``
+    when no stationary point is reached.
+    """
+    from ase.mep.dimer import DimerControl, MinModeAtoms, MinModeTranslate
+
+    model = engine.model
+    v = np.asarray(mode, dtype=float).reshape(-1, 3)
+    v = v / np.linalg.norm(v)
+    atoms = to_atoms(model, np.asarray(x_min) + amplitude * v)
+    atoms.calc = LammpsCalculator(engine)
+    control = DimerControl(logfile=None, initial_eigenmode_method="displacement",
+                           displacement_method="vector", dimer_separation=1e-3,
+                           maximum_translation=0.05, f_rot_min=0.01, f_rot_max=0.5,
+                           max_num_rot=2)
+    d_atoms = MinModeAtoms(atoms, control, eigenmodes=[v.copy()])
+    opt = MinModeTranslate(d_atoms, logfile=None, trajectory=None)
+    try:
+        converged = opt.run(fmax=fmax, steps=max_steps)
+    except (RuntimeError, ValueError, FloatingPointError, np.linalg.LinAlgError):
+        return None  # "Dimer calculation diverged"
+    if not converged:
+        return None
+    sp_ = refine_stationary(engine, atoms.positions)
+    if sp_.fmax > 1e-6:
+        return None
+    sp_.index, sp_.lowest_eigs = hessian_index(model, sp_.x)
+    return sp_
+
+
+def follow_mode(engine: LammpsLJ, x_min: np.ndarray, mode: np.ndarray, *,
+                n_track: int = 8, trust: float = 0.03, fmax: float = 1e-9,
+                max_steps: int = 150, max_climb: float = 5.0, kick: float = 0.02,
+                trace: list | None = None) -> StationaryPoint | None:
+    """Index-1 saddle by eigenvector following (Cerjan-Miller / Baker's P-RFO) up a mode.
+
+    Each step uses the analytic sparse Hessian: among its ``n_track`` lowest modes the one
+    with the largest overlap with the previously followed direction is maximized with the
+    rational-function step ``Δ_v = 2 g_v / (-b + sqrt(b² + 4 g_v²))`` (b its eigenvalue,
+    g_v the gradient along it), and the energy is minimized in the orthogonal complement by a
+    Newton step ``-(P H P)⁻¹ P g`` (MINRES on the projected Hessian, translations lifted).
+    The step is capped at ``trust`` σ for the largest particle. Converges quadratically
+    once the followed mode has negative curvature; returns ``None`` if ``max_steps`` pass,
+    the energy climbs more than ``max_climb`` ε above the minimum (the walk has left the
+    low-lying landscape the paper is after) or the followed mode is lost.
+    """
+    from scipy.sparse.linalg import LinearOperator, minres
+
+    model = engine.model
+    n3 = 3 * model.n_atoms
+    T = translation_basis(model)
+    v_prev = np.asarray(mode, dtype=float).ravel()
+    v_prev = v_prev - T @ (T.T @ v_prev)
+    v_prev /= np.linalg.norm(v_prev)
+    x = np.array(x_min, dtype=float)
+    e_min = engine.energy_forces(x)[0]
+    # leave the minimum along the mode (the gradient vanishes there): ``kick`` σ for the
+    # particle that moves most (0 when starting near a saddle, e.g. from a climbing image)
+    x = x + kick * (v_prev / np.max(np.abs(v_prev))).reshape(-1, 3)
+    for _ in range(max_steps):
+        e, f = engine.energy_forces(x)
+        if e - e_min > max_climb:
+            return None
+        g = -f.ravel()
+        H = hessian(model, x)
+        vals, vecs = lowest_modes(model, x, n_track, mass_weighted=False, H=H)
+        overlap = np.abs(vecs.T @ v_prev)
+        j = int(np.argmax(overlap))
+        if trace is not None:  # diagnostics: energy above the start, curvature, overlap
+            trace.append((e - e_min, float(vals[j]), float(overlap[j])))
+        if overlap[j] < 0.1:
+            return None
+        b, v = float(vals[j]), vecs[:, j] * np.sign(vecs[:, j] @ v_prev)
+        fm = float(np.max(np.linalg.norm(f, axis=1)))
+        if fm < fmax and b < 0:
+            break
+        gv = float(g @ v)
+        # uphill along v: sign of gv (at the start gv ~ 0: keep moving along v)
+        if abs(gv) < 1e-12:
+            dv = trust
+        else:
+            dv = 2.0 * gv / (-b + np.sqrt(b * b + 4.0 * gv * gv))
+        g_perp = g - v * gv
+        g_perp = g_perp - T @ (T.T @ g_perp)
+        lift = 10.0 * float(abs(H).sum(axis=1).max())
+
+        def mv(y, H=H, v=v, lift=lift):
+            y = y - v * (v @ y)
+            y = y - T @ (T.T @ y)
+            out = H @ y
+            out = out - v * (v @ out)
+            out = out - T @ (T.T @ out)
+            return out + lift * (v * (v @ y) + T @ (T.T @ y))
+
+        op = LinearOperator((n3, n3), matvec=mv, dtype=float)
+        d_perp, _ = minres(op, -g_perp, rtol=1e-10, maxiter=500)
+        step = dv * v + d_perp - v * (v @ d_perp)
+        big = np.max(np.linalg.norm(step.reshape(-1, 3), axis=1))
+        if big > trust:
+            step *= trust / big
+        x = x + step.reshape(-1, 3)
+        v_prev = v
+    else:
+        return None
+    sp_ = StationaryPoint(x=x, energy=e, fmax=fm)
+    sp_.index, sp_.lowest_eigs = hessian_index(model, x)
+    return sp_ if sp_.index == 1 else None
+
+
+def connect_saddle(engine: LammpsLJ, saddle: StationaryPoint, *, push: float = 0.02,
+                   ) -> tuple[StationaryPoint, StationaryPoint]:
+    """The two minima connected to an index-1 saddle: quench from ``x_s ∓ push · v`` with v
+    the negative-curvature mode, normalised so that the largest particle moves ``push`` σ."""
+    model = engine.model
+    _, vec = lowest_modes(model, saddle.x, 1)
+    v = vec[:, 0].reshape(-1, 3) / np.sqrt(model.particle_masses)[:, None]
+    v /= np.max(np.linalg.norm(v, axis=1))
+    a = quench(engine, saddle.x - push * v, gentle=True)
+    b = quench(engine, saddle.x + push * v, gentle=True)
+    return a, b
+
+
+def neb_path(engine: LammpsLJ, xa: np.ndarray, xb: np.ndarray, *, n_images: int = 5,
+             via: np.ndarray | None = None,
+             fmax: float = 0.02, max_steps: int = 300, climb: bool = True,
+             spring: float = 1.0) -> Path:
+    """Climbing-image NEB (ASE, improved tangent) between two configurations.
+
+    ``xb`` is first brought next to ``xa`` (minimum image, same translation); ``n_images``
+    movable images are interpolated linearly, through ``via`` (a known saddle, then the
+    middle image) if given. The band is relaxed until the max NEB force
+    is below ``fmax`` ε/σ (ASE's adaptive ODE integrator of the NEB forces, which needed
+    an order of magnitude fewer force calls than FIRE on the Kob-Andersen glass).
+    Returns all images with their energies and true forces.
+    """
+    from ase.mep import NEB
+    from ase.mep.neb import NEBOptimizer
+
+    model = engine.model
+    if n_images < 1:
+        raise ValueError(f"n_images must be >= 1, got {n_images}")
+    xa = np.asarray(xa, dtype=float)
+    xb = xa + minimum_image(np.asarray(xb) - xa, model.box_length)
+    calls0 = engine.n_force_calls
+    if via is None:
+        frames = [(1 - t) * xa + t * xb for t in np.linspace(0, 1, n_images + 2)]
+    else:
+        xv = xa + minimum_image(np.asarray(via) - xa, model.box_length)
+        xb = xv + minimum_image(xb - xv, model.box_length)
+        n1 = n_images // 2
+        frames = ([(1 - t) * xa + t * xv for t in np.linspace(0, 1, n1 + 2)[:-1]]
+                  + [(1 - t) * xv + t * xb for t in np.linspace(0, 1, n_images - n1 + 1)])
+    images = [to_atoms(model, f) for f in frames]
+    calc = LammpsCalculator(engine)
+    for im in images:
+        im.calc = calc
+    neb = NEB(images, k=spring, climb=climb, method="improvedtangent",
+              allow_shared_calculator=True)
+    opt = NEBOptimizer(neb, method="ode", logfile=None)  # ~10x fewer calls than FIRE here
+    try:
+        converged = bool(opt.run(fmax=fmax, steps=max_steps))
+    except (RuntimeError, ValueError, FloatingPointError):
+        converged = False
+    X = np.array([im.positions for im in images])
+    EF = [engine.energy_forces(xi) for xi in X]
+    return Path(x=X, energies=np.array([e for e, _ in EF]), forces=np.array([f for _, f in EF]),
+                n_force_calls=engine.n_force_calls - calls0,
+                meta={"converged": bool(converged), "n_images": n_images, "fmax": fmax,
+                      "climb": climb, "spring": spring})
+
+
+def elementary_paths(engine: LammpsLJ, a: StationaryPoint, b: StationaryPoint, *,
+                     depth: int = 2, **neb_kw) -> list[tuple[StationaryPoint, StationaryPoint,
+                                                              Path]]:
+    """CI-NEB between minima a and b, split at intermediate minima into elementary paths.
+
+    If an interior image is a local energy minimum of the band, it is quenched; a new,
+    distinct minimum splits the path into (a, m) and (m, b), each treated recursively up to
+    ``depth`` levels. Returns (minimum, minimum, path) triples, each with a single barrier.
+    """
+    model = engine.model
+    path = neb_path(engine, a.x, b.x, **neb_kw)
+    E = path.energies
+    interior = [i for i in range(1, len(E) - 1) if E[i] < E[i - 1] and E[i] < E[i + 1]]
+    if depth > 0 and interior:
+        i = min(interior, key=lambda j: E[j])
+        m = quench(engine, path.x[i])
+        if not (same_structure(model, m.x, a.x, m.energy, a.energy)
+                or same_structure(model, m.x, b.x, m.energy, b.energy)):
+            return (elementary_paths(engine, a, m, depth=depth - 1, **neb_kw)
+                    + elementary_paths(engine, m, b, depth=depth - 1, **neb_kw))
+    return [(a, b, path)]

@@ -1,0 +1,212 @@
+"""Finding double-well potentials by the two routes of paper Sec. 8.
+
+* **Inherent-structure transitions** (Heuer and co-workers): a low-temperature MD trajectory
+  is quenched at short intervals; consecutive distinct minima are candidate pairs
+  (:func:`is_transition_candidates`).
+* **Soft-mode exploration inside a basin** (the "valleys" of Fig. 27): from a minimum, the
+  lowest normal modes are followed uphill by the dimer method to index-1 saddles, and both
+  sides are relaxed to the connected minima (:func:`soft_mode_candidates`).
+
+Every candidate pair is then verified (:func:`verify_pair`): a climbing-image NEB (seeded
+through the dimer saddle when there is one), split into elementary double wells at
+intermediate minima; the highest image of each elementary path is polished to a saddle
+(Newton on the analytic Hessian, or the dimer method if Newton leaves the basin), which must
+have exactly one negative Hessian eigenvalue and relax back to the two minima on either side.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .calculator import hessian, lowest_modes
+from .engine import LammpsLJ
+from .model import minimum_image
+from .saddles import (
+    Path,
+    StationaryPoint,
+    connect_saddle,
+    elementary_paths,
+    follow_mode,
+    hessian_index,
+    quench,
+    refine_stationary,
+    same_structure,
+)
+from .tunneling import dwp_parameters
+from .units import UnitMapping
+
+__all__ = ["Candidate", "is_transition_candidates", "soft_mode_candidates", "verify_pair"]
+
+
+@dataclass
+class Candidate:
+    """A candidate pair of minima, optionally with the saddle that connects them."""
+
+    a: StationaryPoint
+    b: StationaryPoint
+    route: str
+    saddle: StationaryPoint | None = None
+
+
+def is_transition_candidates(md: LammpsLJ, quencher: LammpsLJ, temperature: float,
+                             n_quench: int, interval: int, *, seed: int | None = 0,
+                             equilibrate: int = 0, progress=None) -> tuple[list, list]:
+    """Quench an NVT trajectory at ``temperature`` every ``interval`` steps ``n_quench`` times.
+
+    ``md`` holds the glass (its current positions are the start); ``quencher`` is a second
+    engine used for the quenches so that the trajectory is not disturbed. Returns the list of
+    inherent structures visited and the candidate pairs (consecutive distinct minima).
+    ``seed=None`` continues the trajectory with the current velocities (chunked runs).
+    """
+    if n_quench < 2 or interval < 1:
+        raise ValueError("n_quench must be >= 2 and interval >= 1")
+    model = md.model
+    if seed is not None:
+        md.velocity_create(temperature, seed)
+    if equilibrate:
+        md.run_nvt(equilibrate, temperature)
+    prev = quench(quencher, md.positions())
+    visited, pairs = [prev], []
+    for _ in range(n_quench - 1):
+        md.run_nvt(interval, temperature)
+        cur = quench(quencher, md.positions())
+        if not same_structure(model, prev.x, cur.x, prev.energy, cur.energy):
+            pairs.append(Candidate(prev, cur, "is-transition"))
+            visited.append(cur)
+        prev = cur
+        if progress is not None:
+            progress()
+    return visited, pairs
+
+
+def soft_mode_candidates(engine: LammpsLJ, minimum: StationaryPoint, n_modes: int = 4, *,
+                         max_climb: float = 5.0, progress=None) -> list[Candidate]:
+    """Follow the ``n_modes`` softest normal modes (both directions) of a minimum uphill to
+    index-1 saddles (eigenvector following) and relax down both sides."""
+    model = engine.model
+    _, vecs = lowest_modes(model, minimum.x, n_modes, mass_weighted=False)
+    out = []
+    for k in range(n_modes):
+        for sign in (1.0, -1.0):
+            s = follow_mode(engine, minimum.x, sign * vecs[:, k], max_climb=max_climb)
+            if progress is not None:
+                progress()
+            if s is None or s.index != 1:
+                continue
+            a, b = connect_saddle(engine, s)
+            if same_structure(model, a.x, b.x, a.energy, b.energy):
+                continue
+            out.append(Candidate(a, b, "soft-mode", saddle=s))
+    return out
+
+
+def _polish_saddle(engine: LammpsLJ, path: Path) -> StationaryPoint | None:
+    """Saddle from the climbing image: Newton, falling back to eigenvector following along
+    the path tangent."""
+    model = engine.model
+    i = int(np.argmax(path.energies))
+    if i in (0, len(path.energies) - 1):
+        return None
+    s = refine_stationary(engine, path.x[i])
+    idx = None
+    if s.fmax < 1e-8:
+        idx, eigs = hessian_index(model, s.x)
+    if idx != 1:
+        # eigenvector following from the climbing image along the mode closest to the tangent
+        tangent = minimum_image(path.x[i + 1] - path.x[i - 1], model.box_length)
+        s = follow_mode(engine, path.x[i], tangent.ravel(), kick=0.0, max_steps=40)
+        if s is None:
+            return None
+        idx, eigs = s.index, s.lowest_eigs
+    s.index, s.lowest_eigs = idx, eigs
+    return s if idx == 1 else None
+
+
+def _record(engine, units, route, pa, pb, s, path, calls0) -> dict:
+    """Tunnelling parameters of the verified DWP (pa, s, pb) on its NEB path."""
+    model = engine.model
+    L = model.box_length
+    X, E, Fo = path.x.copy(), path.energies.copy(), path.forces.copy()
+    i = int(np.argmax(E))
+    # endpoints: the exact minima; highest image: the polished saddle
+    X[0] = pa.x
+    X[i] = pa.x + minimum_image(s.x - pa.x, L)
+    X[-1] = X[i] + minimum_image(pb.x - X[i], L)
+    for j in (0, i, len(X) - 1):
+        E[j], Fo[j] = engine.energy_forces(X[j])
+    Ha = hessian(model, pa.x, mass_weighted=True)
+    Hb = hessian(model, pb.x, mass_weighted=True)
+    rec = dwp_parameters(model, units, X, E, Fo, H_a=Ha, H_b=Hb, k_s=float(s.lowest_eigs[0]))
+    flipped = E[-1] < E[0]
+    rec.update({
+        "route": route,
+        "saddle_eig_1": float(s.lowest_eigs[0]), "saddle_eig_2": float(s.lowest_eigs[1]),
+        "saddle_fmax": s.fmax, "min_fmax": max(pa.fmax, pb.fmax),
+        "V_neb_K": float((path.energies.max() - min(E[0], E[-1])) * units.epsilon_K),
+        "neb_converged": bool(path.meta["converged"]),
+        "force_calls": engine.n_force_calls - calls0,
+        "x_a": (pb.x if flipped else pa.x), "x_b": (pa.x if flipped else pb.x),
+        "x_s": s.x, "path_x": X[::-1] if flipped else X,
+    })
+    return rec
+
+
+def verify_pair(engine: LammpsLJ, cand: Candidate, units: UnitMapping, *, n_images: int = 5,
+                neb_fmax: float = 0.01, max_steps: int = 300, depth: int = 2,
+                stats: dict | None = None) -> list[dict]:
+    """Verified elementary double wells between the two minima of a candidate.
+
+    1. CI-NEB a -> b (through the dimer saddle when the candidate has one), split at
+       intermediate minima (:func:`~coldglass.landscape.saddles.elementary_paths`);
+    2. the highest image is polished to a stationary point, which must be an index-1 saddle;
+    3. both sides of the saddle are relaxed along its negative mode: if they are the two
+       path ends, the DWP is verified; if one is an end and the other a new minimum m, the
+       DWP (end, m) is verified on a fresh CI-NEB through the saddle and (m, other end) is
+       examined in turn (up to ``depth`` levels).
+
+    Returns one record per verified DWP (the parameters of
+    :func:`~coldglass.landscape.tunneling.dwp_parameters` plus ``route``, the saddle's lowest
+    Hessian eigenvalues, barriers, force calls and the configurations ``x_a``, ``x_b``,
+    ``x_s``, ``path_x``). ``stats`` (optional dict) counts the reasons for rejections.
+    """
+    model = engine.model
+    stats = {} if stats is None else stats
+
+    def reject(why):
+        stats[why] = stats.get(why, 0) + 1
+
+    def same(p, q):
+        return same_structure(model, p.x, q.x, p.energy, q.energy)
+
+    calls0 = engine.n_force_calls
+    kw = dict(n_images=n_images, fmax=neb_fmax, max_steps=max_steps)
+    records: list[dict] = []
+    work = [(cand.a, cand.b, cand.saddle, depth)]
+    while work:
+        a, b, via, lev = work.pop()
+        if via is not None:
+            from .saddles import neb_path
+            segments = [(a, b, neb_path(engine, a.x, b.x, via=via.x, **kw))]
+        else:
+            segments = elementary_paths(engine, a, b, depth=lev, **kw)
+        for pa, pb, path in segments:
+            s = _polish_saddle(engine, path)
+            if s is None:
+                reject("no index-1 saddle on the path")
+                continue
+            u, v = connect_saddle(engine, s)
+            if same(u, pb) or same(v, pa):
+                u, v = v, u
+            if same(u, pa) and same(v, pb):
+                records.append(_record(engine, units, cand.route, pa, pb, s, path, calls0))
+                calls0 = engine.n_force_calls
+            elif lev > 0 and (same(u, pa) or same(v, pb)) and not same(u, v):
+                # the saddle connects one end to an intermediate minimum m
+                end, m, other = (pa, v, pb) if same(u, pa) else (pb, u, pa)
+                work.append((end, m, s, 0))
+                work.append((m, other, None, lev - 1))
+            else:
+                reject("saddle does not connect the path ends")
+    return records
