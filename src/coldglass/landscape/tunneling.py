@@ -104,8 +104,10 @@ def two_level_1d(V, s_min: float, s_max: float, s_barrier: float, hbar: float, *
     the two lowest levels are ``E0,1 = ∓Δ0/2`` relative to their mean. Near resonance
     ``(E1 - E0)² = β²(c - c*)² + Δ0²`` exactly in the two-level picture; three-point
     parabola fits of the squared gap, with the spread shrinking to a few Δ0, give c* and
-    Δ0² to machine precision. ``Δ_q = -c*`` is the asymmetry of the localized ground
-    states (zero-point and anharmonic energies included); ``E_qs = sqrt(Δ_q² + Δ0²)``.
+    Δ0² to machine precision. ``Δ_q = -c* (<g>_b - <g>_a)`` is the asymmetry of the
+    localized ground states (zero-point and anharmonic energies included; <g> in the
+    localized states); ``E_qs = sqrt(Δ_q² + Δ0²)``. When Δ is comparable to the barrier the
+    bias reshapes the barrier and the 2LS parametrization itself becomes ambiguous.
     The start is ``c = -(ε_b - ε_a)`` from the ground states of each well with the other
     side flattened at the barrier top.
     """
@@ -117,15 +119,20 @@ def two_level_1d(V, s_min: float, s_max: float, s_barrier: float, hbar: float, *
     Vb = float(V(np.array([s_barrier]))[0])
     w = switch_width if switch_width is not None else 0.05 * (s_max - s_min)
     g = 0.5 * (1.0 + np.tanh((sg - s_barrier) / w))
-    ea = lowest_levels_1d(np.where(sg > s_barrier, np.maximum(Vs, Vb), Vs), h, hbar, 1)[0]
-    eb = lowest_levels_1d(np.where(sg < s_barrier, np.maximum(Vs, Vb), Vs), h, hbar, 1)[0]
+    ea, pa = lowest_levels_1d(np.where(sg > s_barrier, np.maximum(Vs, Vb), Vs), h, hbar, 1,
+                              vectors=True)
+    eb, pb = lowest_levels_1d(np.where(sg < s_barrier, np.maximum(Vs, Vb), Vs), h, hbar, 1,
+                              vectors=True)
+    ea, eb = ea[0], eb[0]
+    # the bias acts on the localized ground states with weights <g>_a ≈ 0, <g>_b ≈ 1
+    g_ab = float(pb[:, 0] ** 2 @ g - pa[:, 0] ** 2 @ g)
     zp = min(ea, eb) - float(Vs.min())  # ≈ ħΩ/2
 
     def gap2(c):
         lv = lowest_levels_1d(Vs + c * g, h, hbar, 2)
         return (lv[1] - lv[0]) ** 2
 
-    c0 = -(eb - ea)
+    c0 = -(eb - ea) / g_ab
     delta = 0.2 * zp
     D = np.nan
     for _ in range(20):
@@ -144,7 +151,7 @@ def two_level_1d(V, s_min: float, s_max: float, s_barrier: float, hbar: float, *
     kinetic = hbar**2 / (2 * h**2)
     resolution = 1e3 * np.finfo(float).eps * 4 * kinetic
     D0 = float(np.sqrt(D)) if D > resolution**2 else np.nan
-    Dq = -c0
+    Dq = -c0 * g_ab
     return {"Delta0": D0, "Delta_q": Dq, "E_qs": float(np.hypot(Dq, D0)) if D0 == D0 else
             abs(Dq), "eps_a": ea, "eps_b": eb, "resolution": resolution}
 
