@@ -152,8 +152,8 @@ def test_pipeline_prepare_search_report(tmp_path):
                          "--temperatures", "1.0,0.6", "--n-equil", "1000", "--n-samples", "2"])
     assert res.exit_code == 0, res.output
     assert (out / "prepare" / "glass.npz").exists()
-    res = r.invoke(app, ["landscape", "search", "--out", str(out), "--n-quench", "60",
-                         "--n-basins", "1", "--n-modes", "1", "--t-md", "0.45"])
+    res = r.invoke(app, ["landscape", "search", "--out", str(out), "--n-quench", "40",
+                         "--routes", "is-transition", "--t-md", "0.45"])
     assert res.exit_code == 0, res.output
     header = (out / "search" / "catalog.csv").read_text().splitlines()[0]
     assert "V0_K [K]" in header and "d_A [Angstrom]" in header

@@ -84,11 +84,13 @@ def translation_basis(model: BinaryLJ, mass_weighted: bool = False) -> np.ndarra
 
 def lowest_modes(model: BinaryLJ, x: np.ndarray, k: int = 6, *, mass_weighted: bool = True,
                  H: sp.spmatrix | None = None, keep_translations: bool = False,
+                 tol: float = 1e-8, v0: np.ndarray | None = None,
                  ) -> tuple[np.ndarray, np.ndarray]:
     """The ``k`` lowest eigenvalues and eigenvectors (3N, k) of the (mass-weighted) Hessian.
 
     The three uniform translations are lifted out of the way (projected to a large positive
     value) unless ``keep_translations``; eigenvalues in ε/(σ² m), sorted ascending.
+    ``tol``: ARPACK's relative accuracy; ``v0``: a start vector (e.g. the previous mode).
     """
     n3 = 3 * model.n_atoms
     if not 1 <= k < n3 - 3:
@@ -106,7 +108,7 @@ def lowest_modes(model: BinaryLJ, x: np.ndarray, k: int = 6, *, mass_weighted: b
     c = float(abs(H).sum(axis=1).max()) + shift
     op = sp.linalg.LinearOperator((n3, n3), matvec=lambda v: c * v - mv(v).ravel(),
                                   dtype=float)
-    vals, vecs = eigsh(op, k=k, which="LA", tol=1e-10, ncv=max(2 * k + 1, 40))
+    vals, vecs = eigsh(op, k=k, which="LA", tol=tol, ncv=max(2 * k + 1, 40), v0=v0)
     vals = c - vals
     order = np.argsort(vals)
     return vals[order], vecs[:, order]

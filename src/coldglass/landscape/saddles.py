@@ -21,8 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.linalg import spsolve
+from scipy.sparse.linalg import LinearOperator, minres
 
 from .calculator import LammpsCalculator, hessian, lowest_modes, to_atoms, translation_basis
 from .engine import LammpsLJ
@@ -108,12 +107,15 @@ def refine_stationary(engine: LammpsLJ, x: np.ndarray, *, fmax: float = 1e-10,
         fm = float(np.max(np.linalg.norm(f, axis=1)))
         if fm < fmax:
             break
-        H = hessian(model, x).tocsc()
+        H = hessian(model, x)
         g = -f.ravel()
         g = g - T @ (T.T @ g)
-        # H is singular only on the translations span(T): a tiny regulariser, then projection
-        reg = sp.identity(n3, format="csc") * 1e-10 * abs(H).max()
-        dx = spsolve(H + reg, -g)
+        # Newton step -H⁻¹g on the complement of the translations span(T) (lifted to a large
+        # eigenvalue): MINRES handles the indefinite Hessian of a saddle without fill-in
+        lift = 10.0 * float(abs(H).sum(axis=1).max())
+        op = LinearOperator((n3, n3), dtype=float,
+                            matvec=lambda y, H=H, lift=lift: H @ y + lift * (T @ (T.T @ y)))
+        dx, _ = minres(op, -g, rtol=1e-12, maxiter=2000)
         dx = dx - T @ (T.T @ dx)
         step = np.max(np.linalg.norm(dx.reshape(-1, 3), axis=1))
         if step > max_step:
@@ -185,8 +187,6 @@ def follow_mode(engine: LammpsLJ, x_min: np.ndarray, mode: np.ndarray, *,
     the energy climbs more than ``max_climb`` ε above the minimum (the walk has left the
     low-lying landscape the paper is after) or the followed mode is lost.
     """
-    from scipy.sparse.linalg import LinearOperator, minres
-
     model = engine.model
     n3 = 3 * model.n_atoms
     T = translation_basis(model)
@@ -204,7 +204,7 @@ def follow_mode(engine: LammpsLJ, x_min: np.ndarray, mode: np.ndarray, *,
             return None
         g = -f.ravel()
         H = hessian(model, x)
-        vals, vecs = lowest_modes(model, x, n_track, mass_weighted=False, H=H)
+        vals, vecs = lowest_modes(model, x, n_track, mass_weighted=False, H=H, v0=v_prev)
         overlap = np.abs(vecs.T @ v_prev)
         j = int(np.argmax(overlap))
         if trace is not None:  # diagnostics: energy above the start, curvature, overlap

@@ -1,0 +1,85 @@
+"""Benchmark: the landscape search — cost per force call in the path methods and double
+wells found per core-hour.
+
+1. Force calls as the NEB/dimer see them (ASE calculator interface, positions in, energy and
+   forces out) on a Kob-Andersen glass of N = 1000: ours (LAMMPS behind
+   ``LammpsCalculator``) against the reference, matscipy's pair-potential calculator on the
+   same potential, timed in the same run over the same perturbed configurations.
+   ``speedup`` = reference time / our time per call; ``force_diff`` the largest force
+   difference between the two (same potential to ~1e-12).
+2. Double wells per core-hour: a short glass preparation, then the inherent-structure route
+   (``--quenches`` quenches at T = 0.4) with full verification of every candidate, on one
+   core; the rate is verified double wells per CPU hour of the search.
+
+Usage: python benchmarks/bench_landscape.py [--n-atoms N] [--quenches Q] [--calls C]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from coldglass.landscape.calculator import LammpsCalculator, _matscipy_calc, to_atoms
+from coldglass.landscape.engine import LammpsLJ
+from coldglass.landscape.model import BinaryLJ
+from coldglass.landscape.pipeline import PrepareProtocol, SearchProtocol, prepare, search
+from coldglass.landscape.units import ARGON
+
+
+def force_calls(model: BinaryLJ, n_calls: int) -> dict:
+    eng = LammpsLJ(model, model.random_positions(5))
+    eng.minimize(fmax=1e-3)
+    x0 = eng.positions()
+    rng = np.random.default_rng(0)
+    frames = [x0 + rng.normal(0, 0.01, x0.shape) for _ in range(n_calls)]
+    atoms = to_atoms(model, x0)
+    ours, ref = LammpsCalculator(eng), _matscipy_calc(model)
+    out = {}
+    for name, calc in (("ours", ours), ("ref", ref)):
+        atoms.calc = calc
+        atoms.get_forces()
+        t = time.perf_counter()
+        for x in frames:
+            atoms.positions = x
+            f = atoms.get_forces()
+        out[name] = (time.perf_counter() - t) / n_calls
+        out[f"f_{name}"] = f
+    out["force_diff"] = float(np.max(np.abs(out["f_ours"] - out["f_ref"])))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n-atoms", type=int, default=1000)
+    ap.add_argument("--quenches", type=int, default=60)
+    ap.add_argument("--calls", type=int, default=300)
+    a = ap.parse_args()
+    model = BinaryLJ(a.n_atoms)
+    fc = force_calls(model, a.calls)
+    print(f"force call, N = {a.n_atoms}: LAMMPS {fc['ours'] * 1e3:.3f} ms, "
+          f"matscipy {fc['ref'] * 1e3:.3f} ms, max |ΔF| = {fc['force_diff']:.2g}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        prepare(out, model, ARGON, PrepareProtocol(temperatures=(1.0, 0.5), n_melt=2000,
+                                                   n_equil=4000, n_samples=1))
+        t_cpu = os.times()
+        meta = search(out, SearchProtocol(t_md=0.4, n_quench=a.quenches,
+                                          routes=("is-transition",)))
+        t_cpu2 = os.times()
+    cpu_h = ((t_cpu2.user - t_cpu.user) + (t_cpu2.system - t_cpu.system)) / 3600
+    rate = meta["verified"] / cpu_h if cpu_h > 0 else float("nan")
+    print(f"search: {meta['verified']} verified double wells from {meta['candidates']} "
+          f"candidates, {meta['force_calls']} force calls, {cpu_h * 3600:.0f} CPU s")
+    print(f"RESULT landscape speedup={fc['ref'] / fc['ours']:.3f} "
+          f"ms_per_force_call={fc['ours'] * 1e3:.3f} force_diff={fc['force_diff']:.2g} "
+          f"dwp_per_core_hour={rate:.3g}")
+
+
+if __name__ == "__main__":
+    main()
