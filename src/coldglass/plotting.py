@@ -80,12 +80,14 @@ def fig6_dos_vs_phase(ax=None, ens: ATSEnsemble = FIG5_ENSEMBLE,
     return ax
 
 
-def fig26_delta0_isolines(ax=None, band=(1e-6, 1e-3)):
+def fig26_delta0_isolines(ax=None, band=(1e-6, 1e-3), V0_max: float = 30.0,
+                          hw_range: tuple[float, float] = (0.1, 10.0)):
     """Fig. 26: iso-lines of Δ0 (Eq. 4) in the (V0, ħΩ) plane; bold red: the band
-    10⁻⁶ K < Δ0 < 10⁻³ K (solid: derived Eq. 4, dashed: printed Eq. 4)."""
+    10⁻⁶ K < Δ0 < 10⁻³ K (solid: derived Eq. 4, dashed: printed Eq. 4). The paper's window
+    is V0 <= 30 K, 0.1 K <= ħΩ <= 10 K; ``V0_max``, ``hw_range`` widen it for overlays."""
     ax = _axes(ax)
-    V0 = np.linspace(0.01, 30.0, 600)
-    hw = np.logspace(-1, 1, 400)
+    V0 = np.linspace(0.01, V0_max, 600)
+    hw = np.logspace(np.log10(hw_range[0]), np.log10(hw_range[1]), 400)
     VV, HH = np.meshgrid(V0, hw)
     with np.errstate(divide="ignore"):
         logd = np.log10(delta0_parabolic(HH, VV))

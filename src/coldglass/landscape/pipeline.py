@@ -193,6 +193,20 @@ def search(out: Path, protocol: SearchProtocol | None = None, *,
     md = LammpsLJ(model, x_glass)
     q = LammpsLJ(model, x_glass)
     calls0 = time.perf_counter()
+    runs = []
+    if (d / "meta.json").exists():
+        runs = json.loads((d / "meta.json").read_text()).get("runs", [])
+    engine_v = engine_version()
+
+    def write_meta(finished: bool) -> dict:
+        meta = {"protocol": asdict(protocol), "units": units.to_dict(),
+                "model": model.to_dict(), "engine": engine_v,
+                "candidates": counts["candidates"], "verified": counts["verified"],
+                "rejected": dict(stats), "force_calls": q.n_force_calls + md.n_force_calls,
+                "wall_s": time.perf_counter() - calls0, "n_catalog": n_done,
+                "finished": finished}
+        _write_json(d / "meta.json", {"runs": runs + [meta]})
+        return meta
 
     def tick(msg):
         if progress is not None:
@@ -211,6 +225,7 @@ def search(out: Path, protocol: SearchProtocol | None = None, *,
                 row.to_csv(cat_path, mode="a", header=not cat_path.exists(), index=False)
                 n_done += 1
                 counts["verified"] += 1
+            write_meta(False)  # the bookkeeping of an interrupted run survives too
             tick(f"{counts['verified']} DWPs")
 
     seed = protocol.seed + n_done  # a rerun explores new trajectories
@@ -234,15 +249,7 @@ def search(out: Path, protocol: SearchProtocol | None = None, *,
         for b in basins[: protocol.n_basins]:
             store(soft_mode_candidates(q, b, protocol.n_modes, max_climb=protocol.max_climb,
                                        progress=lambda: tick("mode")))
-    meta = {"protocol": asdict(protocol), "units": units.to_dict(), "model": model.to_dict(),
-            "engine": engine_version(), "candidates": counts["candidates"],
-            "verified": counts["verified"], "rejected": stats,
-            "force_calls": q.n_force_calls + md.n_force_calls,
-            "wall_s": time.perf_counter() - calls0, "n_catalog": n_done}
-    runs = []
-    if (d / "meta.json").exists():
-        runs = json.loads((d / "meta.json").read_text()).get("runs", [])
-    _write_json(d / "meta.json", {"runs": runs + [meta]})
+    meta = write_meta(True)
     md.close()
     q.close()
     return meta

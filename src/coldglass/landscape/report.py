@@ -68,7 +68,8 @@ def landscape_report(out: Path, *, T_min: float = 0.01, T_max: float = 10.0,
         df = None
     if df is not None and len(df):
         df = with_delta0(df)
-        smeta = json.loads((out / "search" / "meta.json").read_text())["runs"]
+        mpath = out / "search" / "meta.json"
+        smeta = json.loads(mpath.read_text())["runs"] if mpath.exists() else []
         calls = sum(r["force_calls"] for r in smeta)
         wall = sum(r["wall_s"] for r in smeta)
         cand = sum(r["candidates"] for r in smeta)
@@ -77,8 +78,9 @@ def landscape_report(out: Path, *, T_min: float = 0.01, T_max: float = 10.0,
             for k, v in r["rejected"].items():
                 rejected[k] = rejected.get(k, 0) + v
         parts.append(
-            f"## Double wells\n\n{len(df)} verified double wells from {cand} candidate pairs "
-            f"({calls} force calls, {wall / 3600:.2f} h); rejected: {rejected}.\n\n"
+            f"## Double wells\n\n{len(df)} verified double wells; the bookkept runs examined "
+            f"{cand} candidate pairs ({calls} force calls, {wall / 3600:.2f} h); rejected: "
+            f"{rejected}.\n\n"
             "Every double well: CI-NEB path, saddle with exactly one negative Hessian "
             "eigenvalue, both sides relax back to its minima.\n")
         cols = ["V0_K", "Delta_K", "d_A", "hbar_omega_K", "n_eff", "max_disp_A", "E_qs_K",
@@ -103,7 +105,8 @@ def landscape_report(out: Path, *, T_min: float = 0.01, T_max: float = 10.0,
                               dipole_D=dipole_D, eps_r=eps_r)
         pd.DataFrame({"T [K]": T, "C [J/(K g)]": C, "deps/eps": de}).to_csv(
             rep / "loop_C_deps.csv", index=False)
-        save_figure(plot_loop(T, C, de, ens["P_bar_per_g"]), rep / "loop_C_deps.png")
+        save_figure(plot_loop(T, C, de, ens["P_bar_per_g"], ens["band_K"]),
+                    rep / "loop_C_deps.png")
         parts.append(
             "## Closing the loop\n\n"
             f"Empirical ensemble: {ens['n_selected']} double wells with |Δ| < "

@@ -188,27 +188,32 @@ def plot_fig26_overlay(df: pd.DataFrame):
     from ..plotting import fig26_delta0_isolines
 
     fig, ax = plt.subplots(figsize=(6.5, 5))
-    fig26_delta0_isolines(ax)
+    hw = df["hbar_omega_K"].to_numpy(float)
+    v_max = max(30.0, float(np.nanmax(df["V0_K"])) * 1.05) if len(df) else 30.0
+    hw_range = (min(0.1, hw.min() / 1.5), max(10.0, hw.max() * 1.5)) if len(hw) else (0.1, 10)
+    fig26_delta0_isolines(ax, V0_max=v_max, hw_range=hw_range)
     for route, g in df.groupby("route"):
         ax.scatter(g["V0_K"], g["hbar_omega_K"], s=12, label=route, zorder=5)
-    ax.set_xlim(0, max(30.0, float(np.nanmax(df["V0_K"])) * 1.05) if len(df) else 30.0)
-    hw = df["hbar_omega_K"].to_numpy(float)
-    if len(hw):
-        ax.set_ylim(min(0.1, hw.min() / 1.5), max(10.0, hw.max() * 1.5))
+    ax.set_xlim(0, v_max)
+    ax.set_ylim(*hw_range)
     ax.legend(fontsize=7, loc="lower right")
     fig.tight_layout()
     return fig
 
 
-def plot_loop(T, C, dε, P_bar_per_g):
-    """C(T) of the catalog against the STM's γT with the empirical P̄, and Δε(T)."""
+def plot_loop(T, C, dε, P_bar_per_g, band=(1e-6, 1e-3)):
+    """C(T) of the catalog against the STM's γT with the empirical P̄ (DOS
+    ``P̄ ln(Δ0max/Δ0min)`` inside the band), and Δε(T)."""
     import matplotlib.pyplot as plt
 
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 4))
     a1.loglog(T, np.where(C > 0, C, np.nan), label="catalog: Σ C_p0(E_i, T)")
+    if np.any(C > 0):
+        a1.set_ylim(np.max(C) * 1e-8, np.max(C) * 3)
     if P_bar_per_g > 0:
-        a1.loglog(T, cp_stm_constant_dos(T, P_bar_per_g), "--",
-                  label=r"STM $(\pi^2/6)\bar P k_B^2 T$")
+        dos = P_bar_per_g * np.log(band[1] / band[0])
+        a1.loglog(T, cp_stm_constant_dos(T, dos), "--",
+                  label=r"STM $(\pi^2/6)\bar P \ln(\Delta_0^{max}/\Delta_0^{min}) k_B^2 T$")
     a1.set_xlabel("T [K]")
     a1.set_ylabel(r"$C$ [J K$^{-1}$ g$^{-1}$]")
     a1.legend(fontsize=7)
