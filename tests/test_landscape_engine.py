@@ -165,6 +165,15 @@ def test_pipeline_prepare_search_report(tmp_path):
     assert np.all(df["Delta_K"] >= 0)
     n = len(list((out / "search" / "configs").glob("dwp_*.npz")))
     assert n == len(df)
+    # a second search appends: ids continue, both runs are bookkept
+    res = r.invoke(app, ["landscape", "search", "--out", str(out), "--n-quench", "3",
+                         "--routes", "is-transition", "--t-md", "0.45"])
+    assert res.exit_code == 0, res.output
+    df2 = load_catalog(out)
+    assert list(df2["dwp_id"]) == list(range(len(df2))) and len(df2) >= len(df)
+    import json
+    runs = json.loads((out / "search" / "meta.json").read_text())["runs"]
+    assert len(runs) == 2 and all(run["finished"] for run in runs)
     res = r.invoke(app, ["landscape", "report", "--out", str(out)])
     assert res.exit_code == 0, res.output
     for f in ("landscape.md", "fig26_overlay.png", "claims.csv", "loop_C_deps.csv",

@@ -229,26 +229,37 @@ def search(out: Path, protocol: SearchProtocol | None = None, *,
             tick(f"{counts['verified']} DWPs")
 
     seed = protocol.seed + n_done  # a rerun explores new trajectories
-    visited = [quench(q, x_glass)]
+    basins: list = []
+
+    def explore_soft_modes(minima) -> None:
+        """Soft-mode route from the next not yet explored distinct minimum."""
+        for v in minima:
+            if len(basins) >= protocol.n_basins:
+                return
+            if any(same_structure(model, v.x, b.x, v.energy, b.energy) for b in basins):
+                continue
+            basins.append(v)
+            store(soft_mode_candidates(q, v, protocol.n_modes, max_climb=protocol.max_climb,
+                                       progress=lambda: tick("mode")))
+            return
+
+    soft = "soft-mode" in protocol.routes
     if "is-transition" in protocol.routes:
-        # chunks of quenches, each verified and cataloged before the trajectory goes on
-        visited, done, chunk = [], 1, 25
+        # chunks of quenches, each verified and cataloged before the trajectory goes on; the
+        # soft-mode route explores one new basin after each chunk (the routes interleave)
+        done, chunk, first = 1, 25, True
         while done < protocol.n_quench:
             n = min(chunk, protocol.n_quench - done) + 1
             vis, pairs = is_transition_candidates(
                 md, q, protocol.t_md, n, protocol.interval,
-                seed=seed if not visited else None, progress=lambda: tick("quench"))
-            visited += vis
+                seed=seed if first else None, progress=lambda: tick("quench"))
+            first = False
             store(pairs)
+            if soft:
+                explore_soft_modes(vis)
             done += n - 1
-    if "soft-mode" in protocol.routes:
-        basins = []
-        for v in visited:
-            if not any(same_structure(model, v.x, b.x, v.energy, b.energy) for b in basins):
-                basins.append(v)
-        for b in basins[: protocol.n_basins]:
-            store(soft_mode_candidates(q, b, protocol.n_modes, max_climb=protocol.max_climb,
-                                       progress=lambda: tick("mode")))
+    if soft:
+        explore_soft_modes([quench(q, x_glass)])
     meta = write_meta(True)
     md.close()
     q.close()

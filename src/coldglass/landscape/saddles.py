@@ -173,7 +173,7 @@ def dimer_saddle(engine: LammpsLJ, x_min: np.ndarray, mode: np.ndarray, *,
 
 def follow_mode(engine: LammpsLJ, x_min: np.ndarray, mode: np.ndarray, *,
                 n_track: int = 8, trust: float = 0.03, fmax: float = 1e-9,
-                max_steps: int = 150, max_climb: float = 5.0, kick: float = 0.02,
+                max_steps: int = 100, max_climb: float = 5.0, kick: float = 0.02,
                 trace: list | None = None) -> StationaryPoint | None:
     """Index-1 saddle by eigenvector following (Cerjan-Miller / Baker's P-RFO) up a mode.
 
