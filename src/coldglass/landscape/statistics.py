@@ -67,6 +67,9 @@ def claims(df: pd.DataFrame, n_atoms: int, *, e_tls_K: float = 1.0) -> pd.DataFr
     isr = df[df["route"] == "is-transition"]["V0_K"]
     add("IS-to-IS barrier V0 (median)", "~100 K", float(isr.median()) if len(isr) else np.nan,
         "K", f"{len(isr)} IS-route double wells")
+    isa = df[df["route"] == "is-transition"]["V_a_K"] if "V_a_K" in df else isr[:0]
+    add("IS-to-IS barrier from the lower minimum V_a (median)", "~100 K",
+        float(isa.median()) if len(isa) else np.nan, "K")
     sm = df[df["route"] == "soft-mode"]["V0_K"]
     add("valley barrier V0, soft-mode route (median)", "small", float(sm.median())
         if len(sm) else np.nan, "K", f"{len(sm)} soft-mode double wells")
