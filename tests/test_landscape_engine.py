@@ -49,6 +49,26 @@ def test_engine_matches_allpairs_reference(glass):
     assert np.max(np.abs(F - Fr)) < 1e-12 * np.max(np.abs(Fr))
 
 
+def test_force_shifted_variant_matches_its_reference():
+    """``truncation="force-shift"``: LAMMPS lj/smooth/linear, the all-pairs reference and the
+    matscipy Hessian (LennardJonesLinear) are one potential."""
+    m = BinaryLJ(N, truncation="force-shift")
+    e = engine.LammpsLJ(m, m.random_positions(4))
+    e.minimize(fmax=1e-2)
+    x = e.positions() + np.random.default_rng(3).normal(0, 0.02, (N, 3))
+    E, F = e.energy_forces(x)
+    Er, Fr = allpairs_energy_forces(m, x)
+    assert E == pytest.approx(Er, rel=1e-12)
+    assert np.max(np.abs(F - Fr)) < 1e-12 * np.max(np.abs(Fr))
+    H = hessian(m, x)
+    h = 1e-6
+    xp, xm = x.copy(), x.copy()
+    xp[10, 2] += h
+    xm[10, 2] -= h
+    fd = -(e.energy_forces(xp)[1] - e.energy_forces(xm)[1]).ravel() / (2 * h)
+    assert np.max(np.abs(fd - H[:, 32].toarray().ravel())) < 1e-5
+
+
 def test_matscipy_hessian_is_the_same_potential(glass):
     """Hessian columns against central differences of the LAMMPS forces (h = 1e-6 σ:
     truncation ~h² · φ'''' ~ 1e-9, roundoff ~ 1e-16·|F|/h ~ 1e-8)."""

@@ -328,6 +328,8 @@ def landscape_prepare(
     n_samples: int = typer.Option(5, help="inherent structures per temperature"),
     seed: int = typer.Option(1, help="random seed"),
     units: str = typer.Option("argon", help="reduced-to-physical unit preset"),
+    truncation: str = typer.Option("shift", help="'shift' (energy) or 'force-shift' "
+                                   "(energy and force) at the cutoff"),
 ) -> None:
     """Equilibrate, cool and quench a Kob-Andersen glass; inherent-structure energies."""
     from .landscape.model import BinaryLJ
@@ -336,7 +338,7 @@ def landscape_prepare(
 
     try:
         Ts = [float(t) for t in temperatures.split(",") if t.strip()]
-        model = BinaryLJ(n_atoms=n_atoms, density=density)
+        model = BinaryLJ(n_atoms=n_atoms, density=density, truncation=truncation)
         proto = PrepareProtocol(temperatures=Ts, n_equil=n_equil, n_samples=n_samples,
                                 seed=seed)
         um = unit_preset(units)

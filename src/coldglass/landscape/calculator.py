@@ -49,12 +49,17 @@ class LammpsCalculator(Calculator):
 
 
 def _matscipy_calc(model: BinaryLJ):
-    from matscipy.calculators.pair_potential import LennardJonesCut, PairPotential
+    from matscipy.calculators.pair_potential import (
+        LennardJonesCut,
+        LennardJonesLinear,
+        PairPotential,
+    )
 
+    form = LennardJonesCut if model.truncation == "shift" else LennardJonesLinear
     pots = {}
     for a, b in model.pairs:
         i, j = model.species.index(a) + 1, model.species.index(b) + 1
-        pots[(i, j)] = LennardJonesCut(model.epsilon[(a, b)], model.sigma[(a, b)],
+        pots[(i, j)] = form(model.epsilon[(a, b)], model.sigma[(a, b)],
                                        model.cutoff((a, b)))
     return PairPotential(pots)
 

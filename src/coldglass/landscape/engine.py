@@ -109,12 +109,15 @@ class LammpsLJ:
         lmp.create_atoms(n, list(range(1, n + 1)), (model.types + 1).tolist(),
                          np.mod(x0, L).ravel().tolist())
         cmds = [f"mass {i + 1} {model.masses[s]!r}" for i, s in enumerate(model.species)]
-        cmds.append(f"pair_style lj/cut {model.max_cutoff!r}")
+        style = "lj/cut" if model.truncation == "shift" else "lj/smooth/linear"
+        cmds.append(f"pair_style {style} {model.max_cutoff!r}")
         for a, b in model.pairs:
             i, j = model.species.index(a) + 1, model.species.index(b) + 1
             cmds.append(f"pair_coeff {i} {j} {model.epsilon[(a, b)]!r} {model.sigma[(a, b)]!r} "
                         f"{model.cutoff((a, b))!r}")
-        cmds += ["pair_modify shift yes", f"neighbor {skin!r} bin",
+        if model.truncation == "shift":
+            cmds.append("pair_modify shift yes")
+        cmds += [f"neighbor {skin!r} bin",
                  "neigh_modify every 1 delay 0 check yes", "thermo_modify norm no",
                  f"timestep {timestep!r}", "thermo 0"]
         lmp.commands_list(cmds)

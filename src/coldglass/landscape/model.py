@@ -6,6 +6,11 @@ Pair potential, cut at ``r_c = cutoff_factor · σ_αβ`` and shifted to zero th
 
 Kob & Andersen (1995): ε_AA = 1, σ_AA = 1, ε_AB = 1.5, σ_AB = 0.8, ε_BB = 0.5, σ_BB = 0.88,
 r_c = 2.5 σ_αβ, number density ρ = 1.2, equal masses. All quantities in reduced units.
+
+``truncation="force-shift"`` also shifts the force to zero at r_c,
+``φ_sf(r) = φ(r) - φ(r_c) - (r - r_c) φ'(r_c)`` (LAMMPS ``lj/smooth/linear``): the plain shift
+leaves a force jump φ'(r_c) ≈ -0.039 ε/σ (AA) at the cutoff, i.e. kinks in the landscape
+where pairs cross r_c, on which saddle searches can stall.
 :func:`allpairs_energy_forces` is the independent all-pairs numpy evaluation the engine and
 the Hessian are checked against.
 """
@@ -41,6 +46,8 @@ class BinaryLJ:
     epsilon, sigma : pair parameters ε_αβ [ε], σ_αβ [σ] for every unordered species pair
     cutoff_factor : r_c = cutoff_factor · σ_αβ, potential shifted to zero at r_c
     masses : species -> mass [m]
+    truncation : ``"shift"`` (energy shifted, the Kob-Andersen convention) or
+        ``"force-shift"`` (energy and force shifted)
     """
 
     n_atoms: int = 256
@@ -50,8 +57,12 @@ class BinaryLJ:
     sigma: dict[tuple[str, str], float] = field(default_factory=_ka_sigma)
     cutoff_factor: float = 2.5
     masses: dict[str, float] = field(default_factory=lambda: {"A": 1.0, "B": 1.0})
+    truncation: str = "shift"
 
     def __post_init__(self) -> None:
+        if self.truncation not in ("shift", "force-shift"):
+            raise ValueError(f"truncation must be 'shift' or 'force-shift', got "
+                             f"{self.truncation!r}")
         if isinstance(self.n_atoms, bool) or int(self.n_atoms) != self.n_atoms or self.n_atoms < 2:
             raise ValueError(f"n_atoms must be an integer >= 2, got {self.n_atoms!r}")
         self.n_atoms = int(self.n_atoms)
@@ -162,7 +173,8 @@ class BinaryLJ:
                 "composition": dict(self.composition),
                 "epsilon": {f"{a}-{b}": v for (a, b), v in self.epsilon.items()},
                 "sigma": {f"{a}-{b}": v for (a, b), v in self.sigma.items()},
-                "cutoff_factor": self.cutoff_factor, "masses": dict(self.masses)}
+                "cutoff_factor": self.cutoff_factor, "masses": dict(self.masses),
+                "truncation": self.truncation}
 
     @classmethod
     def from_dict(cls, d: dict) -> BinaryLJ:
@@ -201,6 +213,12 @@ def allpairs_energy_forces(model: BinaryLJ, positions: np.ndarray) -> tuple[floa
     phi = 4 * e_p * (sr6 * sr6 - sr6) - 4 * e_p * (src6 * src6 - src6)
     # -dφ/dr / r
     fr = 24 * e_p * (2 * sr6 * sr6 - sr6) / r2
+    if model.truncation == "force-shift":
+        rc = np.sqrt(rc2)
+        f_c = 24 * e_p * (2 * src6 * src6 - src6) / rc  # -φ'(r_c)
+        r = np.sqrt(r2)
+        phi = phi + (r - rc) * f_c
+        fr = fr - f_c / r
     phi = np.where(inside, phi, 0.0)
     fr = np.where(inside, fr, 0.0)
     fvec = fr[:, None] * dr

@@ -224,11 +224,15 @@ def follow_mode(engine: LammpsLJ, x_min: np.ndarray, mode: np.ndarray, *,
         g_perp = g - v * gv
         g_perp = g_perp - T @ (T.T @ g_perp)
         lift = 10.0 * float(abs(H).sum(axis=1).max())
+        # rational-function shift: keep the complement positive definite (>= 0.1) so that
+        # the step there always descends, even in an index-2 region
+        others = np.delete(vals, j)
+        shift = max(0.0, 0.1 - float(others.min())) if len(others) else 0.0
 
-        def mv(y, H=H, v=v, lift=lift):
+        def mv(y, H=H, v=v, lift=lift, shift=shift):
             y = y - v * (v @ y)
             y = y - T @ (T.T @ y)
-            out = H @ y
+            out = H @ y + shift * y
             out = out - v * (v @ out)
             out = out - T @ (T.T @ out)
             return out + lift * (v * (v @ y) + T @ (T.T @ y))

@@ -106,9 +106,23 @@ def _polish_saddle(engine: LammpsLJ, path: Path) -> StationaryPoint | None:
     """Saddle from the climbing image: Newton, falling back to eigenvector following along
     the path tangent."""
     model = engine.model
-    i = int(np.argmax(path.energies))
-    if i in (0, len(path.energies) - 1):
-        return None
+    E = path.energies
+    i = int(np.argmax(E))
+    L = model.box_length
+    if i in (0, len(E) - 1):
+        # the band rises to an end: the barrier hides in the last segment (a shallow minimum
+        # just past a small ridge). Start from the highest of 9 points on that segment.
+        j = 1 if i == 0 else len(E) - 2
+        x0, x1 = path.x[j], path.x[j] + minimum_image(path.x[i] - path.x[j], L)
+        ts = np.linspace(0.1, 0.9, 9)
+        es = [engine.energy_forces((1 - t) * x0 + t * x1)[0] for t in ts]
+        k = int(np.argmax(es))
+        if es[k] <= E[i]:
+            return None
+        start = (1 - ts[k]) * x0 + ts[k] * x1
+        tangent = x1 - x0
+        s = follow_mode(engine, start, tangent.ravel(), kick=0.0, max_steps=40)
+        return s
     s = refine_stationary(engine, path.x[i])
     idx = None
     if s.fmax < 1e-8:
