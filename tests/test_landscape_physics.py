@@ -52,15 +52,17 @@ def test_kob_andersen_defaults():
     ({"epsilon": {("A", "A"): 1.0, ("A", "B"): 1.5}}, "no entry for species pair B-B"),
     ({"masses": {"A": 1.0, "B": 1.0, "Z": 2.0}}, "unknown species 'Z'"),
     ({"n_atoms": 2.5}, "integer"),
+    ({"truncation": "smooth"}, "truncation must be"),
 ])
 def test_model_bad_input(kw, match):
     with pytest.raises(ValueError, match=match):
         BinaryLJ(**kw)
 
 
-def test_allpairs_reference_is_a_gradient():
+@pytest.mark.parametrize("truncation", ["shift", "force-shift"])
+def test_allpairs_reference_is_a_gradient(truncation):
     """The all-pairs reference itself: forces = -∇E by central differences."""
-    m = BinaryLJ(160)
+    m = BinaryLJ(160, truncation=truncation)
     x = m.lattice_positions() + np.random.default_rng(0).normal(0, 0.05, (160, 3))
     e, f = allpairs_energy_forces(m, x)
     h = 1e-6
