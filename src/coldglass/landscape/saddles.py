@@ -28,7 +28,7 @@ from .engine import LammpsLJ
 from .model import BinaryLJ, minimum_image
 
 __all__ = ["StationaryPoint", "Path", "quench", "displacement", "same_structure",
-           "refine_stationary", "hessian_index", "dimer_saddle", "follow_mode",
+           "refine_stationary", "hessian_index", "classify", "dimer_saddle", "follow_mode",
            "connect_saddle", "neb_path", "elementary_paths"]
 
 
@@ -41,6 +41,7 @@ class StationaryPoint:
     fmax: float
     index: int | None = None
     lowest_eigs: np.ndarray | None = None
+    lowest_mode: np.ndarray | None = None  # mass-weighted eigenvector of lowest_eigs[0]
 
 
 @dataclass
@@ -134,6 +135,15 @@ def hessian_index(model: BinaryLJ, x: np.ndarray, *, k: int = 4, tol: float = 1e
     return int(np.sum(vals < -tol)), vals
 
 
+def classify(model: BinaryLJ, sp_: StationaryPoint, *, k: int = 4, tol: float = 1e-6,
+             ) -> StationaryPoint:
+    """Set the Hessian index, lowest eigenvalues and lowest mode of a stationary point from
+    one sparse eigen-solve (the mode is reused by :func:`connect_saddle`)."""
+    vals, vecs = lowest_modes(model, sp_.x, k)
+    sp_.index, sp_.lowest_eigs, sp_.lowest_mode = int(np.sum(vals < -tol)), vals, vecs[:, 0]
+    return sp_
+
+
 def dimer_saddle(engine: LammpsLJ, x_min: np.ndarray, mode: np.ndarray, *,
                  amplitude: float = 0.3, fmax: float = 5e-3, max_steps: int = 800,
                  ) -> StationaryPoint | None:
@@ -167,8 +177,7 @@ def dimer_saddle(engine: LammpsLJ, x_min: np.ndarray, mode: np.ndarray, *,
     sp_ = refine_stationary(engine, atoms.positions)
     if sp_.fmax > 1e-6:
         return None
-    sp_.index, sp_.lowest_eigs = hessian_index(model, sp_.x)
-    return sp_
+    return classify(model, sp_)
 
 
 def follow_mode(engine: LammpsLJ, x_min: np.ndarray, mode: np.ndarray, *,
@@ -247,8 +256,7 @@ def follow_mode(engine: LammpsLJ, x_min: np.ndarray, mode: np.ndarray, *,
         v_prev = v
     else:
         return None
-    sp_ = StationaryPoint(x=x, energy=e, fmax=fm)
-    sp_.index, sp_.lowest_eigs = hessian_index(model, x)
+    sp_ = classify(model, StationaryPoint(x=x, energy=e, fmax=fm))
     return sp_ if sp_.index == 1 else None
 
 
@@ -257,8 +265,10 @@ def connect_saddle(engine: LammpsLJ, saddle: StationaryPoint, *, push: float = 0
     """The two minima connected to an index-1 saddle: quench from ``x_s ∓ push · v`` with v
     the negative-curvature mode, normalised so that the largest particle moves ``push`` σ."""
     model = engine.model
-    _, vec = lowest_modes(model, saddle.x, 1)
-    v = vec[:, 0].reshape(-1, 3) / np.sqrt(model.particle_masses)[:, None]
+    mode = saddle.lowest_mode
+    if mode is None:
+        mode = lowest_modes(model, saddle.x, 1)[1][:, 0]
+    v = mode.reshape(-1, 3) / np.sqrt(model.particle_masses)[:, None]
     v /= np.max(np.linalg.norm(v, axis=1))
     a = quench(engine, saddle.x - push * v, gentle=True)
     b = quench(engine, saddle.x + push * v, gentle=True)

@@ -26,10 +26,11 @@ from .model import minimum_image
 from .saddles import (
     Path,
     StationaryPoint,
+    classify,
     connect_saddle,
     elementary_paths,
     follow_mode,
-    hessian_index,
+    neb_path,
     quench,
     refine_stationary,
     same_structure,
@@ -124,18 +125,11 @@ def _polish_saddle(engine: LammpsLJ, path: Path) -> StationaryPoint | None:
         s = follow_mode(engine, start, tangent.ravel(), kick=0.0, max_steps=40)
         return s
     s = refine_stationary(engine, path.x[i])
-    idx = None
-    if s.fmax < 1e-8:
-        idx, eigs = hessian_index(model, s.x)
-    if idx != 1:
-        # eigenvector following from the climbing image along the mode closest to the tangent
-        tangent = minimum_image(path.x[i + 1] - path.x[i - 1], model.box_length)
-        s = follow_mode(engine, path.x[i], tangent.ravel(), kick=0.0, max_steps=40)
-        if s is None:
-            return None
-        idx, eigs = s.index, s.lowest_eigs
-    s.index, s.lowest_eigs = idx, eigs
-    return s if idx == 1 else None
+    if s.fmax < 1e-8 and classify(model, s).index == 1:
+        return s
+    # eigenvector following from the climbing image along the mode closest to the tangent
+    tangent = minimum_image(path.x[i + 1] - path.x[i - 1], model.box_length)
+    return follow_mode(engine, path.x[i], tangent.ravel(), kick=0.0, max_steps=40)
 
 
 def _record(engine, units, route, pa, pb, s, path, calls0) -> dict:
@@ -201,7 +195,6 @@ def verify_pair(engine: LammpsLJ, cand: Candidate, units: UnitMapping, *, n_imag
     while work:
         a, b, via, lev = work.pop()
         if via is not None:
-            from .saddles import neb_path
             segments = [(a, b, neb_path(engine, a.x, b.x, via=via.x, **kw))]
         else:
             segments = elementary_paths(engine, a, b, depth=lev, **kw)

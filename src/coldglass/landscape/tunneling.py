@@ -56,42 +56,24 @@ def lowest_levels_1d(V: np.ndarray, h: float, hbar: float, n: int = 2,
 
 
 def schrodinger_1d(V, s_min: float, s_max: float, hbar: float, *, n_points: int = 4000,
-                   n_levels: int = 2, s_split: float | None = None) -> dict:
+                   n_levels: int = 2) -> dict:
     """Levels of ``H = -(ħ²/2) d²/ds² + V(s)`` (unit mass, s mass-weighted) on [s_min, s_max].
 
     ``V`` is a vectorized callable. Two grids (h and h/2) are combined by Richardson
-    extrapolation (error O(h⁴)). Returns ``levels``, ``resolution`` (the smallest level
-    difference the finite-precision solve resolves, ~1e3 machine-ε times the kinetic scale)
-    and, with ``s_split`` (the barrier position), ``left_weight`` of each level (probability
-    on s < s_split), which tells the states of the two wells apart.
+    extrapolation (error O(h⁴)). Returns ``levels`` and ``resolution`` (the smallest level
+    difference the finite-precision solve resolves, ~1e3 machine-ε times the kinetic scale).
     """
     if not s_max > s_min:
         raise ValueError(f"s_max ({s_max}) must exceed s_min ({s_min})")
     if not hbar > 0:
         raise ValueError(f"hbar must be > 0, got {hbar}")
     out = []
-    weight = None
     for n in (n_points, 2 * n_points):
         s = np.linspace(s_min, s_max, n + 2)[1:-1]
-        h = s[1] - s[0]
-        if s_split is None:
-            out.append(lowest_levels_1d(V(s), h, hbar, n_levels))
-        else:
-            w, vec = lowest_levels_1d(V(s), h, hbar, n_levels, vectors=True)
-            out.append(w)
-            weight = np.sum(vec[s < s_split] ** 2, axis=0)
+        out.append(lowest_levels_1d(V(s), s[1] - s[0], hbar, n_levels))
     levels = out[1] + (out[1] - out[0]) / 3.0
     kinetic = hbar**2 / (2 * ((s_max - s_min) / (2 * n_points)) ** 2)
-    res = {"levels": levels, "resolution": 1e3 * np.finfo(float).eps * 4 * kinetic}
-    if weight is not None:
-        res["left_weight"] = weight
-    return res
-
-
-def _levels_in(Vs: np.ndarray, h: float, hbar: float, upper: float) -> np.ndarray:
-    t = hbar**2 / (2 * h**2)
-    return eigh_tridiagonal(Vs + 2 * t, -t * np.ones(len(Vs) - 1), eigvals_only=True,
-                            select="v", select_range=(-np.inf, upper))
+    return {"levels": levels, "resolution": 1e3 * np.finfo(float).eps * 4 * kinetic}
 
 
 def two_level_1d(V, s_min: float, s_max: float, s_barrier: float, hbar: float, *,
