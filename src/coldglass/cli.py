@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import typer
@@ -403,6 +404,131 @@ def landscape_report_cmd(
     except (ValueError, FileNotFoundError) as exc:
         _fail(str(exc))
     console.print(f"report written to [bold]{path}[/bold]")
+
+
+@landscape_app.command("campaign")
+def landscape_campaign(
+    catalog: Path = typer.Option(Path("campaign.sqlite"), help="SQLite catalog (created, or "
+                                 "resumed if it exists)"),
+    workers: int | None = typer.Option(None, help="LocalCluster workers (default: all "
+                                       "cores; 0: run in this process)"),
+    scheduler: str | None = typer.Option(None, help="address of a running Dask scheduler, e.g. "
+                                  "tcp://host:8786 (overrides --workers)"),
+    n_samples: int = typer.Option(1, help="glass samples"),
+    n_segments: int = typer.Option(8, help="search segments (trajectories) per sample"),
+    n_atoms: int = typer.Option(1000, help="number of particles N"),
+    density: float = typer.Option(1.2, help="number density [sigma^-3]"),
+    truncation: str = typer.Option("force-shift", help="'shift' or 'force-shift'"),
+    temperatures: str = typer.Option("2.0,1.0,0.8,0.6,0.5,0.45",
+                                     help="parent temperatures [eps/k_B], comma separated"),
+    n_equil: int = typer.Option(10000, help="MD steps at each parent temperature"),
+    t_md: float = typer.Option(0.4, help="MD temperature of the IS route [eps/k_B]"),
+    n_quench: int = typer.Option(100, help="quenches per segment"),
+    interval: int = typer.Option(20, help="MD steps between quenches"),
+    n_basins: int = typer.Option(1, help="minima per segment explored by soft-mode following"),
+    n_modes: int = typer.Option(2, help="softest modes followed per minimum (both ways)"),
+    routes: str = typer.Option("is-transition,soft-mode", help="routes, comma separated"),
+    seed: int = typer.Option(1, help="campaign seed (fixes every task's seed)"),
+    units: str = typer.Option("argon", help="reduced-to-physical unit preset"),
+) -> None:
+    """Search many glasses for double wells on a Dask cluster into one SQLite catalog.
+
+    Kill it at any moment and rerun the same command: it continues where it stopped."""
+    from .landscape.campaign import CampaignProtocol, run_campaign
+    from .landscape.catalog import CatalogError
+    from .landscape.engine import EngineUnavailable
+    from .landscape.model import BinaryLJ
+    from .landscape.pipeline import PrepareProtocol, SearchProtocol
+    from .landscape.units import unit_preset
+
+    try:
+        if workers is not None and workers < 0:
+            raise ValueError(f"--workers must be >= 0, got {workers}")
+        model = BinaryLJ(n_atoms=n_atoms, density=density, truncation=truncation)
+        proto = CampaignProtocol(
+            n_samples=n_samples, n_segments=n_segments, seed=seed,
+            prepare=PrepareProtocol(temperatures=[float(t) for t in temperatures.split(",")
+                                                  if t.strip()], n_equil=n_equil,
+                                    n_samples=1),
+            search=SearchProtocol(t_md=t_md, n_quench=n_quench, interval=interval,
+                                  n_basins=n_basins, n_modes=n_modes,
+                                  routes=[r.strip() for r in routes.split(",") if r.strip()]))
+        um = unit_preset(units)
+    except ValueError as exc:
+        _fail(str(exc))
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
+                   TimeRemainingColumn(), console=console)
+    task = bar.add_task("tasks", total=proto.n_tasks, rate="")
+    t0 = time.perf_counter()
+
+    def started(plan: dict) -> None:
+        bar.update(task, completed=plan["already_done"])
+        where = scheduler or (f"{plan['workers']} local workers" if plan["workers"]
+                              else "this process")
+        console.print(f"campaign [bold]{catalog}[/bold]: {plan['already_done']} of "
+                      f"{plan['total']} tasks already done, running on {where}")
+        if plan["dashboard"]:
+            console.print(f"Dask dashboard: {plan['dashboard']}")
+
+    def advance(d: dict) -> None:
+        rate = d["dwps"] / max(time.perf_counter() - t0, 1e-9) * 3600
+        bar.update(task, completed=d["done"], description=f"{d['dwps']} new DWPs",
+                   rate=f"{rate:.0f} DWP/h")
+
+    try:
+        with bar:
+            res = run_campaign(catalog, proto, model, um, workers=workers, scheduler=scheduler,
+                               progress=advance, on_start=started)
+    except (CatalogError, EngineUnavailable, FileNotFoundError) as exc:
+        _fail(str(exc))
+    console.print(f"{res['tasks_run']} tasks ({res['failed']} failed, {res['lost']} lost to "
+                  f"workers) in {res['wall_s']:.0f} s wall, {res['compute_s']:.0f} s compute; "
+                  f"{res['new_dwps']} new double wells; catalog writes "
+                  f"{100 * res['overhead']:.2f} % of compute")
+
+
+@landscape_app.command("status")
+def landscape_status(catalog: Path = typer.Argument(..., help="SQLite catalog")) -> None:
+    """Summary of a campaign catalog: tasks, records, cost, throughput, consistency."""
+    from .landscape.catalog import Catalog, CatalogError
+
+    try:
+        with Catalog(catalog, readonly=True) as cat:
+            s = cat.summary()
+            problems = cat.check()
+    except (CatalogError, FileNotFoundError) as exc:
+        _fail(str(exc))
+    prov = s["provenance"] or {}
+    tab = Table("quantity", "value", title=f"catalog {catalog}")
+    tab.add_row("schema version", str(s["schema_version"]))
+    if prov:
+        m = prov["model"]
+        tab.add_row("model", f"N = {m['n_atoms']}, density {m['density']}, "
+                    f"{m.get('truncation', 'shift')}")
+        tab.add_row("engine", prov["engine"])
+        tab.add_row("campaign seed", str(prov["seed"]))
+    done, failed = s["tasks"].get("done", 0), s["tasks"].get("failed", 0)
+    tab.add_row("tasks done / failed / planned",
+                f"{done} / {failed} / {s['planned_tasks'] or '?'}")
+    for k, v in s["counts"].items():
+        tab.add_row(k, str(v))
+    tab.add_row("compute (core-hours)", f"{s['compute_s'] / 3600:.3f}")
+    tab.add_row("force calls", str(s["force_calls"]))
+    if s["dwps_per_core_hour"] is not None:
+        tab.add_row("double wells per core-hour", f"{s['dwps_per_core_hour']:.1f}")
+    tab.add_row("first / last task finished", f"{s['first_finished']} / {s['last_finished']}")
+    tab.add_row("consistency", "ok" if not problems else "; ".join(problems))
+    console.print(tab)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -96,6 +96,9 @@ def lowest_modes(model: BinaryLJ, x: np.ndarray, k: int = 6, *, mass_weighted: b
     The three uniform translations are lifted out of the way (projected to a large positive
     value) unless ``keep_translations``; eigenvalues in ε/(σ² m), sorted ascending.
     ``tol``: ARPACK's relative accuracy; ``v0``: a start vector (e.g. the previous mode).
+    Without ``v0`` a fixed pseudo-random start vector is used, not ARPACK's own (whose
+    generator state persists in the process), so that a result does not depend on what the
+    process computed before -- campaign tasks are reproducible on any worker.
     """
     n3 = 3 * model.n_atoms
     if not 1 <= k < n3 - 3:
@@ -113,6 +116,8 @@ def lowest_modes(model: BinaryLJ, x: np.ndarray, k: int = 6, *, mass_weighted: b
     c = float(abs(H).sum(axis=1).max()) + shift
     op = sp.linalg.LinearOperator((n3, n3), matvec=lambda v: c * v - mv(v).ravel(),
                                   dtype=float)
+    if v0 is None:
+        v0 = np.random.default_rng(12345).standard_normal(n3)
     vals, vecs = eigsh(op, k=k, which="LA", tol=tol, ncv=max(2 * k + 1, 40), v0=v0)
     vals = c - vals
     order = np.argsort(vals)

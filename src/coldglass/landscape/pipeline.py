@@ -29,13 +29,13 @@ import pandas as pd
 
 from .engine import LammpsLJ, engine_version
 from .model import BinaryLJ
-from .saddles import quench, same_structure
-from .search import is_transition_candidates, soft_mode_candidates, verify_pair
+from .saddles import StationaryPoint, quench, same_structure
+from .search import is_transition_candidates, soft_mode_candidates, verify_safely
 from .tunneling import DWP_UNITS
 from .units import UnitMapping
 
-__all__ = ["PrepareProtocol", "SearchProtocol", "prepare", "search", "load_prepared",
-           "load_catalog"]
+__all__ = ["PrepareProtocol", "SearchProtocol", "make_glass", "prepare", "search",
+           "load_prepared", "load_catalog"]
 
 CONFIG_KEYS = ("x_a", "x_b", "x_s", "path_x")
 
@@ -112,25 +112,19 @@ def _write_json(path: Path, obj: dict) -> None:
     tmp.replace(path)
 
 
-def prepare(out: Path, model: BinaryLJ, units: UnitMapping,
-            protocol: PrepareProtocol | None = None, *,
-            progress: Callable[[str, int], None] | None = None) -> dict:
-    """Equilibrate, cool and quench (see :class:`PrepareProtocol`); write DIR/prepare/."""
-    protocol = protocol or PrepareProtocol()
-    d = Path(out) / "prepare"
-    d.mkdir(parents=True, exist_ok=True)
-    meta = {"model": model.to_dict(), "units": units.to_dict(), "engine": engine_version(),
-            "protocol": asdict(protocol), "units_of": {"positions": "sigma", "energy": "eps",
-                                                      "temperature": "eps/k_B"},
-            "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
+def make_glass(model: BinaryLJ, protocol: PrepareProtocol, *,
+               progress: Callable[[str, int], None] | None = None,
+               on_rows: Callable[[list], None] | None = None) -> tuple[StationaryPoint, list]:
+    """Run a :class:`PrepareProtocol`: returns the glass (its inherent structure) and the
+    rows of the inherent-structure energy table. ``on_rows`` receives the rows after each
+    temperature (so that finished work can be saved)."""
     rng = np.random.default_rng(protocol.seed)
     md = LammpsLJ(model, model.random_positions(int(rng.integers(2**31))))
     q = LammpsLJ(model, md.positions())
     md.minimize(fmax=1e-2)  # remove overlaps of the random start
     md.velocity_create(protocol.t_melt, int(rng.integers(2**31)))
     md.run_nvt(protocol.n_melt, protocol.t_melt)
-    rows = []
-    rows_path = d / "is_energies.csv"
+    rows: list[dict] = []
     glass = None
     for T in protocol.temperatures:
         md.run_nvt(protocol.n_equil, T)
@@ -143,13 +137,32 @@ def prepare(out: Path, model: BinaryLJ, units: UnitMapping,
                          "fmax [eps/sigma]": glass.fmax})
             if progress is not None:
                 progress(f"T = {T}", 1)
-        pd.DataFrame(rows).to_csv(rows_path, index=False)  # finished work survives
+        if on_rows is not None:
+            on_rows(rows)
+    md.close()
+    q.close()
+    return glass, rows
+
+
+def prepare(out: Path, model: BinaryLJ, units: UnitMapping,
+            protocol: PrepareProtocol | None = None, *,
+            progress: Callable[[str, int], None] | None = None) -> dict:
+    """Equilibrate, cool and quench (see :class:`PrepareProtocol`); write DIR/prepare/."""
+    protocol = protocol or PrepareProtocol()
+    d = Path(out) / "prepare"
+    d.mkdir(parents=True, exist_ok=True)
+    meta = {"model": model.to_dict(), "units": units.to_dict(), "engine": engine_version(),
+            "protocol": asdict(protocol), "units_of": {"positions": "sigma", "energy": "eps",
+                                                      "temperature": "eps/k_B"},
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    rows_path = d / "is_energies.csv"
+    glass, rows = make_glass(
+        model, protocol, progress=progress,
+        on_rows=lambda rows: pd.DataFrame(rows).to_csv(rows_path, index=False))
     np.savez_compressed(d / "glass.npz", positions=glass.x, energy=glass.energy,
                         types=model.types, box_length=model.box_length)
     meta["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S")
     _write_json(d / "meta.json", meta)
-    md.close()
-    q.close()
     return {"is_energies": pd.DataFrame(rows), "glass_energy": glass.energy, "dir": d}
 
 
@@ -216,22 +229,8 @@ def search(out: Path, protocol: SearchProtocol | None = None, *,
         nonlocal n_done, q
         for c in cands:
             counts["candidates"] += 1
-            try:
-                recs = verify_pair(q, c, units, n_images=protocol.n_images,
-                                   neb_fmax=protocol.neb_fmax, stats=stats)
-            except (ValueError, RuntimeError, FloatingPointError, np.linalg.LinAlgError) as exc:
-                # one failed candidate (non-finite optimizer step, solver breakdown) is
-                # bookkept and skipped, never the end of the campaign
-                key = f"error: {type(exc).__name__}"
-                stats[key] = stats.get(key, 0) + 1
-                recs = []
-            except Exception as exc:  # noqa: BLE001 - LAMMPS raises bare Exception
-                if "ERROR" not in str(exc):
-                    raise
-                stats["error: LAMMPS"] = stats.get("error: LAMMPS", 0) + 1
-                q.close()  # the instance may be inconsistent: start a fresh one
-                q = LammpsLJ(model, x_glass)
-                recs = []
+            recs, q = verify_safely(q, c, units, stats, n_images=protocol.n_images,
+                                    neb_fmax=protocol.neb_fmax, restart=x_glass)
             for rec in recs:
                 rec["dwp_id"] = n_done
                 np.savez_compressed(d / "configs" / f"dwp_{n_done:05d}.npz",

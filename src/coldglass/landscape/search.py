@@ -38,7 +38,8 @@ from .saddles import (
 from .tunneling import dwp_parameters
 from .units import UnitMapping
 
-__all__ = ["Candidate", "is_transition_candidates", "soft_mode_candidates", "verify_pair"]
+__all__ = ["Candidate", "is_transition_candidates", "soft_mode_candidates", "verify_pair",
+           "verify_safely"]
 
 
 @dataclass
@@ -217,3 +218,26 @@ def verify_pair(engine: LammpsLJ, cand: Candidate, units: UnitMapping, *, n_imag
             else:
                 reject("saddle does not connect the path ends")
     return records
+
+
+def verify_safely(engine: LammpsLJ, cand: Candidate, units: UnitMapping, stats: dict, *,
+                  restart: np.ndarray, **kw) -> tuple[list[dict], LammpsLJ]:
+    """:func:`verify_pair` for campaigns: a failing candidate (non-finite optimizer step,
+    solver breakdown, LAMMPS error) is counted in ``stats`` and skipped, never the end of the
+    search. After a LAMMPS error the instance may be inconsistent, so a fresh engine (at
+    positions ``restart``) replaces it; returns the records and the engine to use next."""
+    try:
+        return verify_pair(engine, cand, units, stats=stats, **kw), engine
+    except (ValueError, RuntimeError, FloatingPointError, np.linalg.LinAlgError) as exc:
+        key = f"error: {type(exc).__name__}"
+        stats[key] = stats.get(key, 0) + 1
+        return [], engine
+    except Exception as exc:  # noqa: BLE001 - LAMMPS raises bare Exception
+        if "ERROR" not in str(exc):
+            raise
+        stats["error: LAMMPS"] = stats.get("error: LAMMPS", 0) + 1
+        calls = engine.n_force_calls
+        engine.close()
+        fresh = LammpsLJ(engine.model, restart)
+        fresh.n_force_calls = calls
+        return [], fresh

@@ -1,0 +1,312 @@
+"""Landscape campaigns: many independent search tasks on a Dask cluster, one SQLite catalog.
+
+A campaign of ``n_samples`` glasses is two kinds of independent, deterministic tasks:
+
+``sample/KKKK``
+    prepare glass K (:func:`~coldglass.landscape.pipeline.make_glass` with the sample's seed)
+``segment/KKKK/JJJJ``
+    from glass K, an NVT trajectory at ``t_md`` with its own velocity seed, quenched
+    ``n_quench`` times; every pair of consecutive distinct minima is verified (CI-NEB,
+    index-1 saddle, both sides relax back), and the soft-mode route explores up to
+    ``n_basins`` of the visited minima.
+
+Every task is a pure function of (model, protocol, seed), so the catalog does not depend on
+how many workers ran it or in what order. Workers only compute; the client writes each
+finished task and all of its records in one SQLite transaction
+(:meth:`~coldglass.landscape.catalog.Catalog.record_task`). Rerunning the same command after an
+interruption (SIGKILL included) submits only the tasks that are not in the catalog.
+
+Execution: ``workers=0`` runs the tasks in this process (serial reference); otherwise a Dask
+``LocalCluster`` of single-threaded worker processes, or an existing cluster given by its
+scheduler address (``dask scheduler`` / ``dask worker --nthreads 1``, or dask-jobqueue).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from .catalog import Catalog
+from .engine import LammpsLJ, engine_version
+from .model import BinaryLJ
+from .pipeline import PrepareProtocol, SearchProtocol, make_glass
+from .saddles import quench, same_structure
+from .search import is_transition_candidates, soft_mode_candidates, verify_safely
+from .units import ARGON, UnitMapping
+
+__all__ = ["CampaignProtocol", "run_campaign", "task_seed", "run_sample", "run_segment"]
+
+
+@dataclass
+class CampaignProtocol:
+    """What a campaign computes: ``n_samples`` glasses prepared by ``prepare``, each searched
+    by ``n_segments`` independent trajectories of ``search.n_quench`` quenches (the soft-mode
+    route explores up to ``search.n_basins`` visited minima per segment). ``seed`` fixes all
+    task seeds."""
+
+    n_samples: int = 1
+    n_segments: int = 8
+    seed: int = 1
+    prepare: PrepareProtocol = field(default_factory=PrepareProtocol)
+    search: SearchProtocol = field(default_factory=lambda: SearchProtocol(n_quench=100,
+                                                                          n_basins=1,
+                                                                          n_modes=2))
+
+    def __post_init__(self) -> None:
+        if self.n_samples < 1:
+            raise ValueError(f"n_samples must be >= 1, got {self.n_samples}")
+        if self.n_segments < 0:
+            raise ValueError(f"n_segments must be >= 0, got {self.n_segments}")
+
+    @property
+    def n_tasks(self) -> int:
+        return self.n_samples * (1 + self.n_segments)
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["prepare"]["temperatures"] = list(d["prepare"]["temperatures"])
+        d["search"]["routes"] = list(d["search"]["routes"])
+        d["n_tasks"] = self.n_tasks
+        return d
+
+
+def task_seed(seed: int, *key: int) -> int:
+    """Independent, reproducible seed of a task (NumPy SeedSequence of the campaign seed and
+    the task's indices)."""
+    return int(np.random.SeedSequence([int(seed), *map(int, key)]).generate_state(1)[0]
+               % (2**31 - 1))
+
+
+def _worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _single_threaded(fn):
+    """Run a task with one BLAS/OpenMP thread: no oversubscription of the worker's core, and
+    the same floating-point reduction order (hence the same result) whether the task runs
+    in this process or on any Dask worker."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kw):
+        with threadpool_limits(limits=1):
+            return fn(*args, **kw)
+
+    return wrapper
+
+
+@_single_threaded
+def run_sample(model_d: dict, prepare_d: dict, sample: int, seed: int) -> dict:
+    """Task: prepare glass ``sample`` (returns its configuration and IS energy table)."""
+    t0 = time.perf_counter()
+    model = BinaryLJ.from_dict(model_d)
+    proto = PrepareProtocol(**{**prepare_d, "seed": seed})
+    out = {"key": f"sample/{sample:04d}", "kind": "sample", "sample": sample, "seed": seed,
+           "worker": _worker_name(), "force_calls": 0}
+    try:
+        glass, rows = make_glass(model, proto)
+    except Exception as exc:  # noqa: BLE001 - bookkept as a failed task, never lost
+        return {**out, "error": f"{type(exc).__name__}: {exc}",
+                "wall_s": time.perf_counter() - t0}
+    return {**out, "x": glass.x, "energy": glass.energy, "fmax": glass.fmax,
+            "is_energies": [{"T_parent": r["T_parent [eps/k_B]"], "configuration": r["sample"],
+                             "e_IS": r["e_IS [eps/particle]"], "fmax": r["fmax [eps/sigma]"]}
+                            for r in rows],
+            "wall_s": time.perf_counter() - t0}
+
+
+@_single_threaded
+def run_segment(model_d: dict, units_d: dict, search_d: dict, x_glass: np.ndarray,
+                sample: int, segment: int, seed: int) -> dict:
+    """Task: one trajectory segment of the search in glass ``sample`` (see module doc)."""
+    t0 = time.perf_counter()
+    model = BinaryLJ.from_dict(model_d)
+    units = UnitMapping(**units_d)
+    proto = SearchProtocol(**search_d)
+    out = {"key": f"segment/{sample:04d}/{segment:04d}", "kind": "segment", "sample": sample,
+           "segment": segment, "seed": seed, "worker": _worker_name()}
+    stats: dict = {}
+    records: list[dict] = []
+    md = LammpsLJ(model, x_glass)
+    q = LammpsLJ(model, x_glass)
+    try:
+        visited, pairs = [], []
+        if "is-transition" in proto.routes:
+            visited, pairs = is_transition_candidates(md, q, proto.t_md, proto.n_quench,
+                                                      proto.interval, seed=seed)
+        cands = list(pairs)
+        if "soft-mode" in proto.routes:
+            basins: list = []
+            for v in visited or []:
+                if len(basins) >= proto.n_basins:
+                    break
+                if not any(same_structure(model, v.x, b.x, v.energy, b.energy)
+                           for b in basins):
+                    basins.append(v)
+            if not visited:
+                basins = [quench(q, x_glass)]
+            for b in basins:
+                cands += soft_mode_candidates(q, b, proto.n_modes, max_climb=proto.max_climb)
+        stats["candidates"] = len(cands)
+        for c in cands:
+            recs, q = verify_safely(q, c, units, stats, n_images=proto.n_images,
+                                    neb_fmax=proto.neb_fmax, restart=x_glass)
+            records += recs
+    except Exception as exc:  # noqa: BLE001 - bookkept as a failed task, never lost
+        out["error"] = f"{type(exc).__name__}: {exc}"
+        records = []
+    finally:
+        out["force_calls"] = md.n_force_calls + q.n_force_calls
+        md.close()
+        q.close()
+    return {**out, "dwps": records, "stats": stats, "wall_s": time.perf_counter() - t0}
+
+
+class _Serial:
+    """In-process stand-in for a Dask client (``workers=0``): tasks run when submitted."""
+
+    dashboard_link = None
+
+    def submit(self, fn, *args, **kw):
+        kw.pop("key", None)
+        kw.pop("pure", None)
+        return fn(*args)
+
+    def close(self) -> None:
+        pass
+
+
+def _client(workers: int | None, scheduler: str | None):
+    """A Dask client: to ``scheduler`` if given, else a LocalCluster of ``workers``
+    single-threaded worker processes (all cores when None)."""
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler:
+        return Client(scheduler), None
+    import importlib.util
+
+    n = workers if workers else (os.cpu_count() or 1)
+    dash = ":0" if importlib.util.find_spec("bokeh") is not None else None
+    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                           dashboard_address=dash, silence_logs=40)
+    return Client(cluster), cluster
+
+
+def run_campaign(catalog: str | os.PathLike, protocol: CampaignProtocol,
+                 model: BinaryLJ, units: UnitMapping = ARGON, *, workers: int | None = None,
+                 scheduler: str | None = None,
+                 progress: Callable[[dict], None] | None = None,
+                 on_start: Callable[[dict], None] | None = None) -> dict:
+    """Run (or resume) a campaign into an SQLite catalog.
+
+    Parameters
+    ----------
+    catalog : path of the catalog database (created, or resumed if it exists)
+    protocol : what to compute (:class:`CampaignProtocol`)
+    model, units : the glass former and the reduced-to-physical unit mapping
+    workers : 0 runs in this process; n >= 1 a LocalCluster of n single-threaded workers;
+        None all cores
+    scheduler : address of an existing Dask scheduler (overrides ``workers``)
+    progress : called with a dict (done, total, dwps) after every finished task
+    on_start : called once with the plan (tasks to run, already done, dashboard address)
+
+    Returns a summary: tasks run, new double wells, wall time, summed compute time of the
+    tasks, client time spent writing the catalog and the overhead fraction.
+    """
+    if workers is not None and workers < 0:
+        raise ValueError(f"workers must be >= 0, got {workers}")
+    t_start = time.perf_counter()
+    cat = Catalog(catalog)
+    try:
+        prov_id = cat.bind(model.to_dict(), units.to_dict(), engine_version(),
+                           protocol.to_dict(), protocol.seed)
+        done = cat.finished_tasks()
+        model_d, units_d = model.to_dict(), units.to_dict()
+        prep_d = protocol.to_dict()["prepare"]
+        search_d = protocol.to_dict()["search"]
+        seed = protocol.seed
+
+        def segment_tasks(k: int, x: np.ndarray) -> list:
+            return [(f"segment/{k:04d}/{j:04d}", run_segment,
+                     (model_d, units_d, search_d, x, k, j, task_seed(seed, k, j + 1)))
+                    for j in range(protocol.n_segments)
+                    if f"segment/{k:04d}/{j:04d}" not in done]
+
+        todo = []
+        for k in range(protocol.n_samples):
+            key = f"sample/{k:04d}"
+            if key not in done:
+                todo.append((key, run_sample, (model_d, prep_d, k, task_seed(seed, k, 0))))
+            else:
+                x = cat.glass(k)
+                if x is not None:  # a failed sample has no glass and no segments
+                    todo += segment_tasks(k, x)
+        n_pending = len(todo) + sum(protocol.n_segments for key, *_ in todo
+                                    if key.startswith("sample/"))
+        client, cluster = (_Serial(), None) if workers == 0 and not scheduler else \
+            _client(workers, scheduler)
+        stats = {"tasks_run": 0, "failed": 0, "lost": 0, "new_dwps": 0, "compute_s": 0.0,
+                 "write_s": 0.0, "already_done": len(done), "total": protocol.n_tasks,
+                 "dashboard": getattr(client, "dashboard_link", None),
+                 "workers": 0 if isinstance(client, _Serial) else
+                 len(client.scheduler_info().get("workers", {}))}
+        if on_start is not None:
+            on_start({**stats, "pending": n_pending})
+
+        def finish(res: dict) -> list:
+            t0 = time.perf_counter()
+            stats["new_dwps"] += cat.record_task(res, prov_id)
+            stats["write_s"] += time.perf_counter() - t0
+            stats["tasks_run"] += 1
+            stats["compute_s"] += res["wall_s"]
+            stats["failed"] += bool(res.get("error"))
+            if progress is not None:
+                progress({"done": len(done) + stats["tasks_run"], "total": protocol.n_tasks,
+                          "dwps": stats["new_dwps"], "key": res["key"]})
+            if res["kind"] == "sample" and not res.get("error"):
+                return segment_tasks(res["sample"], res["x"])
+            return []
+
+        try:
+            if isinstance(client, _Serial):
+                queue = list(todo)
+                while queue:
+                    key, fn, args = queue.pop(0)
+                    queue = finish(fn(*args)) + queue  # depth first, like a worker pool
+            else:
+                from dask.distributed import as_completed
+
+                run_id = uuid.uuid4().hex[:8]  # Dask keys unique on a shared scheduler
+
+                def submit(key, fn, args):
+                    return client.submit(fn, *args, key=f"coldglass-{run_id}-{key}", pure=False)
+
+                ac = as_completed()
+                for key, fn, args in todo:
+                    ac.add(submit(key, fn, args))
+                for fut in ac:
+                    try:
+                        res = fut.result()
+                    except Exception:  # noqa: BLE001 - a lost worker: rerun it next time
+                        stats["lost"] += 1
+                        continue
+                    finally:
+                        fut.release()
+                    for key, fn, args in finish(res):
+                        ac.add(submit(key, fn, args))
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+        stats["wall_s"] = time.perf_counter() - t_start
+        stats["overhead"] = stats["write_s"] / max(stats["compute_s"], 1e-12)
+        return stats
+    finally:
+        cat.close()

@@ -1,0 +1,420 @@
+"""The landscape catalog: minima, saddles, paths and double wells in one SQLite database.
+
+Following the energy-landscape convention of pele and PATHSAMPLE, a campaign keeps its
+stationary points in a database rather than in loose files:
+
+=============  ==============================================================================
+``meta``       schema version, application, creation time
+``provenance`` the model, unit mapping, engine version and protocols of the campaign
+``tasks``      one row per finished task (its key, seed, cost and outcome)
+``glasses``    one row per glass sample (its quenched glass is a row of ``minima``)
+``is_energies``inherent-structure energy per particle vs parent temperature of each sample
+``minima``     distinct minima of each sample (energy, max force, configuration)
+``saddles``    distinct index-1 saddles (energy, lowest Hessian eigenvalues, configuration)
+``paths``      the CI-NEB path of each double well (images and energies)
+``dwps``       verified double wells with every tunnelling parameter
+``column_units`` the unit of every numeric column of every table
+=============  ==============================================================================
+
+Only the campaign client writes, one transaction per finished task (the task row and all of
+its records commit together or not at all), so a campaign killed at any moment -- SIGKILL
+included -- leaves a consistent catalog. Configurations are stored as compressed ``.npz``
+blobs [σ]; a parameter that could not be determined (NaN, e.g. a splitting below the
+solver's resolution) is stored as NULL. A minimum (saddle) found twice is merged: same
+sample, energies within ``e_tol`` and configurations within ``x_tol`` after the optimal
+permutation of identical particles (Hungarian assignment per species, minimum-image distances).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import linear_sum_assignment
+
+from .model import BinaryLJ, minimum_image
+from .tunneling import DWP_UNITS
+
+__all__ = ["Catalog", "CatalogError", "SCHEMA_VERSION", "pack", "unpack",
+           "permutation_distance"]
+
+#: bumped whenever the tables change; a catalog of another version is refused
+SCHEMA_VERSION = 1
+#: ``PRAGMA application_id`` of a coldglass landscape catalog ("cGLS")
+APPLICATION_ID = 0x63474C53
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+#: extra double-well columns beyond :data:`~coldglass.landscape.tunneling.DWP_UNITS`
+DWP_EXTRA_UNITS = {
+    "saddle_eig_1": "eps/sigma^2", "saddle_eig_2": "eps/sigma^2", "saddle_fmax": "eps/sigma",
+    "min_fmax": "eps/sigma", "V_neb_K": "K", "neb_converged": "bool",
+    "force_calls": "force calls",
+}
+DWP_COLUMNS = tuple(DWP_UNITS) + tuple(DWP_EXTRA_UNITS)
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE column_units (table_name TEXT NOT NULL, column_name TEXT NOT NULL,
+    unit TEXT NOT NULL, PRIMARY KEY (table_name, column_name));
+CREATE TABLE provenance (id INTEGER PRIMARY KEY, model TEXT NOT NULL, units TEXT NOT NULL,
+    engine TEXT NOT NULL, protocol TEXT NOT NULL, seed INTEGER NOT NULL, created TEXT NOT NULL);
+CREATE TABLE tasks (key TEXT PRIMARY KEY, kind TEXT NOT NULL CHECK (kind IN ('sample','segment')),
+    sample INTEGER NOT NULL, segment INTEGER, seed INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('done','failed')), error TEXT,
+    provenance_id INTEGER NOT NULL REFERENCES provenance(id),
+    wall_s REAL NOT NULL, force_calls INTEGER NOT NULL, n_dwps INTEGER NOT NULL,
+    stats TEXT NOT NULL, worker TEXT, finished TEXT NOT NULL);
+CREATE TABLE glasses (sample INTEGER PRIMARY KEY,
+    task_key TEXT NOT NULL UNIQUE REFERENCES tasks(key),
+    minimum_id INTEGER REFERENCES minima(id), energy_eps REAL NOT NULL);
+CREATE TABLE is_energies (id INTEGER PRIMARY KEY,
+    sample INTEGER NOT NULL REFERENCES glasses(sample), T_parent REAL NOT NULL,
+    configuration INTEGER NOT NULL, e_IS REAL NOT NULL, fmax REAL NOT NULL);
+CREATE TABLE minima (id INTEGER PRIMARY KEY, sample INTEGER NOT NULL REFERENCES glasses(sample),
+    energy REAL NOT NULL, fmax REAL NOT NULL, config BLOB NOT NULL,
+    n_found INTEGER NOT NULL DEFAULT 1, task_key TEXT NOT NULL REFERENCES tasks(key));
+CREATE INDEX minima_energy ON minima (sample, energy);
+CREATE TABLE saddles (id INTEGER PRIMARY KEY, sample INTEGER NOT NULL REFERENCES glasses(sample),
+    energy REAL NOT NULL, eig_1 REAL NOT NULL, eig_2 REAL NOT NULL, fmax REAL NOT NULL,
+    config BLOB NOT NULL, n_found INTEGER NOT NULL DEFAULT 1,
+    task_key TEXT NOT NULL REFERENCES tasks(key));
+CREATE INDEX saddles_energy ON saddles (sample, energy);
+CREATE TABLE paths (id INTEGER PRIMARY KEY, saddle_id INTEGER NOT NULL REFERENCES saddles(id),
+    min_a INTEGER NOT NULL REFERENCES minima(id), min_b INTEGER NOT NULL REFERENCES minima(id),
+    n_images INTEGER NOT NULL, images BLOB NOT NULL);
+CREATE TABLE dwps (id INTEGER PRIMARY KEY, sample INTEGER NOT NULL REFERENCES glasses(sample),
+    min_a INTEGER NOT NULL REFERENCES minima(id), min_b INTEGER NOT NULL REFERENCES minima(id),
+    saddle_id INTEGER NOT NULL REFERENCES saddles(id),
+    path_id INTEGER NOT NULL REFERENCES paths(id),
+    task_key TEXT NOT NULL REFERENCES tasks(key), route TEXT NOT NULL,
+    n_found INTEGER NOT NULL DEFAULT 1,
+    {dwp_columns},
+    UNIQUE (min_a, min_b, saddle_id));
+"""
+
+_UNITS = {
+    "provenance": {"seed": "1"},
+    "tasks": {"seed": "1", "wall_s": "s", "force_calls": "force calls", "n_dwps": "1",
+              "sample": "1", "segment": "1"},
+    "glasses": {"sample": "1", "energy_eps": "eps"},
+    "is_energies": {"sample": "1", "T_parent": "eps/k_B", "configuration": "1",
+                    "e_IS": "eps/particle", "fmax": "eps/sigma"},
+    "minima": {"sample": "1", "energy": "eps", "fmax": "eps/sigma", "config": "sigma (npz)",
+               "n_found": "1"},
+    "saddles": {"sample": "1", "energy": "eps", "eig_1": "eps/sigma^2", "eig_2": "eps/sigma^2",
+                "fmax": "eps/sigma", "config": "sigma (npz)", "n_found": "1"},
+    "paths": {"n_images": "1", "images": "sigma, eps (npz)"},
+    "dwps": {"sample": "1", "n_found": "1", **DWP_UNITS, **DWP_EXTRA_UNITS},
+}
+
+
+class CatalogError(RuntimeError):
+    """A file that is not a (compatible) coldglass landscape catalog."""
+
+
+def pack(**arrays: np.ndarray) -> bytes:
+    """Arrays as a compressed ``.npz`` blob."""
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    return buf.getvalue()
+
+
+def unpack(blob: bytes) -> dict[str, np.ndarray]:
+    with np.load(io.BytesIO(blob)) as z:
+        return {k: z[k] for k in z.files}
+
+
+def permutation_distance(model: BinaryLJ, x: np.ndarray, y: np.ndarray) -> float:
+    """Largest single-particle distance [σ] between configurations x and y after the optimal
+    permutation of identical particles (minimum-image distances; Hungarian assignment of the
+    summed squared distances, species by species). Translations are not removed (a glass
+    minimum is pinned by its neighbours; campaigns keep the centre of mass fixed)."""
+    L = model.box_length
+    d_direct = np.linalg.norm(minimum_image(y - x, L), axis=1)
+    if d_direct.max() < 0.05:
+        return float(d_direct.max())
+    worst = 0.0
+    for t in np.unique(model.types):
+        idx = np.flatnonzero(model.types == t)
+        diff = minimum_image(y[idx][None, :, :] - x[idx][:, None, :], L)
+        cost = np.einsum("ijk,ijk->ij", diff, diff)
+        r, c = linear_sum_assignment(cost)
+        worst = max(worst, float(np.sqrt(cost[r, c].max())))
+    return worst
+
+
+def _check_file(path: Path) -> None:
+    with open(path, "rb") as fh:
+        head = fh.read(16)
+    if head != _SQLITE_MAGIC:
+        raise CatalogError(f"{path} is not an SQLite database (a corrupt or foreign file); "
+                           "it is left untouched -- choose another --catalog")
+
+
+class Catalog:
+    """An open landscape catalog (see the module docstring).
+
+    Parameters
+    ----------
+    path : the database file; created with the current schema if it does not exist
+    readonly : open without write access (``coldglass landscape status``)
+    e_tol : energy tolerance [ε] of the duplicate test
+    x_tol : largest permutation-aware single-particle distance [σ] of the duplicate test
+    """
+
+    def __init__(self, path: str | Path, *, readonly: bool = False, e_tol: float = 1e-3,
+                 x_tol: float = 0.01) -> None:
+        self.path = Path(path)
+        self.e_tol, self.x_tol = float(e_tol), float(x_tol)
+        exists = self.path.exists() and self.path.stat().st_size > 0
+        if readonly and not exists:
+            raise FileNotFoundError(f"catalog {self.path} does not exist")
+        if exists:
+            _check_file(self.path)
+        if readonly:
+            self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path)
+        self.db.execute("PRAGMA foreign_keys = ON")
+        try:
+            app = self.db.execute("PRAGMA application_id").fetchone()[0]
+            ver = self.db.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            raise CatalogError(f"{self.path} is a damaged SQLite file ({exc}); it is left "
+                               "untouched") from None
+        if exists and app != APPLICATION_ID:
+            self.db.close()
+            raise CatalogError(f"{self.path} is an SQLite database of another application "
+                               f"(application_id {app:#x}); it is left untouched")
+        if exists and ver != SCHEMA_VERSION:
+            self.db.close()
+            raise CatalogError(f"{self.path} has catalog schema version {ver}; this coldglass "
+                               f"reads version {SCHEMA_VERSION}")
+        if not exists:
+            self._create()
+        self.model: BinaryLJ | None = None
+
+    # ---------------------------------------------------------------- schema
+    def _create(self) -> None:
+        cols = ",\n    ".join(f'"{c}" REAL' for c in DWP_COLUMNS)
+        with self.db:
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.executescript(_SCHEMA.format(dwp_columns=cols))
+            self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self.db.executemany("INSERT INTO meta VALUES (?, ?)", [
+                ("application", "coldglass landscape catalog"),
+                ("schema_version", str(SCHEMA_VERSION)),
+                ("created", time.strftime("%Y-%m-%dT%H:%M:%S"))])
+            self.db.executemany("INSERT INTO column_units VALUES (?, ?, ?)", [
+                (t, c, u) for t, cu in _UNITS.items() for c, u in cu.items()])
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Catalog:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ---------------------------------------------------------------- provenance
+    def provenance(self) -> dict | None:
+        row = self.db.execute("SELECT id, model, units, engine, protocol, seed, created FROM "
+                              "provenance ORDER BY id LIMIT 1").fetchone()
+        if row is None:
+            return None
+        return {"id": row[0], "model": json.loads(row[1]), "units": json.loads(row[2]),
+                "engine": row[3], "protocol": json.loads(row[4]), "seed": row[5],
+                "created": row[6]}
+
+    def bind(self, model: dict, units: dict, engine: str, protocol: dict, seed: int) -> int:
+        """Record the campaign's provenance, or check that a resumed campaign matches it."""
+        prov = self.provenance()
+        new = {"model": model, "units": units, "protocol": protocol, "seed": int(seed)}
+        if prov is not None:
+            old = {k: prov[k] for k in new}
+            if json.loads(json.dumps(new)) != old:
+                diff = [k for k in new if json.loads(json.dumps(new[k])) != old[k]]
+                raise CatalogError(f"{self.path} belongs to a campaign with different "
+                                   f"{', '.join(diff)}; resume it with the same parameters or "
+                                   "start a new --catalog")
+            self.model = BinaryLJ.from_dict(model)
+            return prov["id"]
+        with self.db:
+            cur = self.db.execute(
+                "INSERT INTO provenance (model, units, engine, protocol, seed, created) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (json.dumps(model), json.dumps(units), engine, json.dumps(protocol), int(seed),
+                 time.strftime("%Y-%m-%dT%H:%M:%S")))
+        self.model = BinaryLJ.from_dict(model)
+        return cur.lastrowid
+
+    # ---------------------------------------------------------------- tasks
+    def finished_tasks(self) -> set[str]:
+        return {r[0] for r in self.db.execute("SELECT key FROM tasks")}
+
+    def glass(self, sample: int) -> np.ndarray | None:
+        row = self.db.execute("SELECT m.config FROM glasses g JOIN minima m ON "
+                              "g.minimum_id = m.id WHERE g.sample = ?", (sample,)).fetchone()
+        return None if row is None else unpack(row[0])["x"]
+
+    def glass_minimum_id(self, sample: int) -> int | None:
+        row = self.db.execute("SELECT minimum_id FROM glasses WHERE sample = ?",
+                              (sample,)).fetchone()
+        return None if row is None else row[0]
+
+    def record_task(self, result: dict, provenance_id: int) -> int:
+        """Write one finished task and all of its records in a single transaction.
+
+        Returns the number of new double wells (duplicates merged)."""
+        n_new = 0
+        with self.db:  # one transaction: all or nothing
+            self.db.execute(
+                "INSERT INTO tasks (key, kind, sample, segment, seed, status, error, "
+                "provenance_id, wall_s, force_calls, n_dwps, stats, worker, finished) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (result["key"], result["kind"], result["sample"], result.get("segment"),
+                 result["seed"], "failed" if result.get("error") else "done",
+                 result.get("error"), provenance_id, result["wall_s"],
+                 result["force_calls"], len(result.get("dwps", [])),
+                 json.dumps(result.get("stats", {})), result.get("worker"),
+                 time.strftime("%Y-%m-%dT%H:%M:%S")))
+            if result["kind"] == "sample" and not result.get("error"):
+                self.db.execute("INSERT INTO glasses (sample, task_key, energy_eps) "
+                                "VALUES (?, ?, ?)", (result["sample"], result["key"],
+                                                     result["energy"]))
+                mid = self._minimum(result["sample"], result["x"], result["energy"],
+                                    result["fmax"], result["key"])
+                self.db.execute("UPDATE glasses SET minimum_id = ? WHERE sample = ?",
+                                (mid, result["sample"]))
+                self.db.executemany(
+                    "INSERT INTO is_energies (sample, T_parent, configuration, e_IS, fmax) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [(result["sample"], r["T_parent"], r["configuration"], r["e_IS"],
+                      r["fmax"]) for r in result["is_energies"]])
+            for rec in result.get("dwps", []):
+                n_new += self._dwp(result["sample"], rec, result["key"])
+        return n_new
+
+    # ---------------------------------------------------------------- records
+    def _find(self, table: str, sample: int, x: np.ndarray, energy: float) -> int | None:
+        rows = self.db.execute(f"SELECT id, config FROM {table} WHERE sample = ? AND energy "
+                               "BETWEEN ? AND ?", (sample, energy - self.e_tol,
+                                                   energy + self.e_tol)).fetchall()
+        for rid, blob in rows:
+            if permutation_distance(self.model, x, unpack(blob)["x"]) < self.x_tol:
+                return rid
+        return None
+
+    def _minimum(self, sample: int, x, energy: float, fmax: float, task_key: str) -> int:
+        rid = self._find("minima", sample, x, energy)
+        if rid is not None:
+            self.db.execute("UPDATE minima SET n_found = n_found + 1 WHERE id = ?", (rid,))
+            return rid
+        cur = self.db.execute("INSERT INTO minima (sample, energy, fmax, config, task_key) "
+                              "VALUES (?, ?, ?, ?, ?)",
+                              (sample, float(energy), float(fmax), pack(x=x), task_key))
+        return cur.lastrowid
+
+    def _saddle(self, sample: int, rec: dict, task_key: str) -> int:
+        rid = self._find("saddles", sample, rec["x_s"], rec["E_s"])
+        if rid is not None:
+            self.db.execute("UPDATE saddles SET n_found = n_found + 1 WHERE id = ?", (rid,))
+            return rid
+        cur = self.db.execute(
+            "INSERT INTO saddles (sample, energy, eig_1, eig_2, fmax, config, task_key) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (sample, float(rec["E_s"]), float(rec["saddle_eig_1"]), float(rec["saddle_eig_2"]),
+             float(rec["saddle_fmax"]), pack(x=rec["x_s"]), task_key))
+        return cur.lastrowid
+
+    def _dwp(self, sample: int, rec: dict, task_key: str) -> int:
+        a = self._minimum(sample, rec["x_a"], rec["E_a"], rec["min_fmax"], task_key)
+        b = self._minimum(sample, rec["x_b"], rec["E_b"], rec["min_fmax"], task_key)
+        s = self._saddle(sample, rec, task_key)
+        lo, hi = min(a, b), max(a, b)
+        row = self.db.execute("SELECT id FROM dwps WHERE ((min_a = ? AND min_b = ?) OR "
+                              "(min_a = ? AND min_b = ?)) AND saddle_id = ?",
+                              (lo, hi, hi, lo, s)).fetchone()
+        if row is not None:
+            self.db.execute("UPDATE dwps SET n_found = n_found + 1 WHERE id = ?", (row[0],))
+            return 0
+        path = self.db.execute(
+            "INSERT INTO paths (saddle_id, min_a, min_b, n_images, images) "
+            "VALUES (?, ?, ?, ?, ?)", (s, a, b, len(rec["path_x"]),
+                                       pack(x=rec["path_x"]))).lastrowid
+        cols = ", ".join(f'"{c}"' for c in DWP_COLUMNS)
+        marks = ", ".join("?" for _ in DWP_COLUMNS)
+        vals = [float(rec[c]) for c in DWP_COLUMNS]
+        self.db.execute(f"INSERT INTO dwps (sample, min_a, min_b, saddle_id, path_id, task_key, "
+                        f"route, {cols}) VALUES (?, ?, ?, ?, ?, ?, ?, {marks})",
+                        [sample, a, b, s, path, task_key, rec["route"], *vals])
+        return 1
+
+    # ---------------------------------------------------------------- reading
+    def table(self, name: str, columns: Iterable[str] | None = None) -> pd.DataFrame:
+        """A table without its configuration blobs, as a DataFrame."""
+        if name not in _UNITS and name not in ("meta", "provenance", "column_units"):
+            raise ValueError(f"unknown table {name!r}")
+        cols = "*" if columns is None else ", ".join(f'"{c}"' for c in columns)
+        df = pd.read_sql_query(f"SELECT {cols} FROM {name}", self.db)
+        return df.drop(columns=[c for c in ("config", "images") if c in df.columns])
+
+    def dwps(self) -> pd.DataFrame:
+        """The double wells with the plain column names of the CSV catalog (units in
+        :data:`~coldglass.landscape.tunneling.DWP_UNITS`)."""
+        return self.table("dwps")
+
+    def configuration(self, table: str, rid: int) -> np.ndarray:
+        """The stored configuration [σ] of a minimum, saddle or path (images)."""
+        col = {"minima": "config", "saddles": "config", "paths": "images"}[table]
+        row = self.db.execute(f"SELECT {col} FROM {table} WHERE id = ?", (rid,)).fetchone()
+        if row is None:
+            raise KeyError(f"no {table} record with id {rid}")
+        return unpack(row[0])["x"]
+
+    def summary(self) -> dict:
+        """Counts, cost and throughput of the campaign so far."""
+        q = self.db.execute
+        n = {t: q(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+             for t in ("glasses", "minima", "saddles", "paths", "dwps")}
+        tasks = dict(q("SELECT status, COUNT(*) FROM tasks GROUP BY status").fetchall())
+        wall, calls = q("SELECT COALESCE(SUM(wall_s), 0), COALESCE(SUM(force_calls), 0) "
+                        "FROM tasks").fetchone()
+        span = q("SELECT MIN(finished), MAX(finished) FROM tasks").fetchone()
+        prov = self.provenance()
+        return {"catalog": str(self.path), "schema_version": SCHEMA_VERSION,
+                "counts": n, "tasks": tasks, "planned_tasks": (prov or {}).get(
+                    "protocol", {}).get("n_tasks"),
+                "compute_s": float(wall), "force_calls": int(calls),
+                "dwps_per_core_hour": (n["dwps"] / (wall / 3600.0)) if wall > 0 else None,
+                "first_finished": span[0], "last_finished": span[1],
+                "provenance": prov}
+
+    def check(self) -> list[str]:
+        """Consistency problems (empty if none): SQLite integrity, foreign keys, and that
+        every task's double-well count is in the catalog."""
+        problems = []
+        if self.db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            problems.append("SQLite integrity check failed")
+        fk = self.db.execute("PRAGMA foreign_key_check").fetchall()
+        if fk:
+            problems.append(f"{len(fk)} broken foreign keys")
+        n_tasks = self.db.execute("SELECT COALESCE(SUM(n_dwps), 0) FROM tasks").fetchone()[0]
+        n_rows = self.db.execute("SELECT COALESCE(SUM(n_found), 0) FROM dwps").fetchone()[0]
+        if n_tasks != n_rows:
+            problems.append(f"tasks report {n_tasks} double wells, catalog holds {n_rows}")
+        missing = self.db.execute("SELECT COUNT(*) FROM glasses WHERE minimum_id IS NULL"
+                                  ).fetchone()[0]
+        if missing:
+            problems.append(f"{missing} glasses without their minimum")
+        return problems
