@@ -531,5 +531,47 @@ def landscape_status(catalog: Path = typer.Argument(..., help="SQLite catalog"))
     console.print(tab)
 
 
+@landscape_app.command("heterogeneity")
+def landscape_heterogeneity(
+    out: Path = typer.Option(Path("landscape"), help="output folder"),
+    system: str = typer.Option("2d", help="'2d' (soft disks, Fig. 1) or '3d' (Kob-Andersen, "
+                               "maps as slices)"),
+    temperatures: str = typer.Option("1.0,0.7,0.5,0.42",
+                                     help="descending temperatures [eps/k_B]"),
+    n_atoms: int | None = typer.Option(None, help="particles (default 780 in 2D, 1000 in 3D)"),
+    n_equil: int = typer.Option(20000, help="equilibration steps per temperature"),
+    n_run: int = typer.Option(40000, help="analysed steps per temperature"),
+    stride: int = typer.Option(100, help="steps between stored frames"),
+    n_iso: int = typer.Option(0, help="iso-configurational runs for the propensity (0: "
+                              "single-trajectory displacements)"),
+    seed: int = typer.Option(1, help="random seed"),
+) -> None:
+    """Dynamical heterogeneity on cooling: slowest/fastest 40 %, their clusters, Fig. 1 maps.
+
+    Finished temperatures are kept; rerun the same command to continue an interrupted run."""
+    from .landscape.heterogeneity import heterogeneity_report, run_heterogeneity
+
+    try:
+        Ts = [float(t) for t in temperatures.split(",") if t.strip()]
+        with _Bar(len(Ts), "cooling") as bar:
+            df = run_heterogeneity(out, system, Ts, n_atoms=n_atoms, n_equil=n_equil,
+                                   n_run=n_run, stride=stride, n_iso=n_iso, seed=seed,
+                                   progress=bar)
+        path = heterogeneity_report(out, system)
+    except (ValueError, FileNotFoundError) as exc:
+        _fail(str(exc))
+    tab = Table("T [eps/k_B]", "t* [tau]", "alpha2 max", "S_w slow", "S_w random",
+                "slow clustering")
+    for _, r in df.iterrows():
+        tab.add_row(f"{r['T [eps/k_B]']:g}", f"{r['t_star [tau]']:.3g}",
+                    f"{r['alpha2_max']:.3f}", f"{r['S_w_slow [particles]']:.1f}",
+                    f"{r['S_w_random [particles]']:.1f}",
+                    f"{r['slow_clustering [S_w/S_w_random]']:.2f} ± "
+                    f"{r['slow_clustering_err']:.2f}")
+    console.print(tab)
+    console.print(path.read_text().split("\n")[4])
+    console.print(f"maps and report in [bold]{path.parent}[/bold]")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

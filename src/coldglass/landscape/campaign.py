@@ -217,8 +217,9 @@ def run_campaign(catalog: str | os.PathLike, protocol: CampaignProtocol,
     progress : called with a dict (done, total, dwps) after every finished task
     on_start : called once with the plan (tasks to run, already done, dashboard address)
 
-    Returns a summary: tasks run, new double wells, wall time, summed compute time of the
-    tasks, client time spent writing the catalog and the overhead fraction.
+    Returns a summary: tasks run, new double wells, wall time, cluster start-up time, summed
+    compute time of the tasks, client time spent writing the catalog (``write_s``) and its
+    fraction of the compute time (``overhead``).
     """
     if workers is not None and workers < 0:
         raise ValueError(f"workers must be >= 0, got {workers}")
@@ -250,10 +251,13 @@ def run_campaign(catalog: str | os.PathLike, protocol: CampaignProtocol,
                     todo += segment_tasks(k, x)
         n_pending = len(todo) + sum(protocol.n_segments for key, *_ in todo
                                     if key.startswith("sample/"))
+        t_client = time.perf_counter()
         client, cluster = (_Serial(), None) if workers == 0 and not scheduler else \
             _client(workers, scheduler)
+        t_client = time.perf_counter() - t_client
         stats = {"tasks_run": 0, "failed": 0, "lost": 0, "new_dwps": 0, "compute_s": 0.0,
-                 "write_s": 0.0, "already_done": len(done), "total": protocol.n_tasks,
+                 "write_s": 0.0, "startup_s": t_client, "already_done": len(done),
+                 "total": protocol.n_tasks,
                  "dashboard": getattr(client, "dashboard_link", None),
                  "workers": 0 if isinstance(client, _Serial) else
                  len(client.scheduler_info().get("workers", {}))}
