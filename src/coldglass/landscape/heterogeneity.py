@@ -15,8 +15,9 @@ For each temperature of a cooling run:
 5. clusters of slow (fast) particles: two are neighbours when closer than λ·σ_αβ (λ = 1.4,
    about the first minimum of g(r)); the cluster-size distribution n(s), the weight-average
    size S_w = Σ s² n(s) / Σ s n(s) and the largest cluster, averaged over the independent
-   windows [k t*, (k+1) t*] of the run (up to 10; standard error from their scatter). The same statistics for a
-   random 40 % of the particles (averaged over shuffles) is the null model: S_w / S_w,random
+   windows [k t*, (k+1) t*] of the run (up to 10; standard error from their scatter). The
+   same statistics for a random 40 % of the particles (averaged over shuffles) is the null
+   model: S_w / S_w,random
    > 1 is real clustering, and its growth on cooling is what the paper's picture of
    regions of enhanced regularity assumes.
 """
@@ -218,7 +219,7 @@ def run_heterogeneity(out: str | Path, system: str = "2d",
             if n_iso:
                 x0 = frames[0]
                 prop = np.zeros(model.n_atoms)
-                for k in range(n_iso):
+                for _ in range(n_iso):
                     eng.set_positions(x0)
                     eng.velocity_create(float(t), int(rng.integers(1, 2**31)))
                     eng.run_nve(lag * stride)
@@ -305,7 +306,7 @@ def plot_map(npz: str | Path, ax=None, *, z_slab: float = 0.6):
         types == 1, 0.44, 0.5)
     for mask, face in ((~slow & ~fast, "white"), (fast, "0.6"), (slow, "black")):
         m = mask & sel
-        pc = PatchCollection([Circle(p[:2], r) for p, r in zip(x[m], radius[m])],
+        pc = PatchCollection([Circle(p[:2], r) for p, r in zip(x[m], radius[m], strict=True)],
                              facecolor=face, edgecolor="black", linewidth=0.4)
         ax.add_collection(pc)
     ax.set_xlim(0, L)
@@ -361,7 +362,7 @@ def heterogeneity_report(out: str | Path, system: str = "2d") -> Path:
         plt.close(fig)
     T_hi, T_lo = max(files), min(files)
     fig, axs = plt.subplots(1, 2, figsize=(10, 5))
-    for ax, t in zip(axs, (T_hi, T_lo)):
+    for ax, t in zip(axs, (T_hi, T_lo), strict=True):
         plot_map(files[t], ax)
         ax.set_title(f"T = {t:g} ε/k_B")
     fig.suptitle("Fig. 1 analogue: slowest 40 % black, fastest 40 % gray, rest unfilled")
