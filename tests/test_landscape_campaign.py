@@ -231,6 +231,17 @@ def test_resume_with_other_parameters_is_refused(serial, tmp_path):
     assert serial.read_bytes() == before
 
 
+def test_one_client_per_catalog(serial):
+    from coldglass.landscape.campaign import _lock, run_campaign
+
+    held = _lock(serial)
+    try:
+        with pytest.raises(CatalogError, match="in use"):
+            run_campaign(serial, _protocol(), MODEL, workers=0)
+    finally:
+        held.close()
+
+
 def test_corrupt_and_foreign_files_are_refused_and_left_alone(tmp_path):
     junk = tmp_path / "junk.sqlite"
     junk.write_bytes(b"this is not a database at all" * 10)

@@ -199,6 +199,22 @@ def test_pipeline_prepare_search_report(tmp_path):
     for f in ("landscape.md", "fig26_overlay.png", "claims.csv", "loop_C_deps.csv",
               "is_energy_vs_T.png"):
         assert (out / "report" / f).exists()
+    # pooling a second glass (here a copy): twice the double wells, per-particle densities
+    # and C(T) per gram unchanged
+    import shutil
+
+    import pandas as pd
+
+    twin = tmp_path / "twin"
+    shutil.copytree(out, twin)
+    single = pd.read_csv(out / "report" / "loop_C_deps.csv")
+    res = r.invoke(app, ["landscape", "report", "--out", str(out), "--include", str(twin)])
+    assert res.exit_code == 0, res.output
+    assert f"{2 * len(df2)} verified double wells" in (out / "report" / "landscape.md").read_text()
+    pooled = pd.read_csv(out / "report" / "loop_C_deps.csv")
+    np.testing.assert_allclose(pooled["C [J/(K g)]"], single["C [J/(K g)]"], rtol=1e-12)
+    res = r.invoke(app, ["landscape", "report", "--out", str(out), "--include", str(out)])
+    assert res.exit_code == 2 and "twice" in res.output
 
 
 @pytest.mark.parametrize("args, match", [

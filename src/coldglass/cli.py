@@ -395,12 +395,14 @@ def landscape_search(
 def landscape_report_cmd(
     out: Path = typer.Option(Path("landscape"), help="folder of prepare (and search)"),
     dipole: float = typer.Option(1.0, help="assumed TLS dipole moment for Δε [Debye]"),
+    include: list[Path] = typer.Option([], help="further folders of independent glasses of "
+                                       "the same model to pool (repeatable)"),
 ) -> None:
     """Figures and tables: IS energies, DWP statistics, Fig. 26 overlay, C(T), Δε(T)."""
     from .landscape.report import landscape_report
 
     try:
-        path = landscape_report(out, dipole_D=dipole)
+        path = landscape_report(out, dipole_D=dipole, include=include)
     except (ValueError, FileNotFoundError) as exc:
         _fail(str(exc))
     console.print(f"report written to [bold]{path}[/bold]")

@@ -30,11 +30,12 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from .catalog import Catalog
+from .catalog import Catalog, CatalogError
 from .engine import LammpsLJ, engine_version
 from .model import BinaryLJ
 from .pipeline import PrepareProtocol, SearchProtocol, make_glass
@@ -199,6 +200,20 @@ def _client(workers: int | None, scheduler: str | None):
     return Client(cluster), cluster
 
 
+def _lock(path: Path):
+    """An exclusive lock on ``<catalog>.lock``: one client per catalog (the operating system
+    releases it when the client dies, SIGKILL included)."""
+    import fcntl
+
+    fh = open(path.with_name(path.name + ".lock"), "w")  # noqa: SIM115 - held for the run
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.close()
+        raise CatalogError(f"{path} is in use by another running campaign") from None
+    return fh
+
+
 def run_campaign(catalog: str | os.PathLike, protocol: CampaignProtocol,
                  model: BinaryLJ, units: UnitMapping = ARGON, *, workers: int | None = None,
                  scheduler: str | None = None,
@@ -225,6 +240,7 @@ def run_campaign(catalog: str | os.PathLike, protocol: CampaignProtocol,
         raise ValueError(f"workers must be >= 0, got {workers}")
     t_start = time.perf_counter()
     cat = Catalog(catalog)
+    lock = _lock(Path(catalog))
     try:
         prov_id = cat.bind(model.to_dict(), units.to_dict(), engine_version(),
                            protocol.to_dict(), protocol.seed)
@@ -314,3 +330,4 @@ def run_campaign(catalog: str | os.PathLike, protocol: CampaignProtocol,
         return stats
     finally:
         cat.close()
+        lock.close()

@@ -8,6 +8,7 @@ the double wells overlaid, the Sec. 8 claims measured, and C(T), Δε(T) of the 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -52,24 +53,43 @@ def _is_section(out: Path, rep: Path) -> str:
 
 
 def landscape_report(out: Path, *, T_min: float = 0.01, T_max: float = 10.0,
-                     dipole_D: float = 1.0, eps_r: float = 4.0) -> Path:
-    """Write the landscape report for a finished prepare (and search, if present)."""
+                     dipole_D: float = 1.0, eps_r: float = 4.0,
+                     include: Sequence[Path] = ()) -> Path:
+    """Write the landscape report for a finished prepare (and search, if present).
+
+    ``include``: further prepare/search folders of independent glasses of the same model and
+    unit mapping; their double wells are pooled with those of ``out`` and per-particle
+    quantities are normalised by the particles of all the glasses searched."""
     out = Path(out)
     model, units, _, pmeta = load_prepared(out)
+    folders = [out]
+    for other in include:
+        if any(Path(other).resolve() == f.resolve() for f in folders):
+            raise ValueError(f"{other} is pooled twice; include each glass once")
+        m2, u2, _, _ = load_prepared(other)
+        if m2.to_dict() != model.to_dict() or u2.to_dict() != units.to_dict():
+            raise ValueError(f"{other} holds a glass of another model or unit mapping than "
+                             f"{out}; only glasses of the same model can be pooled")
+        folders.append(Path(other))
+    n_glasses = len(folders)
+    n_particles = model.n_atoms * n_glasses
     rep = out / "report"
     rep.mkdir(parents=True, exist_ok=True)
     parts = ["# Landscape of the simulated glass\n",
              f"Model: {json.dumps(model.to_dict())}  \nUnits: {json.dumps(units.to_dict())}"
              f" (ħ* = {units.hbar_star:.5f})  \nEngine: {pmeta['engine']}\n",
              _is_section(out, rep)]
-    try:
-        df = load_catalog(out)
-    except FileNotFoundError:
-        df = None
+    frames, smeta = [], []
+    for f in folders:
+        try:
+            frames.append(load_catalog(f).assign(glass=str(f)))
+        except FileNotFoundError:
+            continue
+        mpath = f / "search" / "meta.json"
+        smeta += json.loads(mpath.read_text())["runs"] if mpath.exists() else []
+    df = pd.concat(frames, ignore_index=True) if frames else None
     if df is not None and len(df):
         df = with_delta0(df)
-        mpath = out / "search" / "meta.json"
-        smeta = json.loads(mpath.read_text())["runs"] if mpath.exists() else []
         calls = sum(r["force_calls"] for r in smeta)
         wall = sum(r["wall_s"] for r in smeta)
         cand = sum(r["candidates"] for r in smeta)
@@ -77,10 +97,16 @@ def landscape_report(out: Path, *, T_min: float = 0.01, T_max: float = 10.0,
         for r in smeta:
             for k, v in r["rejected"].items():
                 rejected[k] = rejected.get(k, 0) + v
+        pooled = ""
+        if n_glasses > 1:
+            counts = df.groupby("glass").size()
+            pooled = (f"Pooled catalogs of {n_glasses} independent glasses of N = "
+                         f"{model.n_atoms} ({n_particles} particles searched): "
+                      + ", ".join(f"{k}: {v}" for k, v in counts.items()) + ". ")
         parts.append(
-            f"## Double wells\n\n{len(df)} verified double wells; the bookkept runs examined "
-            f"{cand} candidate pairs ({calls} force calls, {wall / 3600:.2f} h); rejected: "
-            f"{rejected}.\n\n"
+            f"## Double wells\n\n{pooled}{len(df)} verified double wells; the bookkept runs "
+            f"examined {cand} candidate pairs ({calls} force calls, {wall / 3600:.2f} h); "
+            f"rejected: {rejected}.\n\n"
             "Every double well: CI-NEB path, saddle with exactly one negative Hessian "
             "eigenvalue, both sides relax back to its minima.\n")
         cols = ["V0_K", "Delta_K", "d_A", "hbar_omega_K", "n_eff", "max_disp_A", "E_qs_K",
@@ -95,13 +121,13 @@ def landscape_report(out: Path, *, T_min: float = 0.01, T_max: float = 10.0,
         parts.append("\n![distributions](dwp_distributions.png)\n\n"
                      "![P(Δ,Δ0)](dwp_joint_delta_delta0.png)\n\n"
                      "![Fig. 26 with the double wells](fig26_overlay.png)\n")
-        cl = claims(df, model.n_atoms)
+        cl = claims(df, n_particles)
         cl.to_csv(rep / "claims.csv", index=False)
         parts.append("## The paper's claims, measured\n\n" + markdown_table(cl) + "\n")
-        ens = empirical_ensemble(df, model.n_atoms, units, density=model.density)
+        ens = empirical_ensemble(df, n_particles, units, density=model.density)
         T = np.logspace(np.log10(T_min), np.log10(T_max), 60)
-        C = heat_capacity(df, T, model.n_atoms, units)
-        de = dielectric_shift(df, T, model.n_atoms, units, density=model.density,
+        C = heat_capacity(df, T, n_particles, units)
+        de = dielectric_shift(df, T, n_particles, units, density=model.density,
                               dipole_D=dipole_D, eps_r=eps_r)
         pd.DataFrame({"T [K]": T, "C [J/(K g)]": C, "deps/eps": de}).to_csv(
             rep / "loop_C_deps.csv", index=False)
