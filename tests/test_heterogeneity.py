@@ -140,3 +140,13 @@ def test_heterogeneity_3d_slices(tmp_path):
     assert len(df) == 1 and df["S_w_slow [particles]"].iloc[0] > 0
     heterogeneity_report(tmp_path, "3d")
     assert (tmp_path / "heterogeneity" / "3d" / "fig1.png").exists()
+
+
+def test_propensity_from_iso_configurational_runs(tmp_path):
+    df = run_heterogeneity(tmp_path, "2d", (0.8,), n_atoms=200, n_equil=200, n_run=600,
+                           stride=50, n_iso=3, seed=2)
+    assert df["mobility"].iloc[0] == "propensity" and df["n_windows"].iloc[0] == 1
+    with np.load(tmp_path / "heterogeneity" / "2d" / "T_0.8000.npz") as z:
+        prop = z["mobility"]
+    # mean-squared displacement per particle over t*: positive, spread out (heterogeneous)
+    assert np.all(prop >= 0) and prop.std() > 0.1 * prop.mean()
