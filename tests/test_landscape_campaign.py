@@ -314,3 +314,13 @@ def test_duplicate_minima_are_merged(tmp_path):
         assert same == c.glass_minimum_id(0)
         assert other != same
         assert c.table("minima")["n_found"].tolist() == [2, 1]
+
+
+def test_campaign_report(serial, tmp_path):
+    out = subprocess.run(_cli("report", "--catalog", str(serial), "--out", str(tmp_path)),
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    md = (tmp_path / "report" / "landscape.md").read_text()
+    assert "distinct verified double wells" in md and "in 1 glasses of N = 160" in md
+    for f in ("claims.csv", "loop_C_deps.csv", "fig26_overlay.png", "is_energy_vs_T.png"):
+        assert (tmp_path / "report" / f).exists()

@@ -397,13 +397,19 @@ def landscape_report_cmd(
     dipole: float = typer.Option(1.0, help="assumed TLS dipole moment for Δε [Debye]"),
     include: list[Path] = typer.Option([], help="further folders of independent glasses of "
                                        "the same model to pool (repeatable)"),
+    catalog: Path | None = typer.Option(None, help="report on a campaign's SQLite catalog "
+                                        "instead (written to OUT/report)"),
 ) -> None:
     """Figures and tables: IS energies, DWP statistics, Fig. 26 overlay, C(T), Δε(T)."""
-    from .landscape.report import landscape_report
+    from .landscape.catalog import CatalogError
+    from .landscape.report import campaign_report, landscape_report
 
     try:
-        path = landscape_report(out, dipole_D=dipole, include=include)
-    except (ValueError, FileNotFoundError) as exc:
+        if catalog is not None:
+            path = campaign_report(catalog, out, dipole_D=dipole)
+        else:
+            path = landscape_report(out, dipole_D=dipole, include=include)
+    except (ValueError, FileNotFoundError, CatalogError) as exc:
         _fail(str(exc))
     console.print(f"report written to [bold]{path}[/bold]")
 
