@@ -568,7 +568,7 @@ def landscape_heterogeneity(
         path = heterogeneity_report(out, system)
     except (ValueError, FileNotFoundError) as exc:
         _fail(str(exc))
-    tab = Table("T [eps/k_B]", "t* [tau]", "alpha2 max", "S_w slow", "S_w random",
+    tab = Table("T (eps/k_B)", "t* (tau)", "alpha2 max", "S_w slow", "S_w random",
                 "slow clustering")
     for _, r in df.iterrows():
         tab.add_row(f"{r['T [eps/k_B]']:g}", f"{r['t_star [tau]']:.3g}",

@@ -193,10 +193,16 @@ def _client(workers: int | None, scheduler: str | None):
         return Client(scheduler), None
     import importlib.util
 
+    import dask
+
     n = workers if workers else (os.cpu_count() or 1)
     dash = ":0" if importlib.util.find_spec("bokeh") is not None else None
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                           dashboard_address=dash, silence_logs=40)
+    # the tasks are long, pure-Python-plus-LAMMPS compute: the workers' statistical profiler
+    # and GIL monitor (sampling every 10 ms / 1 ms) only take time from them
+    with dask.config.set({"distributed.worker.profile.enabled": False,
+                          "distributed.admin.system-monitor.gil.enabled": False}):
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                               dashboard_address=dash, silence_logs=40)
     return Client(cluster), cluster
 
 
