@@ -10,7 +10,9 @@ from coldglass.landscape.heterogeneity import (
     cluster_statistics,
     clusters,
     heterogeneity_report,
+    like_neighbour_excess,
     msd_alpha2,
+    neighbours,
     run_heterogeneity,
     slow_fast,
     unwrap,
@@ -105,6 +107,15 @@ def test_slow_fast_and_clusters():
     assert sorted(st["sizes"]) == [10, 20]
     assert st["S_w"] == pytest.approx((100 + 400) / 30)
     assert st["largest"] == 20 and np.all(lab[~member] == -1)
+    # like-neighbour excess = (member ends of member-member bonds) / (bonds of members) /
+    # member fraction. Stripes: 30 vertical bonds + 10 across the periodic x boundary
+    i, j = neighbours(g, types, 10.0, sigma, lam=1.1)
+    assert len(i) == 200  # 4 neighbours each on the periodic square lattice
+    assert like_neighbour_excess(i, j, member) == pytest.approx(2 * 40 / (30 * 4) / 0.3)
+    half = g[:, 0] < 5  # a compact half: 50 vertical + 40 horizontal bonds inside
+    assert like_neighbour_excess(i, j, half) == pytest.approx(2 * 90 / (50 * 4) / 0.5)
+    rand = np.random.default_rng(0).random(100) < 0.5
+    assert abs(like_neighbour_excess(i, j, rand) - 1) < 0.3
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +140,7 @@ def test_heterogeneity_run_writes_and_resumes(small_run):
     pd.testing.assert_frame_equal(df2.iloc[:2].reset_index(drop=True), df)
     md = heterogeneity_report(out, "2d")
     assert md.exists() and (d / "fig1.png").exists() and (d / "growth.png").exists()
-    assert "Slow regions grow on cooling" in md.read_text()
+    assert "Do the slow regions grow on cooling?" in md.read_text()
     with pytest.raises(ValueError, match="another model"):
         run_heterogeneity(out, "2d", (0.4,), n_atoms=300, n_equil=10, n_run=200, stride=50)
 

@@ -577,7 +577,8 @@ def landscape_heterogeneity(
                     f"{r['slow_clustering [S_w/S_w_random]']:.2f} ± "
                     f"{r['slow_clustering_err']:.2f}")
     console.print(tab)
-    console.print(path.read_text().split("\n")[4])
+    text = path.read_text()
+    console.print(text[text.index("**Do the slow"):text.index("\n\n|")])
     console.print(f"maps and report in [bold]{path.parent}[/bold]")
 
 
