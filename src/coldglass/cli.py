@@ -569,13 +569,15 @@ def landscape_heterogeneity(
     except (ValueError, FileNotFoundError) as exc:
         _fail(str(exc))
     tab = Table("T (eps/k_B)", "t* (tau)", "alpha2 max", "S_w slow", "S_w random",
-                "slow clustering")
+                "slow clustering", "slow-slow neighbours")
     for _, r in df.iterrows():
         tab.add_row(f"{r['T [eps/k_B]']:g}", f"{r['t_star [tau]']:.3g}",
                     f"{r['alpha2_max']:.3f}", f"{r['S_w_slow [particles]']:.1f}",
                     f"{r['S_w_random [particles]']:.1f}",
                     f"{r['slow_clustering [S_w/S_w_random]']:.2f} ± "
-                    f"{r['slow_clustering_err']:.2f}")
+                    f"{r['slow_clustering_err']:.2f}",
+                    f"{r['slow_like_neighbours [excess]']:.2f} ± "
+                    f"{r['slow_like_neighbours_err']:.2f}")
     console.print(tab)
     text = path.read_text()
     console.print(text[text.index("**Do the slow"):text.index("\n\n|")])
