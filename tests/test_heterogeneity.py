@@ -60,7 +60,7 @@ def test_soft_disk_nve_conserves_energy():
     assert dev[0.005] / dev[0.0025] > 2.5
 
 
-def test_soft_disk_bad_input():
+def test_soft_disk_bad_input(tmp_path):
     with pytest.raises(ValueError, match="too small for the cutoff"):
         SoftDisks(n_atoms=20)
     with pytest.raises(ValueError, match="density"):
@@ -68,11 +68,12 @@ def test_soft_disk_bad_input():
     with pytest.raises(ValueError, match="sigma_ratio"):
         SoftDisks(sigma_ratio=0.5)
     with pytest.raises(ValueError, match="system"):
-        run_heterogeneity("unused", system="1d")
+        run_heterogeneity(tmp_path, system="1d")
     with pytest.raises(ValueError, match="descending"):
-        run_heterogeneity("unused", temperatures=(0.5, 1.0))
+        run_heterogeneity(tmp_path, temperatures=(0.5, 1.0))
     with pytest.raises(ValueError, match="> 0"):
-        run_heterogeneity("unused", temperatures=(1.0, -0.5))
+        run_heterogeneity(tmp_path, temperatures=(1.0, -0.5))
+    assert list(tmp_path.iterdir()) == []  # refused before any work or output
 
 
 def test_unwrap_and_gaussian_statistics():

@@ -290,9 +290,10 @@ app.add_typer(landscape_app, name="landscape")
 
 
 class _Bar:
-    """A rich progress bar fed by the pipeline's progress(message, n) callback."""
+    """A rich progress bar fed by the pipeline's progress(message, n) callback; ``rate``
+    adds a free-text rate column, set through :meth:`set`."""
 
-    def __init__(self, total: int | None, what: str) -> None:
+    def __init__(self, total: int | None, what: str, *, rate: bool = False) -> None:
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -302,10 +303,11 @@ class _Bar:
             TimeRemainingColumn,
         )
 
-        self.p = Progress(TextColumn("{task.description}"), BarColumn(),
-                          MofNCompleteColumn(), TimeElapsedColumn(), TimeRemainingColumn(),
-                          console=console)
-        self.task = self.p.add_task(what, total=total)
+        cols = [TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn()]
+        if rate:
+            cols.append(TextColumn("{task.fields[rate]}"))
+        self.p = Progress(*cols, TimeElapsedColumn(), TimeRemainingColumn(), console=console)
+        self.task = self.p.add_task(what, total=total, rate="")
 
     def __enter__(self):
         self.p.__enter__()
@@ -316,6 +318,10 @@ class _Bar:
 
     def __call__(self, msg: str, n: int) -> None:
         self.p.update(self.task, advance=n, description=msg)
+
+    def set(self, **kw) -> None:
+        """Absolute update (``completed``, ``description``, ``rate``)."""
+        self.p.update(self.task, **kw)
 
 
 @landscape_app.command("prepare")
@@ -464,23 +470,11 @@ def landscape_campaign(
         um = unit_preset(units)
     except ValueError as exc:
         _fail(str(exc))
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
-                   TimeRemainingColumn(), console=console)
-    task = bar.add_task("tasks", total=proto.n_tasks, rate="")
+    bar = _Bar(proto.n_tasks, "tasks", rate=True)
     t0 = time.perf_counter()
 
     def started(plan: dict) -> None:
-        bar.update(task, completed=plan["already_done"])
+        bar.set(completed=plan["already_done"])
         where = scheduler or (f"{plan['workers']} local workers" if plan["workers"]
                               else "this process")
         console.print(f"campaign [bold]{catalog}[/bold]: {plan['already_done']} of "
@@ -490,8 +484,8 @@ def landscape_campaign(
 
     def advance(d: dict) -> None:
         rate = d["dwps"] / max(time.perf_counter() - t0, 1e-9) * 3600
-        bar.update(task, completed=d["done"], description=f"{d['dwps']} new DWPs",
-                   rate=f"{rate:.0f} DWP/h")
+        bar.set(completed=d["done"], description=f"{d['dwps']} new DWPs",
+                rate=f"{rate:.0f} DWP/h")
 
     try:
         with bar:

@@ -248,12 +248,10 @@ def run_campaign(catalog: str | os.PathLike, protocol: CampaignProtocol,
     cat = Catalog(catalog)
     lock = _lock(Path(catalog))
     try:
-        prov_id = cat.bind(model.to_dict(), units.to_dict(), engine_version(),
-                           protocol.to_dict(), protocol.seed)
+        model_d, units_d, proto_d = model.to_dict(), units.to_dict(), protocol.to_dict()
+        prov_id = cat.bind(model_d, units_d, engine_version(), proto_d, protocol.seed)
         done = cat.finished_tasks()
-        model_d, units_d = model.to_dict(), units.to_dict()
-        prep_d = protocol.to_dict()["prepare"]
-        search_d = protocol.to_dict()["search"]
+        prep_d, search_d = proto_d["prepare"], proto_d["search"]
         seed = protocol.seed
 
         def segment_tasks(k: int, x: np.ndarray) -> list:

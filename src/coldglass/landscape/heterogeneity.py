@@ -115,16 +115,20 @@ def like_neighbour_excess(i: np.ndarray, j: np.ndarray, member: np.ndarray) -> f
     return float(like / bonds_out / member.mean()) if bonds_out else float("nan")
 
 
+def _labels(i: np.ndarray, j: np.ndarray, member: np.ndarray) -> np.ndarray:
+    """Cluster labels of the members (-1 elsewhere) on the neighbour graph (i, j)."""
+    keep = member[i] & member[j]
+    n = len(member)
+    g = coo_matrix((np.ones(keep.sum()), (i[keep], j[keep])), shape=(n, n))
+    _, labels = connected_components(g, directed=False)
+    return np.where(member, labels, -1)
+
+
 def clusters(x: np.ndarray, types: np.ndarray, box_length: float, sigma: np.ndarray,
              member: np.ndarray, lam: float = 1.4) -> np.ndarray:
     """Cluster label of every member particle (-1 for non-members): members closer than
     ``lam`` σ_αβ (periodic) are connected."""
-    i, j = neighbours(x, types, box_length, sigma, lam)
-    keep = member[i] & member[j]
-    n = len(x)
-    g = coo_matrix((np.ones(keep.sum()), (i[keep], j[keep])), shape=(n, n))
-    _, labels = connected_components(g, directed=False)
-    return np.where(member, labels, -1)
+    return _labels(*neighbours(x, types, box_length, sigma, lam), member)
 
 
 def cluster_statistics(labels: np.ndarray) -> dict:
@@ -136,12 +140,13 @@ def cluster_statistics(labels: np.ndarray) -> dict:
             "n_clusters": int(sizes.size)}
 
 
-def _random_null(x, types, L, sigma, n_member, lam, rng, n_shuffle=5) -> float:
+def _random_null(i, j, n, n_member, rng, n_shuffle=5) -> float:
+    """S_w of ``n_member`` of ``n`` particles chosen at random, averaged over shuffles."""
     out = []
     for _ in range(n_shuffle):
-        m = np.zeros(len(x), bool)
-        m[rng.choice(len(x), n_member, replace=False)] = True
-        out.append(cluster_statistics(clusters(x, types, L, sigma, m, lam))["S_w"])
+        m = np.zeros(n, bool)
+        m[rng.choice(n, n_member, replace=False)] = True
+        out.append(cluster_statistics(_labels(i, j, m))["S_w"])
     return float(np.mean(out))
 
 
@@ -158,12 +163,8 @@ def _engine(system: str, n_atoms: int | None, seed: int):
         model = BinaryLJ(n_atoms=n_atoms or 1000)
         e = LammpsLJ(model, model.random_positions(seed))
         e.minimize(fmax=1e-2)
-        sp = model.species
-        sig = np.array([[model.sigma[tuple(sorted((a, b)))] if tuple(sorted((a, b))) in
-                         model.sigma else model.sigma[(b, a)] for b in sp] for a in sp])
-        return model, e, sig
-    raise ValueError(f"system must be '2d' (soft disks, Fig. 1) or '3d' (Kob-Andersen), "
-                     f"got {system!r}")
+        return model, e, model.pair_matrix("sigma")
+    raise ValueError(f"unknown system {system!r}")
 
 
 def run_heterogeneity(out: str | Path, system: str = "2d",
@@ -181,14 +182,19 @@ def run_heterogeneity(out: str | Path, system: str = "2d",
     ``n_equil`` / ``n_run``: MD steps (dt = 0.005) of equilibration and of the analysed run
     at each temperature; ``stride``: steps between stored frames.
     """
+    if system not in ("2d", "3d"):
+        raise ValueError(f"system must be '2d' (soft disks, Fig. 1) or '3d' (Kob-Andersen), "
+                         f"got {system!r}")
     T = np.asarray(temperatures, dtype=float)
     if T.size == 0 or np.any(~np.isfinite(T)) or np.any(T <= 0):
         raise ValueError(f"temperatures must be finite and > 0 (ε/k_B), got {list(T)}")
     if np.any(np.diff(T) >= 0):
         raise ValueError("temperatures must be strictly descending (a cooling run)")
-    for name, v in (("n_equil", n_equil), ("n_run", n_run), ("stride", stride)):
-        if v < 1 if name != "n_equil" else v < 0:
-            raise ValueError(f"{name} must be >= {0 if name == 'n_equil' else 1}, got {v}")
+    if n_equil < 0:
+        raise ValueError(f"n_equil must be >= 0, got {n_equil}")
+    for name, v in (("n_run", n_run), ("stride", stride)):
+        if v < 1:
+            raise ValueError(f"{name} must be >= 1, got {v}")
     if n_run // stride < 4:
         raise ValueError(f"n_run / stride = {n_run // stride} frames; need at least 4")
     if n_iso < 0:
@@ -251,27 +257,24 @@ def run_heterogeneity(out: str | Path, system: str = "2d",
                 eng.set_velocities(v_end)
             else:
                 mob = np.sqrt(((traj[lag] - traj[0]) ** 2).sum(-1))
-            x_map = frames[0]
-            slow, fast = slow_fast(mob)
-            lab_s = clusters(x_map, types, L, sigma, slow, lam)
-            lab_f = clusters(x_map, types, L, sigma, fast, lam)
-            st_s, st_f = cluster_statistics(lab_s), cluster_statistics(lab_f)
             # cluster statistics averaged over independent windows [k t*, (k+1) t*] of the
-            # run (displacement mobility), each against its own random-label null model
+            # run (displacement mobility), each against its own random-label null model; the
+            # first window (origin 0, the mobility ``mob``) is also the one mapped and stored
             S = {"slow": [], "fast": [], "null": [], "like_slow": [], "like_fast": []}
             origins = list(range(0, len(frames) - lag, lag)) if not n_iso else [0]
             origins = [origins[i] for i in np.unique(np.linspace(
                 0, len(origins) - 1, min(len(origins), 10)).astype(int))]
             for o in origins:
-                m_o = mob if n_iso else np.sqrt(((traj[o + lag] - traj[o]) ** 2).sum(-1))
+                m_o = mob if o == 0 else np.sqrt(((traj[o + lag] - traj[o]) ** 2).sum(-1))
                 sl, fa = slow_fast(m_o)
-                xo = frames[o]
-                S["slow"].append(cluster_statistics(clusters(xo, types, L, sigma, sl, lam))
-                                 ["S_w"])
-                S["fast"].append(cluster_statistics(clusters(xo, types, L, sigma, fa, lam))
-                                 ["S_w"])
-                S["null"].append(_random_null(xo, types, L, sigma, int(sl.sum()), lam, rng))
-                bi, bj = neighbours(xo, types, L, sigma, lam)
+                bi, bj = neighbours(frames[o], types, L, sigma, lam)
+                lab_sl, lab_fa = _labels(bi, bj, sl), _labels(bi, bj, fa)
+                st_sl, st_fa = cluster_statistics(lab_sl), cluster_statistics(lab_fa)
+                if o == 0:
+                    slow, fast, lab_s, lab_f, st_s, st_f = sl, fa, lab_sl, lab_fa, st_sl, st_fa
+                S["slow"].append(st_sl["S_w"])
+                S["fast"].append(st_fa["S_w"])
+                S["null"].append(_random_null(bi, bj, len(sl), int(sl.sum()), rng))
                 S["like_slow"].append(like_neighbour_excess(bi, bj, sl))
                 S["like_fast"].append(like_neighbour_excess(bi, bj, fa))
             S = {k: np.array(v) for k, v in S.items()}
@@ -301,7 +304,7 @@ def run_heterogeneity(out: str | Path, system: str = "2d",
                 "fast_like_neighbours [excess]": float(S["like_fast"].mean()),
                 "percolating": bool(null > 0.5 * slow.sum()),
                 "wall [s]": time.perf_counter() - t0})
-            np.savez_compressed(d / f"T_{t:.4f}.npz", x=x_map, types=types, mobility=mob,
+            np.savez_compressed(d / f"T_{t:.4f}.npz", x=frames[0], types=types, mobility=mob,
                                 slow=slow, fast=fast, labels_slow=lab_s, labels_fast=lab_f,
                                 sizes_slow=st_s["sizes"], sizes_fast=st_f["sizes"],
                                 lags_tau=lags * stride * dt, msd=msd, alpha2=a2,

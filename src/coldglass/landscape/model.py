@@ -121,6 +121,17 @@ class BinaryLJ:
     def pairs(self) -> list[tuple[str, str]]:
         return list(combinations_with_replacement(self.species, 2))
 
+    def pair_matrix(self, name: str) -> np.ndarray:
+        """``epsilon`` or ``sigma`` as a symmetric (species x species) array, indexed by
+        :attr:`types`."""
+        table = {"epsilon": self.epsilon, "sigma": self.sigma}[name]
+        ns = len(self.species)
+        m = np.zeros((ns, ns))
+        for a, b in self.pairs:
+            i, j = self.species.index(a), self.species.index(b)
+            m[i, j] = m[j, i] = table[(a, b)]
+        return m
+
     def cutoff(self, pair: tuple[str, str]) -> float:
         return self.cutoff_factor * self.sigma[pair]
 
@@ -194,13 +205,7 @@ def allpairs_energy_forces(model: BinaryLJ, positions: np.ndarray) -> tuple[floa
     x = np.asarray(positions, dtype=float)
     if x.shape != (model.n_atoms, 3):
         raise ValueError(f"positions must have shape ({model.n_atoms}, 3), got {x.shape}")
-    ns = len(model.species)
-    eps = np.zeros((ns, ns))
-    sig = np.zeros((ns, ns))
-    for a, b in model.pairs:
-        i, j = model.species.index(a), model.species.index(b)
-        eps[i, j] = eps[j, i] = model.epsilon[(a, b)]
-        sig[i, j] = sig[j, i] = model.sigma[(a, b)]
+    eps, sig = model.pair_matrix("epsilon"), model.pair_matrix("sigma")
     t = model.types
     iu, ju = np.triu_indices(model.n_atoms, k=1)
     dr = minimum_image(x[iu] - x[ju], model.box_length)

@@ -175,8 +175,8 @@ def campaign_report(catalog: Path, out: Path, *, T_min: float = 0.01, T_max: flo
             "T_parent": "T_parent [eps/k_B]", "e_IS": "e_IS [eps/particle]"})
         df = cat.dwps()
         tasks = cat.table("tasks")
-    n_glasses = int((tasks["kind"] == "sample").sum() - (tasks["status"] == "failed")
-                    [tasks["kind"] == "sample"].sum())
+        glasses = cat.table("glasses")
+    n_glasses = len(glasses)
     rep = Path(out) / "report"
     rep.mkdir(parents=True, exist_ok=True)
     parts = ["# Landscape of the simulated glass (campaign)\n",

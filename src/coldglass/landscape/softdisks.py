@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from .engine import load_lammps
+from .engine import LammpsInstance
 
 __all__ = ["SoftDisks", "LammpsSoftDisks", "allpairs_energy_forces_2d"]
 
@@ -129,25 +129,23 @@ def allpairs_energy_forces_2d(model: SoftDisks, x: np.ndarray) -> tuple[float, n
     return 0.5 * float(u.sum()), f.sum(axis=1)
 
 
-class LammpsSoftDisks:
-    """The soft-disk mixture in a serial 2D LAMMPS instance (same interface as
-    :class:`~coldglass.landscape.engine.LammpsLJ` for dynamics: positions are (N, 2))."""
+class LammpsSoftDisks(LammpsInstance):
+    """The soft-disk mixture in a serial 2D LAMMPS instance (the state, force and dynamics
+    methods of :class:`~coldglass.landscape.engine.LammpsInstance`; positions are (N, 2))."""
+
+    dim = 2
 
     def __init__(self, model: SoftDisks, positions: np.ndarray | None = None, *,
                  timestep: float = 0.005, skin: float = 0.3, seed: int = 0) -> None:
-        if not timestep > 0:
-            raise ValueError(f"timestep must be > 0, got {timestep!r}")
-        self.model = model
-        self.n_force_calls = 0
-        lammps = load_lammps()
-        self.lmp = lmp = lammps.lammps(cmdargs=["-log", "none", "-screen", "none", "-nocite"])
+        self._start(model, timestep)
+        lmp = self.lmp
         L = model.box_length
         lmp.commands_list([
             "units lj", "dimension 2", "atom_style atomic", "boundary p p p",
             "atom_modify map array sort 0 0.0",
             f"region box block 0 {L!r} 0 {L!r} -0.5 0.5", "create_box 2 box"])
         x0 = model.lattice_positions(seed) if positions is None else np.asarray(positions)
-        self._check(x0)
+        self._check_shape(x0)
         n = model.n_atoms
         x3 = np.zeros((n, 3))
         x3[:, :2] = np.mod(x0, L)
@@ -166,54 +164,3 @@ class LammpsSoftDisks:
                  "neigh_modify every 1 delay 0 check yes", "fix cg2d all enforce2d",
                  "thermo_modify norm no", f"timestep {timestep!r}", "thermo 0"]
         lmp.commands_list(cmds)
-
-    def _check(self, x: np.ndarray) -> None:
-        if x.shape != (self.model.n_atoms, 2) or not np.all(np.isfinite(x)):
-            raise ValueError(f"positions must be finite with shape ({self.model.n_atoms}, 2)")
-
-    def close(self) -> None:
-        self.lmp.close()
-
-    def positions(self) -> np.ndarray:
-        return np.array(self.lmp.numpy.extract_atom("x")[: self.model.n_atoms, :2], dtype=float)
-
-    def set_positions(self, x: np.ndarray) -> None:
-        x = np.asarray(x, dtype=float)
-        self._check(x)
-        self.lmp.numpy.extract_atom("x")[: self.model.n_atoms, :2] = np.mod(
-            x, self.model.box_length)
-
-    def velocities(self) -> np.ndarray:
-        return np.array(self.lmp.numpy.extract_atom("v")[: self.model.n_atoms, :2], dtype=float)
-
-    def set_velocities(self, v: np.ndarray) -> None:
-        self.lmp.numpy.extract_atom("v")[: self.model.n_atoms, :2] = np.asarray(v, float)
-
-    def energy_forces(self, x: np.ndarray | None = None) -> tuple[float, np.ndarray]:
-        if x is not None:
-            self.set_positions(x)
-        self.lmp.command("run 0 post no")
-        self.n_force_calls += 1
-        f = np.array(self.lmp.numpy.extract_atom("f")[: self.model.n_atoms, :2], dtype=float)
-        return float(self.lmp.get_thermo("pe")), f
-
-    def velocity_create(self, temperature: float, seed: int) -> None:
-        if not temperature > 0:
-            raise ValueError(f"temperature must be > 0 (ε/k_B), got {temperature!r}")
-        self.lmp.command(f"velocity all create {temperature!r} {int(seed) % 900000000 + 1} "
-                         "mom yes rot no dist gaussian")
-
-    def run_nvt(self, n_steps: int, t_start: float, t_stop: float | None = None,
-                damp: float = 0.5) -> None:
-        t_stop = t_start if t_stop is None else t_stop
-        if not (t_start > 0 and t_stop > 0):
-            raise ValueError("temperatures must be > 0 (ε/k_B)")
-        self.lmp.commands_list([f"fix cgnvt all nvt temp {t_start!r} {t_stop!r} {damp!r}",
-                                f"run {int(n_steps)} post no", "unfix cgnvt"])
-
-    def run_nve(self, n_steps: int) -> None:
-        self.lmp.commands_list(["fix cgnve all nve", f"run {int(n_steps)} post no",
-                                "unfix cgnve"])
-
-    def thermo(self, name: str) -> float:
-        return float(self.lmp.get_thermo(name))
