@@ -7,7 +7,7 @@ import pytest
 from scipy import integrate
 
 from coldglass.constants import HBAR_K
-from coldglass.ensembles import ATSEnsemble
+from coldglass.ensembles import ATSEnsemble, Rule
 from coldglass.fitting import fit_dielectric
 from coldglass.materials import DIELECTRIC
 from coldglass.observables import dielectric as Dl
@@ -125,7 +125,7 @@ def test_ats_polarizability_closed_against_generic_average(orientation):
     B = np.array([0.0, 0.002, 0.02, 0.2, 1.0])
     gen = ATSEnsemble(Dmin=ens.Dmin, D0min=ens.D0min, D0max=ens.D0max).average(
         lambda E, D, A, T: Dl.dipole_factor(3, E, A) * np.tanh(E / (2 * T)) / (2 * E), B,
-        orientation=orientation, T=T, energy_scale=60.0)
+        orientation=orientation, T=T, rule=Rule(energy_scale=60.0))
     np.testing.assert_allclose(Dl.ats_polarizability_closed(T, B, ens, orientation=orientation),
                                gen, rtol=1e-9)
     # Eq. (50) at B = 0 (nw = 3)

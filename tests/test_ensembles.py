@@ -5,7 +5,14 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from coldglass.ensembles import ATSEnsemble, STMEnsemble, orientation_rule, total_dos
+from coldglass.ensembles import (
+    ATSEnsemble,
+    Orientation,
+    Rule,
+    STMEnsemble,
+    orientation_rule,
+    total_dos,
+)
 
 BAS = dict(Dmin=0.49, D0min=4.77e4, D0max=3.09e5)  # Table 2, 0.60 K
 
@@ -102,7 +109,7 @@ def test_generic_average_against_closed_form_dos(orientation, B):
     converged to ~1e-12, the quad tolerance is 1e-11."""
     ens = ATSEnsemble(**BAS)
     T = 0.6
-    avg = ens.average(_cp0(T), B, orientation=orientation, energy_scale=80 * T)
+    avg = ens.average(_cp0(T), B, orientation=orientation, rule=Rule(energy_scale=80 * T))
     pts = None
     if orientation != "exact":
         pts = sorted({float(x) for x in ens.cutoff_energies(B, orientation)})
@@ -118,8 +125,10 @@ def test_shortcut_is_exact_for_kernels_linear_in_phi_squared():
     ens = ATSEnsemble(**BAS, Dmax=5.0, B_star=2.0)
     B = np.array([0.1, 1.0, 3.0])
     for hf in (False, True):
-        exact = ens.average(lambda E, D, A: A**2, B, orientation="exact", high_field=hf)
-        short = ens.average(lambda E, D, A: A**2, B, orientation="shortcut", high_field=hf)
+        exact = ens.average(lambda E, D, A: A**2, B,
+                            orientation=Orientation("exact", high_field=hf))
+        short = ens.average(lambda E, D, A: A**2, B,
+                            orientation=Orientation("shortcut", high_field=hf))
         np.testing.assert_allclose(exact, short, rtol=1e-12)
     m, _, w = orientation_rule("exact", 12)
     assert np.sum(w * m**2) == pytest.approx(1 / 3, rel=1e-14)
@@ -151,9 +160,10 @@ def test_derivative_kernel_matches_finite_difference():
 
     for hf in (False, True):
         B, h = 1.3, 1e-4
-        fd = (ens.average(K, B + h, high_field=hf, energy_scale=60)
-              - ens.average(K, B - h, high_field=hf, energy_scale=60)) / (2 * h)
-        an = ens.average(dK, B, high_field=hf, with_derivative=True, energy_scale=60)
+        o, r = Orientation("exact", high_field=hf), Rule(energy_scale=60)
+        fd = (ens.average(K, B + h, orientation=o, rule=r)
+              - ens.average(K, B - h, orientation=o, rule=r)) / (2 * h)
+        an = ens.average(dK, B, orientation=o, rule=r, derivative=True)
         assert an == pytest.approx(fd, rel=1e-6)
 
 
@@ -172,7 +182,7 @@ def test_generic_average_against_monte_carlo_over_exact_diagonalization():
     sigma = n_tot * k_exact.std() / np.sqrt(len(k_exact))
     gap_err = np.max(np.abs(s.effective_gap() / s.exact_gap() - 1))
     assert gap_err < 0.5 * 20.0 / 2066.0  # first order in D/D0 (test_systems pins it)
-    avg = ens.average(K, B, energy_scale=20.0)
+    avg = ens.average(K, B, rule=Rule(energy_scale=20.0))
     assert abs(mc - avg) < 4 * sigma + gap_err * n_tot
     # and the statistical test alone with the effective gaps of the same draws
     k_eff = K(s.effective_gap(), None, None)

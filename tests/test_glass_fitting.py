@@ -114,5 +114,5 @@ def test_fit_refuses_the_wrong_quantity():
 
 def test_ats_component_needs_T0_with_E0():
     ens = get_material("BAS").magnetization.glass().components[2].ensemble
-    with pytest.raises(ValueError, match="T0"):
-        ATS(ens, E0=0.4).magnetization(5.0, 1.0)
+    with pytest.raises(ValueError, match="T0"):  # refused when built, before any work
+        ATS(ens.replace(E0=None, T0=None), E0=0.4)

@@ -6,7 +6,7 @@ import pytest
 from scipy import integrate
 
 from coldglass.constants import K_B
-from coldglass.ensembles import ATSEnsemble, STMEnsemble
+from coldglass.ensembles import ATSEnsemble, Rule, STMEnsemble
 from coldglass.observables import heat_capacity as H
 from coldglass.observables.magnetization import free_energy_ats
 
@@ -81,17 +81,17 @@ def test_cp_against_monte_carlo_over_exact_diagonalization():
     n_tot = s.weight * len(k)
     mc, sigma = n_tot * k.mean(), n_tot * k.std() / np.sqrt(len(k))
     gap_err = np.max(np.abs(s.effective_gap() / s.exact_gap() - 1))
-    avg = H.cp_ats(T, B, ens, energy_scale=30.0) / K_B
+    avg = H.cp_ats(T, B, ens, rule=Rule(energy_scale=30.0)) / K_B
     assert abs(mc - avg) < 4 * sigma + gap_err * n_tot
 
 
 def test_heat_capacity_is_minus_T_d2F_dT2():
     ens = ATSEnsemble(Dmin=0.49, D0min=4.77e4, D0max=3.09e5, Dmax=40.0)
     T, B, h = 0.8, 0.7, 2e-3
-    F = lambda t: free_energy_ats(t, B, ens, n_v=20)  # noqa: E731
+    F = lambda t: free_energy_ats(t, B, ens, rule=Rule(n_v=20))  # noqa: E731
     c_fd = -T * (F(T + h) - 2 * F(T) + F(T - h)) / h**2
     # central difference error h² C''''/12 relative ~ (h/T)² ~ 1e-5
-    assert H.cp_ats(T, B, ens, n_v=20) == pytest.approx(c_fd, rel=1e-4)
+    assert H.cp_ats(T, B, ens, rule=Rule(n_v=20)) == pytest.approx(c_fd, rel=1e-4)
 
 
 def test_debye_limits():

@@ -6,7 +6,7 @@ import pytest
 import scipy.constants as sc
 
 from coldglass.constants import MU_B
-from coldglass.ensembles import ATSEnsemble
+from coldglass.ensembles import ATSEnsemble, Rule
 from coldglass.observables import magnetization as Mg
 from coldglass.systems import twp_gap
 
@@ -36,9 +36,10 @@ def test_magnetization_is_minus_dF_dB(orientation, high_field):
     ens = ATSEnsemble(Dmin=0.49, D0min=4.77e4, D0max=3.09e5, Dmax=40.0, B_star=2.5)
     T, B, h = 0.7, 0.9, 1e-4
     F = lambda b: Mg.free_energy_ats(T, b, ens, orientation=orientation,  # noqa: E731
-                                     high_field=high_field, n_v=20)
+                                     high_field=high_field, rule=Rule(n_v=20))
     m_fd = -(F(B + h) - F(B - h)) / (2 * h)
-    m = Mg.magnetization_ats(T, B, ens, orientation=orientation, high_field=high_field, n_v=20)
+    m = Mg.magnetization_ats(T, B, ens, orientation=orientation, high_field=high_field,
+                             rule=Rule(n_v=20))
     assert m == pytest.approx(m_fd, rel=1e-6)
 
 
@@ -60,7 +61,7 @@ def test_magnetization_against_monte_carlo_over_exact_diagonalization():
     n_tot = s.weight * len(k)
     mc, sigma = n_tot * k.mean(), n_tot * k.std() / np.sqrt(len(k))
     rel = np.max(np.abs(s.effective_gap() / s.exact_gap() - 1))
-    avg = Mg.magnetization_ats(T, B, ens, energy_scale=30.0)
+    avg = Mg.magnetization_ats(T, B, ens, rule=Rule(energy_scale=30.0))
     assert abs(mc - avg) < 4 * sigma + 2 * rel * abs(avg)
 
 

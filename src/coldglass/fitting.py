@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .data import Dataset
-from .ensembles import ATSEnsemble, Orientation
+from .ensembles import ATSEnsemble, Orientation, Rule
 from .glass import ATS, DiamagneticOffset, Glass, Paramagnet
 from .materials import Material
 
@@ -59,7 +59,7 @@ def _fast_rule(T_max: float) -> dict:
     """Quadrature used inside fits: ~1e-6 relative accuracy, far below measurement noise,
     with a node set that depends smoothly on the parameters (fixed panel counts and energy
     scale), as finite-difference Jacobians need."""
-    return {"n_u": 8, "n_v": 5, "v_panels": 5, "energy_scale": 60.0 * T_max}
+    return Rule(n_u=8, n_v=5, v_panels=5, energy_scale=60.0 * T_max)
 
 
 def _unit(name: str) -> tuple[float, str]:
@@ -474,7 +474,7 @@ def fit_dielectric(
             p.add(f"Gamma{g}", value=(r.Gamma if r and r.Gamma else 4e9) / 1e9, min=1e-6)
     for name in fix:
         p[name].vary = False
-    rule = {"n_u": 8, "n_v": 5, "v_panels": 5, "energy_scale": 60.0 * float(temps.max())}
+    rule = _fast_rule(float(temps.max()))
 
     def model(params, T, B):
         T, B = np.broadcast_arrays(T, B)
@@ -488,7 +488,7 @@ def fit_dielectric(
                               D0max=params[f"X0max{g}"].value * 1e4)
             r = ats_dielectric(T[sel], B[sel], ens, K=params[f"K{g}"].value * 1e-5,
                                omega=omega, nw=nw, orientation=orientation,
-                               Gamma=params[f"Gamma{g}"].value * 1e9 if loss else None, **rule)
+                               Gamma=params[f"Gamma{g}"].value * 1e9 if loss else None, rule=rule)
             out["ATS"][sel] = r["loss"] if loss else r["total"]
         out["total"] = out["ATS"]
         return out

@@ -11,16 +11,16 @@ parts). Heat capacity in J K⁻¹ g⁻¹, magnetization in A m² g⁻¹, for den
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from .constants import FE_IONS
-from .ensembles import ATSEnsemble, Orientation
+from .ensembles import ATSEnsemble, Orientation, Rule
 from .observables.heat_capacity import cp_ats, cp_phonon_T3, cp_stm_constant_dos
-from .observables.magnetization import ats_parameters_at, magnetization_ats
+from .observables.magnetization import magnetization_ats
 from .observables.paramagnets import cp_paramagnet, magnetization_paramagnet
 from .validation import finite, temperature
 
@@ -116,35 +116,34 @@ class ATS:
     """Anomalous tunnelling systems (ETM): heat capacity (Eqs. 14-20) and magnetization
     (Eqs. 93-95) from one ensemble.
 
-    ``E0``/``T0`` switch on the temperature-dependent parameters of Eqs. (96)-(97);
-    ``prefactor`` selects the derived or the printed prefactor of Eq. (94).
+    ``E0``/``T0`` switch on the temperature-dependent parameters of Eqs. (96)-(97) (they
+    are set on the ensemble; giving them here is the same); ``prefactor`` selects the derived
+    or the printed prefactor of Eq. (94).
     """
 
     ensemble: ATSEnsemble
-    orientation: Orientation = "exact"
-    high_field: bool = False
+    orientation: Orientation | str | None = None
+    high_field: bool | None = None
     prefactor: str = "derived"
     E0: float | None = None
     T0: float | None = None
-    rule: dict = field(default_factory=dict)
+    rule: Rule | None = None
     name: str = "ATS"
 
-    def _scales(self, T):
-        if self.E0 is None:
-            return {}
-        if self.T0 is None:
-            raise ValueError("E0 needs the reference temperature T0 (Eq. 97)")
-        sD, sD0, sB = ats_parameters_at(T, self.E0, self.T0)
-        return {"D_scale": sD, "D0_scale": sD0, "Bstar_scale": sB}
+    def __post_init__(self) -> None:
+        if self.E0 is not None or self.T0 is not None:
+            object.__setattr__(self, "ensemble", self.ensemble.replace(
+                E0=self.E0 if self.E0 is not None else self.ensemble.E0,
+                T0=self.T0 if self.T0 is not None else self.ensemble.T0))
 
     def heat_capacity(self, T, B):
         return cp_ats(T, B, self.ensemble, orientation=self.orientation,
-                      high_field=self.high_field, **self._scales(T), **self.rule)
+                      high_field=self.high_field, rule=self.rule)
 
     def magnetization(self, T, B):
         return magnetization_ats(T, B, self.ensemble, orientation=self.orientation,
                                  high_field=self.high_field, prefactor=self.prefactor,
-                                 **self._scales(T), **self.rule)
+                                 rule=self.rule)
 
 
 @dataclass(frozen=True)

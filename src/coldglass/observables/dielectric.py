@@ -24,7 +24,7 @@ from numpy.typing import ArrayLike
 from scipy.special import digamma
 
 from ..constants import HBAR_K
-from ..ensembles import ATSEnsemble, Orientation, STMEnsemble
+from ..ensembles import ATSEnsemble, Orientation, Rule, STMEnsemble
 from ..quadrature import log_mapped_nodes, mapped_nodes
 from ..validation import finite, nonnegative, positive, temperature
 from .relaxation import _coth_half, ats_rate, tls_rate, total_rate
@@ -274,10 +274,10 @@ def ats_dielectric(
     Gamma: float | None = None,
     A_tls: float | None = None,
     nw: int = 3,
-    orientation: Orientation = "exact",
-    high_field: bool = False,
+    orientation: Orientation | str | None = None,
+    high_field: bool | None = None,
     relative_to_zero_field: bool = True,
-    **rule,
+    rule: Rule | None = None,
 ) -> dict[str, np.ndarray]:
     """ATS contribution to Δε'/ε and tan δ (Eqs. 41-45, 51-61), with K = π x P* p1²/(ε_r ε0).
 
@@ -293,9 +293,9 @@ def ats_dielectric(
     T, B, w = np.broadcast_arrays(temperature(T), finite("B", B),
                                   positive("omega", omega, "rad/s"))
     dipole_factor(nw, 1.0, 0.0)
-    unit = ATSEnsemble(Dmin=ens.Dmin, D0min=ens.D0min, D0max=ens.D0max, density=1.0,
-                       Dmax=ens.Dmax, d0_unit=ens.d0_unit, B_star=ens.B_star)
-    rule.setdefault("energy_scale", max(60.0 * float(np.max(T)), 1e3 * ens.Dmin))
+    unit = ens.replace(density=1.0)
+    o = Orientation.of(orientation, high_field=high_field)
+    rule = Rule.resolve(rule, max(60.0 * float(np.max(T, initial=0.0)), 1e3 * ens.Dmin))
 
     def kernel(E, D, A, T, w):
         """Resonant part; with Gamma, stacked with relaxational real part + i loss."""
@@ -313,8 +313,7 @@ def ats_dielectric(
 
     def split(fields):
         """One ensemble average for all three parts."""
-        out = unit.average(kernel, fields, orientation=orientation, high_field=high_field,
-                           T=T, w=w, **rule)
+        out = unit.average(kernel, fields, T=T, orientation=o, rule=rule, w=w)
         if Gamma is None:  # resonant part only
             return out, np.zeros_like(out), np.zeros_like(out)
         return out[0].real, out[1].real, out[1].imag
@@ -333,7 +332,8 @@ def ats_dielectric(
 
 
 def ats_polarizability_closed(T: ArrayLike, B: ArrayLike, ens: ATSEnsemble, *, nw: int = 3,
-                              orientation: Orientation = "none", n: int = 24) -> np.ndarray:
+                              orientation: Orientation | str = "none", n: int = 24
+                              ) -> np.ndarray:
     """Resonant ATS polarizability per ``P* p1²`` from the energy integrals (our Eqs. 46-48).
 
     With the decoupling Eq. (44) and the dipole factor Eq. (45) the average splits into
@@ -343,14 +343,17 @@ def ats_polarizability_closed(T: ArrayLike, B: ArrayLike, ens: ATSEnsemble, *, n
     nw/(3(nw - 1))``. At B = 0 their sum is Eq. (50) for nw = 3. Orientation ``"none"`` or
     ``"shortcut"``; Dmax = ∞.
     """
-    if orientation == "exact":
+    orientation = Orientation.of(orientation)
+    if orientation.high_field:
+        raise ValueError("the closed form of Eqs. (47)-(50) has no high-field correction")
+    if orientation.kind == "exact":
         raise ValueError("the closed form is for orientation 'none' or 'shortcut'")
     if np.isfinite(ens.Dmax):
         raise ValueError("the closed form assumes Dmax = inf")
     dipole_factor(nw, 1.0, 0.0)
     T, B = np.broadcast_arrays(temperature(T), finite("B", B))
     a1, a2 = ens.phase_energies(B)
-    m = 1.0 if orientation == "none" else 1.0 / np.sqrt(3.0)
+    m = 1.0 if orientation.kind == "none" else 1.0 / np.sqrt(3.0)
     a1, a2 = a1 * m, a2 * m
     ec1, ec2 = np.hypot(ens.Dmin, a1), np.hypot(ens.Dmin, a2)
     c = nw / (3.0 * (nw - 1.0))

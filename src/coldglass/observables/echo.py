@@ -217,7 +217,7 @@ def ats_echo_amplitude(
     edge at Ec1 > ħω at high field, give the B⁻² approach to saturation the paper describes.
     """
     from ..constants import HBAR_K
-    from ..ensembles import orientation_rule
+    from ..ensembles import Orientation
     from ..quadrature import mapped_nodes
     from .relaxation import ats_rate
 
@@ -225,7 +225,7 @@ def ats_echo_amplitude(
     f = np.abs(B).ravel()
     T = float(temperature(T))
     rabi_scale = positive("p1F0_J", p1F0_J) / (HBAR_K * 1.380649e-23)  # p1F0/ħ [rad/s]
-    m, _, wc = orientation_rule(orientation, max(4, n // 4))
+    m, _, wc = Orientation.of(orientation, n=max(4, n // 4), high_field=False).factors()
     m = np.broadcast_to(m, (len(f),) + m.shape[-1:])
     a_min = ens.phase_energies(f)[0]
     Ew = omega * HBAR_K
@@ -237,8 +237,8 @@ def ats_echo_amplitude(
     kinks = [np.log(np.sqrt(np.clip(x**2 - ens.Dmin**2, 1e-300, None)) / a0)
              for x in (Ew - HBAR_K * L, Ew, Ew + HBAR_K * L)]
     cuts = np.sort(np.clip(np.stack([np.zeros_like(a0)] + kinks
-                                    + [np.full_like(a0, ens._log_ratio)], axis=-1),
-                           0.0, ens._log_ratio), axis=-1)
+                                    + [np.full_like(a0, ens.log_ratio)], axis=-1),
+                           0.0, ens.log_ratio), axis=-1)
     s, wu = mapped_nodes(cuts[..., :-1], cuts[..., 1:], max(4, n // 4))  # (f, c, 4, k)
     s, wu = s.reshape(s.shape[:2] + (-1,)), wu.reshape(wu.shape[:2] + (-1,))
     A = a_min[:, None, None] * m[:, :, None] * np.exp(s)  # (f, c, u)

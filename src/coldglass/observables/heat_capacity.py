@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..constants import K_B
-from ..ensembles import ATSEnsemble, Orientation, STMEnsemble, orientation_rule
+from ..ensembles import ATSEnsemble, Orientation, Rule, STMEnsemble
 from ..quadrature import mapped_nodes
 from ..validation import finite, nonnegative, positive, temperature
 
@@ -82,24 +82,22 @@ def cp_ats(
     B: ArrayLike,
     ens: ATSEnsemble,
     *,
-    orientation: Orientation = "exact",
-    high_field: bool = False,
-    D_scale: ArrayLike = 1.0,
-    D0_scale: ArrayLike = 1.0,
-    Bstar_scale: ArrayLike = 1.0,
-    **rule,
+    orientation: Orientation | str | None = None,
+    high_field: bool | None = None,
+    rule: Rule | None = None,
 ) -> np.ndarray:
     """ATS heat capacity as the generic ensemble average of Eq. (15) (Eqs. 12-14, 17).
 
     ``C_ATS(T, B) = k_B ∫ dN (E/2T)² cosh⁻²(E/2T)`` with ``E = sqrt(D² + (D0 φ)²)``;
     orientation averaging exact (default) or the paper's ``φ² -> φ²/3`` (``"shortcut"``);
-    ``high_field`` applies Eq. (20). [J K⁻¹ per unit of ``ens.density``.]
+    ``high_field`` applies Eq. (20) (or give an :class:`Orientation`). With ``ens.E0`` the
+    cutoffs follow Eq. (97) at each T. [J K⁻¹ per unit of ``ens.density``.]
     """
     T = temperature(T)
-    rule.setdefault("energy_scale", 60.0 * float(np.max(T)))
-    return K_B * ens.average(lambda E, D, A, T: _cp0_over_kB(E, T), B,
-                             orientation=orientation, high_field=high_field, D_scale=D_scale,
-                             D0_scale=D0_scale, Bstar_scale=Bstar_scale, T=T, **rule)
+    o = Orientation.of(orientation, high_field=high_field)
+    rule = Rule.resolve(rule, 60.0 * float(np.max(T, initial=0.0)))
+    return K_B * ens.average(lambda E, D, A, T: _cp0_over_kB(E, T), B, T=T, orientation=o,
+                             rule=rule)
 
 
 # ----------------------------------------------------------------- closed forms, Eqs. 18-19
@@ -154,8 +152,8 @@ def cp_ats_closed(
     B: ArrayLike,
     ens: ATSEnsemble,
     *,
-    orientation: Orientation = "exact",
-    high_field: bool = False,
+    orientation: Orientation | str | None = None,
+    high_field: bool | None = None,
     n_c: int = 12,
 ) -> np.ndarray:
     """ATS heat capacity in the paper's closed form, Eqs. (18)-(19) [J K⁻¹ per unit].
@@ -168,11 +166,15 @@ def cp_ats_closed(
     """
     if np.isfinite(ens.Dmax):
         raise ValueError("the closed form of Eqs. (18)-(19) assumes Dmax = inf")
+    if ens.E0 is not None:
+        raise ValueError("the closed form takes temperature-independent parameters: use the "
+                         "generic average, or ens.replace(E0=None)")
     T, B = np.broadcast_arrays(temperature(T), finite("B", B))
     f = np.abs(B)
     a_min, a_max = ens.phase_energies(f)
-    m, _, w = orientation_rule(orientation, n_c, x=ens._x(f, high_field))
+    o = Orientation.of(orientation, n=n_c, high_field=high_field)
+    m, _, w = o.factors(ens.field_ratio(f, o))
     m = np.broadcast_to(m, f.shape + m.shape[-1:])
     val = _cp_ats_closed_none(T[..., None], a_min[..., None] * m, a_max[..., None] * m,
-                              ens.Dmin, ens._log_ratio)
+                              ens.Dmin, ens.log_ratio)
     return 2 * np.pi * ens.density * K_B * np.sum(val * w, axis=-1)

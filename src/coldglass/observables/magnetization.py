@@ -20,7 +20,7 @@ import scipy.constants as sc
 from numpy.typing import ArrayLike
 
 from ..constants import ANGSTROM2, K_B
-from ..ensembles import ATSEnsemble, Orientation, orientation_rule
+from ..ensembles import ATSEnsemble, Orientation, Rule
 from ..quadrature import log_mapped_nodes, mapped_nodes
 from ..validation import finite, positive, temperature
 
@@ -48,36 +48,35 @@ def magnetization_ats(
     B: ArrayLike,
     ens: ATSEnsemble,
     *,
-    orientation: Orientation = "exact",
-    high_field: bool = False,
+    orientation: Orientation | str | None = None,
+    high_field: bool | None = None,
     prefactor: Prefactor = "derived",
-    D_scale: ArrayLike = 1.0,
-    D0_scale: ArrayLike = 1.0,
-    Bstar_scale: ArrayLike = 1.0,
-    **rule,
+    rule: Rule | None = None,
 ) -> np.ndarray:
     """ATS magnetization as the generic average of ``½ tanh(E/2k_BT) ∂E/∂B`` (Eqs. 93-94).
 
     ``∂E/∂B = A (∂A/∂B)/E`` with ``A = D0 φ_eff``, so orientation averaging (exact: the
     moment along B of a loop at angle β) and the high-field correction (Eq. 95) enter through
-    ``∂A/∂B``. ``D_scale``, ``D0_scale``, ``Bstar_scale``: temperature-dependent parameters
-    (Eq. 97, :func:`ats_parameters_at`). [A m² per unit of ``ens.density``.]
+    ``∂A/∂B``. With ``ens.E0`` the parameters follow Eq. (97) at each T
+    (:meth:`ATSEnsemble.scales_at`). [A m² per unit of ``ens.density``.]
     """
     T = temperature(T)
-    rule.setdefault("energy_scale", max(60.0 * float(np.max(T)), 1e3 * ens.Dmin))
+    B = finite("B", B)
+    o = Orientation.of(orientation, high_field=high_field)
+    pref = _prefactor(prefactor)
+    rule = Rule.resolve(rule, max(60.0 * float(np.max(T, initial=0.0)), 1e3 * ens.Dmin))
 
     def kernel(E, D, A, dA, T):
         return 0.5 * np.tanh(E / (2.0 * T)) * A * dA / E
 
-    val = ens.average(kernel, B, orientation=orientation, high_field=high_field,
-                      with_derivative=True, D_scale=D_scale, D0_scale=D0_scale,
-                      Bstar_scale=Bstar_scale, T=T, **rule)
-    return _prefactor(prefactor) * K_B * val * np.sign(finite("B", B))
+    val = ens.average(kernel, B, T=T, orientation=o, rule=rule, derivative=True)
+    return pref * K_B * val * np.sign(B)
 
 
 def free_energy_ats(
-    T: ArrayLike, B: ArrayLike, ens: ATSEnsemble, *, orientation: Orientation = "exact",
-    high_field: bool = False, **rule,
+    T: ArrayLike, B: ArrayLike, ens: ATSEnsemble, *,
+    orientation: Orientation | str | None = None, high_field: bool | None = None,
+    rule: Rule | None = None,
 ) -> np.ndarray:
     """Free energy ``F = -k_B T ∫dN ln(2 cosh(E/2k_BT))`` [J per unit] (needs a finite Dmax).
 
@@ -89,8 +88,9 @@ def free_energy_ats(
     def kernel(E, D, A, T):
         return -(0.5 * E + T * np.log1p(np.exp(-E / T)))
 
-    return K_B * ens.average(kernel, B, orientation=orientation, high_field=high_field, T=T,
-                             **rule)
+    return K_B * ens.average(kernel, B, T=T,
+                             orientation=Orientation.of(orientation, high_field=high_field),
+                             rule=rule)
 
 
 def _tanh_log_integrals(xmin, x0min, x0max, n=48):
@@ -129,8 +129,8 @@ def magnetization_ats_closed(
     B: ArrayLike,
     ens: ATSEnsemble,
     *,
-    orientation: Orientation = "exact",
-    high_field: bool = False,
+    orientation: Orientation | str | None = None,
+    high_field: bool | None = None,
     prefactor: Prefactor = "derived",
     n_c: int = 12,
 ) -> np.ndarray:
@@ -144,10 +144,14 @@ def magnetization_ats_closed(
     """
     if np.isfinite(ens.Dmax):
         raise ValueError("the closed form of Eq. (94) assumes Dmax = inf")
+    if ens.E0 is not None:
+        raise ValueError("the closed form takes temperature-independent parameters: use the "
+                         "generic average, or ens.replace(E0=None)")
     T, B = np.broadcast_arrays(temperature(T), finite("B", B))
     f = np.abs(B)
-    x = ens._x(f, high_field)
-    m, dm_dx, w = orientation_rule(orientation, n_c, x=x)
+    o = Orientation.of(orientation, n=n_c, high_field=high_field)
+    x = ens.field_ratio(f, o)
+    m, dm_dx, w = o.factors(x)
     m = np.broadcast_to(m, f.shape + m.shape[-1:])
     dxdf = 0.0 if x is None else (1.0 if ens.B_star is None else 1.0 / ens.B_star)
     db_dB = m + f[..., None] * np.broadcast_to(dm_dx, m.shape) * dxdf
@@ -177,18 +181,11 @@ def ats_moment(X_KA2: ArrayLike) -> np.ndarray:
 def ats_parameters_at(
     T: ArrayLike, E0: float, T0: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Scale factors of the temperature-dependent ATS parameters, Eqs. (96)-(97).
-
-    With ``N(T) = N0 exp(-E0/k_BT)`` tunnelers per ATS: ``Dmin ∝ N`` and ``D0|q/e|S ∝ N³``
-    (Eq. 97). For B* the text says only "a similar one ... containing two parameters
-    proportional to N(T)"; we read ``B* ∝ N²``. (The other sign, ``B* ∝ 1/(|q|S)``, would put
-    ``(B/B*)²`` beyond the validity of Eq. (95), 45, for the paper's own Tables 10-14 at 5 T
-    above 4 K.) Returns ``(D_scale, D0_scale, Bstar_scale)``, all 1 at ``T = T0``.
-    """
+    """Scale factors ``(Dmin, D0, B*)`` of the temperature-dependent ATS parameters,
+    Eqs. (96)-(97); see :meth:`coldglass.ensembles.ATSEnsemble.scales_at`, which applies them
+    inside every average when the ensemble has ``E0`` and ``T0``."""
     T = temperature(T)
     E0 = float(finite("E0", E0))
     T0 = float(positive("T0", T0, "K"))
-    u = -E0 / T + E0 / T0
-    return np.exp(u), np.exp(3.0 * u), np.exp(2.0 * u)
-
-
+    ens = ATSEnsemble(Dmin=1.0, D0min=1.0, D0max=2.0, E0=E0, T0=T0)
+    return ens.scales_at(T)

@@ -1,9 +1,6 @@
-"""Parameter ensembles of tunnelling systems: measures, densities of states, generic averages.
+"""The anomalous tunnelling systems of the extended tunnelling model, paper Secs. 3, 5.1.
 
-Paper Secs. 3 and 5.1; DESIGN.md §2. Energies in kelvin.
-
-**STM** (:class:`STMEnsemble`): ``dN = P̄ dΔ dΔ0/Δ0`` (Eq. 2), ``0 <= Δ <= Δmax``,
-``Δ0min <= Δ0 <= Δ0max``; gap ``E = sqrt(Δ² + Δ0²)``. Also its (E, τ) form, Eq. (40).
+DESIGN.md §2 and ``docs/architecture.md``. Energies in kelvin.
 
 **ATS** (:class:`ATSEnsemble`): Eq. (10) written in polar coordinates (radius D, angle χ) in
 the plane E1 + E2 + E3 = 0 becomes (the plane's area element contributes a constant 1/√3,
@@ -27,88 +24,37 @@ so that every piece is smooth.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .constants import PHASE_ENERGY_PER_KA2_T
-from .quadrature import composite_gauss_legendre, gauss_legendre, mapped_nodes
-from .systems import twp_gap
-from .validation import finite, nonnegative
+from ..constants import PHASE_ENERGY_PER_KA2_T
+from ..quadrature import composite_gauss_legendre, gauss_legendre, mapped_nodes
+from ..systems import twp_gap
+from ..validation import finite, nonnegative
+from .orientation import Orientation
+from .rule import DEFAULT_RULE, Rule
+from .stm import STMEnsemble
 
 __all__ = [
-    "Orientation",
     "D0_UNITS",
-    "orientation_rule",
     "ats_dos_closed",
-    "STMEnsemble",
     "ATSEnsemble",
     "ATSSample",
     "total_dos",
 ]
 
-Orientation = Literal["exact", "shortcut", "none"]
-ORIENTATIONS = ("exact", "shortcut", "none")
 D0_UNITS = {"K*A^2": "T", "K": "rad"}
-"""Allowed units of the ATS tunnelling cutoffs and the field variable each implies."""
+"""The two cutoff conventions and the field variable each implies: ``D0|q/e|S`` in K·Å² with
+B in tesla (:meth:`ATSEnsemble.from_fit_combination`), or D0 in kelvin with the A-B phase φ
+in radians (:meth:`ATSEnsemble.from_tunnelling_energies`)."""
 
 Kernel = Callable[..., np.ndarray]
-
-
-def _check_orientation(orientation: str) -> None:
-    if orientation not in ORIENTATIONS:
-        raise ValueError(f"orientation must be one of {ORIENTATIONS}, got {orientation!r}")
-
-
-# ------------------------------------------------------------------ orientation averaging
-
-_C_PANELS = np.array([0.0, 1.0 / 64.0, 1.0 / 16.0, 0.25, 1.0])
-
-
-def orientation_rule(
-    orientation: Orientation, n_c: int = 24, x: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Phase multipliers ``m`` (``φ_eff = m φ``), their derivative ``∂m/∂x`` and weights.
-
-    * ``"exact"``: ``φ -> φ cos β`` with β uniform on the sphere, i.e. ``c = |cos β|`` uniform
-      on [0, 1] (Gauss-Legendre, ``n_c`` nodes on each of the panels 0, 1/64, 1/16, 1/4, 1);
-    * ``"shortcut"``: the paper's ``φ² -> φ²/3`` (a single node ``m = 1/√3``);
-    * ``"none"``: the field along the loop normal (``m = 1``).
-
-    With ``x = B/B*`` (the high-field correction, Eqs. 20, 95) the per-system squared phase is
-    ``φ² c² (1 - x² c²/27)``, so ``m = c sqrt(1 - x² c²/27)``; its shortcut average is
-    ``(φ²/3)(1 - x²/45)``. Shapes: ``m`` and ``dm_dx`` are ``x.shape + (n,)``, ``w`` is (n,).
-    """
-    _check_orientation(orientation)
-    xs = np.zeros(()) if x is None else np.asarray(x, dtype=float)
-    limit = 45.0 if orientation == "shortcut" else 27.0
-    if x is not None and np.any(xs**2 >= limit):
-        raise ValueError(
-            "high-field correction (Eqs. 20, 95) is an expansion in B/B*: the corrected phase²"
-            f" turns negative for (B/B*)² >= {limit:g} ({orientation} orientation), got "
-            f"|B/B*| up to {np.abs(xs).max():.3g}"
-        )
-    xs = xs[..., None]
-    if orientation == "exact":
-        # graded panels: at high field the kernels vary on the scale c ~ T/(D0max φ) << 1
-        c, w = mapped_nodes(_C_PANELS[:-1], _C_PANELS[1:], n_c)
-        c, w = c.ravel(), w.ravel()
-    elif orientation == "shortcut":
-        c, w = np.array([1.0 / np.sqrt(3.0)]), np.array([1.0])
-    else:
-        c, w = np.array([1.0]), np.array([1.0])
-    if orientation == "shortcut":
-        root = np.sqrt(1.0 - xs**2 / 45.0)
-        m = c * root
-        dm = c * (-xs / 45.0) / root
-    else:
-        root = np.sqrt(1.0 - xs**2 * c**2 / 27.0)
-        m = c * root
-        dm = c * (-xs * c**2 / 27.0) / root
-    return m, dm, w
+_LEGACY_AVERAGE_KW = {"high_field", "n_c", "n_u", "n_v", "energy_scale", "with_derivative",
+                      "D_scale", "D0_scale", "Bstar_scale", "v_panels", "max_chunk"}
 
 
 # ------------------------------------------------------------------------- ATS closed form
@@ -168,104 +114,6 @@ def _inverse_multiplier(
     return np.clip(c, 0.0, 1.0) if clip else c
 
 
-# ---------------------------------------------------------------------------------- STM
-
-
-@dataclass(frozen=True)
-class STMEnsemble:
-    """Standard tunnelling model ensemble ``P(Δ, Δ0) = P̄/Δ0`` (Eq. 2).
-
-    Parameters
-    ----------
-    P_bar : density of states per unit Δ per unit ln Δ0 [K⁻¹ per unit amount, e.g. K⁻¹ g⁻¹]
-    Delta0_min, Delta0_max : tunnelling cutoffs [K], ``0 < Delta0_min < Delta0_max``
-    Delta_max : upper cutoff of the asymmetry ``0 <= Δ <= Delta_max`` [K]
-    """
-
-    P_bar: float = 1.0
-    Delta0_min: float = 1e-6
-    Delta0_max: float = np.inf
-    Delta_max: float = np.inf
-
-    def __post_init__(self) -> None:
-        if not (np.isfinite(self.P_bar) and self.P_bar >= 0):
-            raise ValueError(f"P_bar must be finite and >= 0, got {self.P_bar!r}")
-        if not (np.isfinite(self.Delta0_min) and self.Delta0_min > 0):
-            raise ValueError(f"Delta0_min must be > 0 K, got {self.Delta0_min!r}")
-        if not self.Delta0_max > self.Delta0_min:
-            raise ValueError(
-                f"Delta0_max ({self.Delta0_max!r}) must exceed Delta0_min ({self.Delta0_min!r})"
-            )
-        if not self.Delta_max > 0:
-            raise ValueError(f"Delta_max must be > 0 K, got {self.Delta_max!r}")
-
-    def dos(self, E: ArrayLike) -> np.ndarray:
-        """Density of states ``g(E) = P̄ [arccosh(E/y_lo) - arccosh(E/y_hi)]`` [K⁻¹].
-
-        From ``∫ dΔ0/Δ0 · E/sqrt(E² - Δ0²)`` with ``y_lo = max(Δ0min, sqrt(E² - Δmax²))`` and
-        ``y_hi = min(Δ0max, E)``; for ``Δ0min << E < Δ0max`` it is ``P̄ ln(2E/Δ0min)``, the
-        slowly varying "constant" DOS of the STM.
-        """
-        E = nonnegative("E", E, "K")
-        with np.errstate(invalid="ignore", divide="ignore"):
-            lo = np.maximum(self.Delta0_min, np.sqrt(np.clip(E**2 - self.Delta_max**2, 0, None)))
-            hi = np.minimum(self.Delta0_max, E)
-            val = np.arccosh(np.maximum(E / lo, 1.0)) - np.arccosh(np.maximum(E / hi, 1.0))
-        return self.P_bar * np.where(hi > lo, val, 0.0)
-
-    def density_E_tau(self, E: ArrayLike, tau: ArrayLike, tau_min: ArrayLike) -> np.ndarray:
-        """(E, τ) form of the distribution, ``P(E, τ) = P̄ / (2τ sqrt(1 - τmin(E)/τ))`` (Eq. 40).
-
-        Valid for ``τmin(E) < τ <= τmax(E) = τmin E²/Δ0min²`` (zero outside), where
-        ``τmin(E)`` is the relaxation time of a symmetric system (Δ = 0) of gap E, e.g. from
-        the one-phonon rate ``τ⁻¹ = A Δ0² E coth(E/2T)`` of Eq. (39). It follows from Eq. (2)
-        with ``Δ0² = E² τmin/τ`` (units: P̄ per second).
-        """
-        E = nonnegative("E", E, "K")
-        tau = finite("tau", tau)
-        tau_min = finite("tau_min", tau_min)
-        if np.any(tau_min <= 0) or np.any(tau <= 0):
-            raise ValueError("tau and tau_min must be > 0 s")
-        tau_max = tau_min * (E / self.Delta0_min) ** 2
-        tau_lo = tau_min * np.maximum(1.0, (E / self.Delta0_max) ** 2)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            val = self.P_bar / (2.0 * tau * np.sqrt(1.0 - tau_min / tau))
-        return np.where((tau > tau_lo) & (tau <= tau_max), val, 0.0)
-
-    def average(
-        self,
-        kernel: Kernel,
-        *,
-        n_u: int = 32,
-        n_delta: int = 16,
-        energy_scale: float | None = None,
-        **pointwise: ArrayLike,
-    ) -> np.ndarray:
-        """``∫ dΔ ∫ dΔ0/Δ0 P̄ K(E, Δ, Δ0)`` by Gauss-Legendre in (ln Δ0, Δ).
-
-        ``kernel(E, Delta, Delta0, **pointwise)`` receives arrays of shape ``(p, n_u, n_Δ)``
-        and each ``pointwise`` array (e.g. ``T=...``, broadcast together) as ``(p, 1, 1)``;
-        the result has their broadcast shape. Infinite cutoffs are replaced by
-        ``energy_scale`` [K], beyond which the kernel must be negligible.
-        """
-        d0max = self.Delta0_max if np.isfinite(self.Delta0_max) else energy_scale
-        dmax = self.Delta_max if np.isfinite(self.Delta_max) else energy_scale
-        if d0max is None or dmax is None:
-            raise ValueError("infinite cutoffs need energy_scale (K) for the generic average")
-        u, wu = composite_gauss_legendre(np.log(self.Delta0_min), np.log(d0max), n_u, 2.0)
-        d, wd = composite_gauss_legendre(0.0, dmax, n_delta, max(dmax / 64, 1e-300))
-        D0 = np.exp(u)[None, :, None]
-        Dl = d[None, None, :]
-        E = np.hypot(Dl, D0)
-        arrays = np.broadcast_arrays(*(finite(k, v) for k, v in pointwise.items()))
-        shape = arrays[0].shape if arrays else ()
-        kw = {k: a.reshape(-1, 1, 1) for k, a in zip(pointwise, arrays, strict=True)}
-        K = kernel(E, Dl, D0, **kw)
-        K = np.broadcast_to(K, np.broadcast_shapes(np.shape(K), E.shape))
-        return self.P_bar * np.einsum("pij,i,j->p", K, wu, wd).reshape(shape)
-
-
-# ---------------------------------------------------------------------------------- ATS
 
 
 @dataclass(frozen=True)
@@ -299,7 +147,10 @@ class ATSEnsemble:
     """Anomalous tunnelling systems of the extended tunnelling model (Eq. 10).
 
     All parameters are the *effective* ones of Eq. (9) (the paper's "suitable
-    renormalization"); :meth:`sample` converts to the bare ones of Eq. (6).
+    renormalization"); :meth:`sample` converts to the bare ones of Eq. (6). Build it with one
+    of the two explicit constructors, :meth:`from_fit_combination` (the paper's ``D0|q/e|S``
+    in K·Å², fields in tesla — also what the plain constructor means by default) or
+    :meth:`from_tunnelling_energies` (D0 in kelvin, the field variable is the phase φ).
 
     Parameters
     ----------
@@ -307,10 +158,12 @@ class ATSEnsemble:
     D0min, D0max : tunnelling cutoffs, ``0 < D0min < D0max``; in ``d0_unit``
     density : ``P* n_ATS`` (e.g. g⁻¹); outputs scale with it
     Dmax : upper cutoff of D [K] (default ∞; needed only for Monte Carlo and number counts)
-    d0_unit : ``"K*A^2"`` — the paper's combination ``D0 |q/e| S`` [K·Å²], fields in tesla;
-              ``"K"`` — D0 in kelvin, the field variable is the A-B phase φ [rad]
+    d0_unit : ``"K*A^2"`` or ``"K"`` (see :data:`D0_UNITS`); prefer the constructors
     B_star : field of the high-field correction, Eqs. (20), (95) [T]; with ``d0_unit="K"``
              the correction uses φ itself (B/B* = φ) unless B_star (in rad) is given
+    E0, T0 : temperature-dependent parameters of Eqs. (96)-(97) [K]: at temperature T,
+             ``Dmin ∝ N``, ``D0 ∝ N³``, ``B* ∝ N²`` with ``N ∝ exp(-E0/T)``, equal to the
+             given values at ``T0`` (see :meth:`scales_at`); None: fixed parameters
     """
 
     Dmin: float
@@ -320,7 +173,9 @@ class ATSEnsemble:
     Dmax: float = np.inf
     d0_unit: str = "K*A^2"
     B_star: float | None = None
-    _log_ratio: float = field(init=False, repr=False, compare=False)
+    E0: float | None = None
+    T0: float | None = None
+    log_ratio: float = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.d0_unit not in D0_UNITS:
@@ -341,7 +196,39 @@ class ATSEnsemble:
             raise ValueError(f"density must be >= 0, got {self.density!r}")
         if self.B_star is not None and not (np.isfinite(self.B_star) and self.B_star > 0):
             raise ValueError(f"B_star must be > 0, got {self.B_star!r}")
-        object.__setattr__(self, "_log_ratio", float(np.log(self.D0max / self.D0min)))
+        if self.E0 is not None:
+            if not np.isfinite(self.E0):
+                raise ValueError(f"E0 must be finite [K], got {self.E0!r}")
+            if self.T0 is None or not (np.isfinite(self.T0) and self.T0 > 0):
+                raise ValueError("E0 (Eq. 97) needs the reference temperature T0 > 0 K, got "
+                                 f"T0 = {self.T0!r}")
+        object.__setattr__(self, "log_ratio", float(np.log(self.D0max / self.D0min)))
+
+    # -- the two cutoff conventions ------------------------------------------------------
+    @classmethod
+    def from_fit_combination(cls, Dmin: float, X0min_KA2: float, X0max_KA2: float, *,
+                             density: float = 1.0, Dmax: float = np.inf,
+                             B_star_T: float | None = None, E0: float | None = None,
+                             T0: float | None = None) -> ATSEnsemble:
+        """The paper's convention: cutoffs ``X = D0 |q/e| S`` [K·Å²], fields B in tesla.
+
+        ``D0 φ [K] = 2π X 1e-20 B e/h = 1.5193e-5 X[K·Å²] B[T]`` (DESIGN.md §3)."""
+        return cls(Dmin=Dmin, D0min=X0min_KA2, D0max=X0max_KA2, density=density, Dmax=Dmax,
+                   d0_unit="K*A^2", B_star=B_star_T, E0=E0, T0=T0)
+
+    @classmethod
+    def from_tunnelling_energies(cls, Dmin: float, D0min_K: float, D0max_K: float, *,
+                                 density: float = 1.0, Dmax: float = np.inf,
+                                 phi_star: float | None = None) -> ATSEnsemble:
+        """Tunnelling cutoffs D0 in kelvin; the field variable of every method is the
+        Aharonov-Bohm phase φ [rad] (the high-field correction then uses φ/φ*, default
+        φ* = 1, i.e. Eq. 20's ``φ²(1 - φ²/27)``)."""
+        return cls(Dmin=Dmin, D0min=D0min_K, D0max=D0max_K, density=density, Dmax=Dmax,
+                   d0_unit="K", B_star=phi_star)
+
+    def replace(self, **changes) -> ATSEnsemble:
+        """A copy with some parameters changed."""
+        return dataclasses.replace(self, **changes)
 
     # -- field handling ------------------------------------------------------------------
     @property
@@ -353,6 +240,11 @@ class ATSEnsemble:
         f = finite(f"field [{self.field_unit}]", fld)
         return np.abs(f)
 
+    @property
+    def phase_energy_scale(self) -> float:
+        """``∂(D0min φ)/∂field`` [K per T or per rad]."""
+        return PHASE_ENERGY_PER_KA2_T * self.D0min if self.d0_unit == "K*A^2" else self.D0min
+
     def phase_energies(self, fld: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """``(D0min φ, D0max φ)`` in kelvin for the field along the loop normal.
 
@@ -362,27 +254,59 @@ class ATSEnsemble:
         scale = PHASE_ENERGY_PER_KA2_T if self.d0_unit == "K*A^2" else 1.0
         return scale * self.D0min * f, scale * self.D0max * f
 
-    def _x(self, f: np.ndarray, high_field: bool) -> np.ndarray | None:
-        if not high_field:
+    def field_ratio(self, fld: ArrayLike, orientation: Orientation | str | None = None
+                    ) -> np.ndarray | None:
+        """``x = B/B*`` of the high-field correction (φ/φ* in the phase convention), or None
+        when ``orientation`` does not apply it. Refused where the expansion is invalid."""
+        o = Orientation.of(orientation)
+        if not o.high_field:
             return None
+        f = self._field(fld)
         if self.B_star is None:
             if self.d0_unit == "K":
-                return f
-            raise ValueError("high_field=True needs B_star [T] in the ensemble")
-        return f / self.B_star
+                x = f
+            else:
+                raise ValueError("the high-field correction (Eqs. 20, 95) needs B_star [T] in "
+                                 "the ensemble")
+        else:
+            x = f / self.B_star
+        o.check_field_ratio(x)
+        return x
+
+    def scales_at(self, T: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Scale factors ``(Dmin, D0, B*)`` at temperature T [K], Eqs. (96)-(97).
+
+        With ``N(T) = N0 exp(-E0/k_BT)`` tunnelers per ATS: ``Dmin ∝ N`` and
+        ``D0|q/e|S ∝ N³`` (Eq. 97). For B* the text says only "a similar one ... containing two
+        parameters proportional to N(T)"; we read ``B* ∝ N²``. All 1 at ``T = T0`` and
+        everywhere when ``E0`` is None. The exponents are refused where they overflow.
+        """
+        T = np.asarray(T, dtype=float)
+        if self.E0 is None:
+            one = np.ones_like(T)
+            return one, one, one
+        u = -self.E0 / T + self.E0 / self.T0
+        if np.any(3.0 * np.abs(u) > 700.0):
+            bad = T.ravel()[np.argmax(np.abs(u).ravel())]
+            raise ValueError(
+                f"the Eq. (97) scaling exp(3 E0 (1/T0 - 1/T)) overflows at T = {bad:.4g} K "
+                f"(E0 = {self.E0:g} K, T0 = {self.T0:g} K): outside the model's range")
+        return np.exp(u), np.exp(3.0 * u), np.exp(2.0 * u)
 
     def cutoff_energies(
-        self, fld: ArrayLike, orientation: Orientation = "none", high_field: bool = False
+        self, fld: ArrayLike, orientation: Orientation | str = "none",
+        high_field: bool | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """``Ec1 = sqrt(Dmin² + (D0min φ)²)``, ``Ec2 = sqrt(Dmin² + (D0max φ)²)`` [K] (Eq. 13).
 
         For ``orientation="shortcut"`` with the averaged phase; ``"exact"`` is not a single
         value and is refused.
         """
-        if orientation == "exact":
+        o = Orientation.of(orientation, high_field=high_field)
+        if o.kind == "exact":
             raise ValueError("cutoff energies are defined for orientation 'none' or 'shortcut'")
         f = self._field(fld)
-        m, _, _ = orientation_rule(orientation, x=self._x(f, high_field))
+        m, _, _ = o.factors(self.field_ratio(f, o))
         a_min, a_max = self.phase_energies(f)
         return np.hypot(self.Dmin, a_min * m[..., 0]), np.hypot(self.Dmin, a_max * m[..., 0])
 
@@ -390,7 +314,7 @@ class ATSEnsemble:
         """Total number ``2π P* n_ATS ln(Dmax/Dmin) ln(D0max/D0min)`` (finite Dmax only)."""
         if not np.isfinite(self.Dmax):
             raise ValueError("the number of states needs a finite Dmax")
-        return 2.0 * np.pi * self.density * np.log(self.Dmax / self.Dmin) * self._log_ratio
+        return 2.0 * np.pi * self.density * np.log(self.Dmax / self.Dmin) * self.log_ratio
 
     # -- density of states ---------------------------------------------------------------
     def dos(
@@ -398,29 +322,30 @@ class ATSEnsemble:
         E: ArrayLike,
         fld: ArrayLike,
         *,
-        orientation: Orientation = "exact",
-        high_field: bool = False,
+        orientation: Orientation | str | None = None,
+        high_field: bool | None = None,
         n_c: int = 16,
     ) -> np.ndarray:
         """Magnetic ATS density of states ``g_ATS(E, B)`` (Eq. 13) [K⁻¹ × density units].
 
-        Broadcasts ``E`` [K] against ``fld`` [T or rad]. With ``orientation="exact"`` the
-        closed form is averaged over ``c = cos β`` by Gauss-Legendre on the pieces between the
-        orientations where ``E`` crosses ``Ec2``, ``Ec1`` (and the Dmax edges), each piece in
-        ``ln c`` unless it starts at c = 0; every piece is smooth, so ``n_c`` nodes per piece
-        give ~1e-10 relative accuracy.
+        Broadcasts ``E`` [K] against ``fld`` [T or rad]. With the exact orientation average
+        (default) the closed form is averaged over ``c = cos β`` by Gauss-Legendre on the
+        pieces between the orientations where ``E`` crosses ``Ec2``, ``Ec1`` (and the Dmax
+        edges), each piece in ``ln c`` unless it starts at c = 0; every piece is smooth, so
+        ``n_c`` nodes per piece give ~1e-10 relative accuracy. (The DOS uses its own
+        breakpoint rule; the ``n`` of an :class:`Orientation` applies to averages.)
         """
-        _check_orientation(orientation)
+        o = Orientation.of(orientation, high_field=high_field)
         E = nonnegative("E", E, "K")
         f = self._field(fld)
         E, f = np.broadcast_arrays(E, f)
         a_min, a_max = self.phase_energies(f)
-        x = self._x(f, high_field)
-        if orientation != "exact":
-            m, _, _ = orientation_rule(orientation, x=x)
+        x = self.field_ratio(f, o)
+        if o.kind != "exact":
+            m, _, _ = o.factors(x)
             m = m[..., 0]
             return self.density * ats_dos_closed(
-                E, self.Dmin, a_min * m, a_max * m, self._log_ratio, self.Dmax
+                E, self.Dmin, a_min * m, a_max * m, self.log_ratio, self.Dmax
             )
         # exact: breakpoints in c where a m(c) hits sqrt(E² - Dmin²) or sqrt(E² - Dmax²)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -456,7 +381,7 @@ class ATSEnsemble:
                 with np.errstate(over="ignore", invalid="ignore"):
                     m = c if xs is None else c * np.sqrt(1.0 - xs**2 * c**2 / 27.0)
                 g = ats_dos_closed(E[..., None], self.Dmin, a_min[..., None] * m,
-                                   a_max[..., None] * m, self._log_ratio, self.Dmax)
+                                   a_max[..., None] * m, self.log_ratio, self.Dmax)
                 total = total + np.sum(g * w, axis=-1)
         return self.density * total
 
@@ -466,18 +391,10 @@ class ATSEnsemble:
         kernel: Kernel,
         fld: ArrayLike,
         *,
-        orientation: Orientation = "exact",
-        high_field: bool = False,
-        n_c: int = 12,
-        n_u: int = 20,
-        n_v: int = 12,
-        energy_scale: float | None = None,
-        with_derivative: bool = False,
-        D_scale: ArrayLike = 1.0,
-        D0_scale: ArrayLike = 1.0,
-        Bstar_scale: ArrayLike = 1.0,
-        v_panels: int | None = None,
-        max_chunk: int = 2_000_000,
+        T: ArrayLike | None = None,
+        orientation: Orientation | str | None = None,
+        rule: Rule | None = None,
+        derivative: bool = False,
         **pointwise: ArrayLike,
     ) -> np.ndarray:
         """Ensemble average ``∫ dN K`` of any kernel (DESIGN.md §2).
@@ -485,38 +402,47 @@ class ATSEnsemble:
         ``∫ 2π P* n_ATS du dv ⟨K(E, D, A)⟩_orientation`` with ``u = ln D0``, ``v = ln D``,
         ``A = D0 φ_eff`` [K] and ``E = sqrt(D² + A²)`` (Eq. 9). The kernel is called as
         ``kernel(E, D, A, **pointwise)`` — or ``kernel(E, D, A, dA, **pointwise)`` with
-        ``dA = ∂A/∂field`` when ``with_derivative`` (e.g. ``∂E/∂B = A dA / E`` for the
+        ``dA = ∂A/∂field`` when ``derivative`` (e.g. ``∂E/∂B = A dA / E`` for the
         magnetization) — on arrays of shape ``(f, n_c, n_u, n_v)``. A kernel may prepend axes
         (e.g. several components stacked), which lead the result.
 
-        ``pointwise`` arrays (e.g. ``T=...``) are broadcast against the field; the kernel
-        receives each as shape ``(f, 1, 1, 1)``, aligned with the field points. ``D_scale``
-        and ``D0_scale`` (broadcast likewise) multiply all D cutoffs and both D0 cutoffs per
-        point, ``Bstar_scale`` multiplies B* (temperature-dependent parameters, Eq. 97).
-        Result shape: the broadcast shape.
+        ``T`` [K] and the ``pointwise`` arrays are broadcast against the field; the kernel
+        receives each (``T`` too, when given) as shape ``(f, 1, 1, 1)``, aligned with the field
+        points. With ``E0``/``T0`` set, the cutoffs and B* follow Eq. (97) at each point's T
+        (:meth:`scales_at`). Result shape: the broadcast shape.
 
-        Rule: Gauss-Legendre with ``n_c`` nodes per c panel (:func:`orientation_rule`),
-        ``n_u`` in u, and ``n_v`` per unit of ``ln D`` up to ``energy_scale`` [K] (default
-        ``1e3 max(Dmin, D0max φ)``), plus a mapped tail ``t = D_hi/D`` up to Dmax; with
-        ``Dmax = ∞`` the kernel must decay at least as 1/E. ``v_panels`` fixes the number of
-        ln D panels instead (smooth dependence on Dmin, for fitting).
+        ``orientation``: an :class:`Orientation` (default exact, no high-field correction) or
+        its kind name. ``rule``: the (u, v) :class:`Rule`; ``energy_scale`` None means
+        ``1e3 max(Dmin, D0max φ)``. With ``Dmax = ∞`` the kernel must decay at least as 1/E.
         """
-        _check_orientation(orientation)
-        arrays = [self._field(fld), finite("D_scale", D_scale), finite("D0_scale", D0_scale),
-                  finite("Bstar_scale", Bstar_scale)]
-        arrays += [finite(k, v) for k, v in pointwise.items()]
+        legacy = sorted(set(pointwise) & _LEGACY_AVERAGE_KW)
+        if legacy:
+            raise TypeError(f"ATSEnsemble.average: {legacy} are not kernel arguments; pass "
+                            "orientation=Orientation(kind, n, high_field), rule=Rule(n_u, n_v, "
+                            "energy_scale, v_panels), derivative=..., and E0/T0 on the ensemble")
+        o = Orientation.of(orientation)
+        rule = DEFAULT_RULE if rule is None else rule
+        if not isinstance(rule, Rule):
+            raise ValueError(f"rule must be a coldglass.ensembles.Rule, got {rule!r}")
+        names = list(pointwise) + ([] if T is None else ["T"])
+        values = list(pointwise.values()) + ([] if T is None else [T])
+        arrays = [self._field(fld)] + [finite(k, v) for k, v in zip(names, values, strict=True)]
         arrays = np.broadcast_arrays(*arrays)
         shape = arrays[0].shape
-        f, sD, sD0, sBs, *extra = (a.ravel() for a in arrays)
-        if np.any(sD <= 0) or np.any(sD0 <= 0) or np.any(sBs <= 0):
-            raise ValueError("D_scale, D0_scale and Bstar_scale must be > 0")
-        extra = dict(zip(pointwise, extra, strict=True))
+        f, *extra = (a.ravel() for a in arrays)
+        extra = dict(zip(names, extra, strict=True))
+        if T is not None:
+            if np.any(extra["T"] <= 0):
+                raise ValueError("T must be > 0 K")
+            sD, sD0, sBs = self.scales_at(extra["T"])
+        else:
+            sD = sD0 = sBs = np.ones_like(f)
         a_min = self.phase_energies(f)[0] * sD0
-        dscale = PHASE_ENERGY_PER_KA2_T * self.D0min if self.d0_unit == "K*A^2" else self.D0min
-        x = self._x(f, high_field)
+        x = self.field_ratio(f, o)
         if x is not None:
             x = x / sBs
-        m, dm_dx, wc = orientation_rule(orientation, n_c, x=x)
+            o.check_field_ratio(x)
+        m, dm_dx, wc = o.factors(x)
         m = np.broadcast_to(m, f.shape + m.shape[-1:])
         dm_dx = np.broadcast_to(dm_dx, m.shape)
         if x is None:
@@ -525,27 +451,28 @@ class ATSEnsemble:
             dxdf = (1.0 if self.B_star is None else 1.0 / self.B_star) / sBs
             dm_df = dm_dx * dxdf[:, None]
         # u nodes: D0 = D0min e^{s}, s in [0, ln(D0max/D0min)]
-        s, wu = composite_gauss_legendre(0.0, self._log_ratio, n_u, 4.0)
+        s, wu = composite_gauss_legendre(0.0, self.log_ratio, rule.n_u, 4.0)
         ratio = np.exp(s)
         # v nodes, relative to Dmin: ln(D/Dmin) from 0 to ln(D_hi/Dmin), then the tail
+        energy_scale = rule.energy_scale
         if energy_scale is None:
             energy_scale = 1e3 * max(self.Dmin, float(np.max(a_min, initial=0.0))
-                                     * np.exp(self._log_ratio))
+                                     * np.exp(self.log_ratio))
         d_hi = min(self.Dmax, max(energy_scale, 2.0 * self.Dmin))
         span = np.log(d_hi / self.Dmin)
         # a fixed panel count (v_panels) keeps the rule a smooth function of the cutoffs,
         # which finite-difference Jacobians in fits need
-        width = 1.0 if v_panels is None else span / v_panels
-        v, wv = composite_gauss_legendre(0.0, span, n_v, width * (1 + 1e-12))
+        width = 1.0 if rule.v_panels is None else span / rule.v_panels
+        v, wv = composite_gauss_legendre(0.0, span, rule.n_v, width * (1 + 1e-12))
         rel = np.exp(v)
         if self.Dmax > d_hi:
-            t, wt = gauss_legendre(2 * n_v)  # t = d_hi/D in [d_hi/Dmax, 1], dD/D = dt/t
+            t, wt = gauss_legendre(2 * rule.n_v)  # t = d_hi/D in [d_hi/Dmax, 1], dD/D = dt/t
             t_lo = d_hi / self.Dmax
             t = t_lo + (1.0 - t_lo) * t
             rel = np.concatenate([rel, d_hi / self.Dmin / t])
             wv = np.concatenate([wv, (1.0 - t_lo) * wt / t])
         n_per_field = m.shape[-1] * len(ratio) * len(rel)
-        chunk = max(1, max_chunk // n_per_field)
+        chunk = max(1, rule.max_chunk // n_per_field)
         pieces = []
         for start in range(0, len(f), chunk):
             sl = slice(start, start + chunk)
@@ -554,10 +481,10 @@ class ATSEnsemble:
             Dg = self.Dmin * sD[sl, None, None, None] * rel[None, None, None, :]
             E = np.sqrt(Dg**2 + A**2)
             kw = {k: v[sl, None, None, None] for k, v in extra.items()}
-            if with_derivative:
-                dA = dscale * sD0[sl, None, None, None] * ratio[None, None, :, None] * (
-                    m[sl, :, None, None] + f[sl, None, None, None] * dm_df[sl, :, None, None]
-                )
+            if derivative:
+                dA = self.phase_energy_scale * sD0[sl, None, None, None] * ratio[
+                    None, None, :, None] * (m[sl, :, None, None]
+                                            + f[sl, None, None, None] * dm_df[sl, :, None, None])
                 K = kernel(E, Dg, A, np.broadcast_to(dA, E.shape), **kw)
             else:
                 K = kernel(E, Dg, A, **kw)
@@ -573,7 +500,7 @@ class ATSEnsemble:
         n: int,
         fld: float,
         *,
-        orientation: Orientation = "exact",
+        orientation: Orientation | str | None = None,
         area_A2: float | None = None,
         Dmax: float | None = None,
         rng: np.random.Generator | int | None = None,
@@ -589,7 +516,7 @@ class ATSEnsemble:
         """
         if not (isinstance(n, int | np.integer) and n > 0):
             raise ValueError(f"n must be a positive integer, got {n!r}")
-        _check_orientation(orientation)
+        kind = Orientation.of(orientation).kind
         dmax = self.Dmax if Dmax is None else float(Dmax)
         if not (np.isfinite(dmax) and dmax > self.Dmin):
             raise ValueError("Monte Carlo needs a finite Dmax > Dmin (argument or ensemble)")
@@ -604,17 +531,17 @@ class ATSEnsemble:
         gen = np.random.default_rng(rng)
         D = self.Dmin * np.exp(gen.uniform(0.0, np.log(dmax / self.Dmin), n))
         chi = gen.uniform(0.0, 2.0 * np.pi, n)
-        D0 = d0_scale * self.D0min * np.exp(gen.uniform(0.0, self._log_ratio, n))
-        if orientation == "exact":
+        D0 = d0_scale * self.D0min * np.exp(gen.uniform(0.0, self.log_ratio, n))
+        if kind == "exact":
             mult = gen.uniform(0.0, 1.0, n)
-        elif orientation == "shortcut":
+        elif kind == "shortcut":
             mult = np.full(n, 1.0 / np.sqrt(3.0))
         else:
             mult = np.ones(n)
         D_bare = np.sqrt(1.5) * D
         angles = chi[:, None] + 2.0 * np.pi * np.arange(3) / 3.0
         E = np.sqrt(2.0 / 3.0) * D_bare[:, None] * np.cos(angles)
-        total = 2.0 * np.pi * self.density * np.log(dmax / self.Dmin) * self._log_ratio
+        total = 2.0 * np.pi * self.density * np.log(dmax / self.Dmin) * self.log_ratio
         return ATSSample(
             E1=E[:, 0], E2=E[:, 1], E3=E[:, 2], D0=np.sqrt(3.0) / 2.0 * D0,
             phi=phi0 * mult, D_eff=D, D0_eff=D0, weight=total / n,
@@ -628,8 +555,8 @@ def total_dos(
     ats: ATSEnsemble | None = None,
     *,
     n2LS: float = 1.0,
-    orientation: Orientation = "exact",
-    high_field: bool = False,
+    orientation: Orientation | str | None = None,
+    high_field: bool | None = None,
 ) -> np.ndarray:
     """Total density of states ``g_tot = n_2LS g_2LS(E) + g_ATS(E, B)`` (Eq. 12) [K⁻¹].
 
