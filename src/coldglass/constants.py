@@ -19,6 +19,7 @@ from .validation import finite
 
 __all__ = [
     "K_B",
+    "DEBYE_KV_PER_M_J",
     "HBAR_K",
     "MU_B",
     "MU_B_K_PER_T",
@@ -70,6 +71,10 @@ _ENERGY_UNITS: dict[str, float] = {
     "MHz": 1e6 * sc.h / sc.k,
     "cm-1": 100.0 * sc.h * sc.c / sc.k,
 }
+
+
+DEBYE_KV_PER_M_J = 1e-21 / sc.c * 1e3
+"""1 D·kV/m in joules (the p1F0 column of Table 8); 1 D = 1e-21/c C m."""
 
 
 def to_kelvin(value: ArrayLike, unit: str) -> np.ndarray:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .constants import MOLAR_MASS
+from .constants import DEBYE_KV_PER_M_J, MOLAR_MASS
 from .ensembles import ATSEnsemble, Orientation
 from .glass import ATS, DiamagneticOffset, Glass, Paramagnet
 
@@ -209,8 +209,6 @@ LOSS: dict[str, tuple[DielectricRow, ...]] = {
 
 # ------------------------------------------------------------------------- echo, Table 8
 
-DEBYE_KV_PER_M_J = 3.33564e-30 * 1e3
-"""1 D·kV/m in joules (p1F0 column of Table 8)."""
 
 
 @dataclass(frozen=True)
