@@ -384,6 +384,9 @@ class Dataset:
         Measuring frequencies [Hz] (column ``f``).
     has_field : bool
         False when the data had no B column.
+    file_units : dict
+        Column -> (unit as written in the file, factor from the canonical unit to it), for
+        plots and tables in the file's own units; empty for data made in Python.
     """
 
     quantity: str
@@ -396,6 +399,7 @@ class Dataset:
     tau12: np.ndarray | None = None  # s
     frequency: np.ndarray | None = None  # Hz
     has_field: bool = True
+    file_units: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.quantity not in QUANTITY_OF:
@@ -451,7 +455,15 @@ class Dataset:
             return None if v is None else v[mask]
         return Dataset(self.quantity, self.T[mask], self.B[mask], self.y[mask], sub(self.sigma),
                        list(self.comments), self.source, sub(self.tau12), sub(self.frequency),
-                       self.has_field)
+                       self.has_field, dict(self.file_units))
+
+    def display(self, column: str) -> tuple[str, float]:
+        """(unit, factor) to show ``column`` (``"T"``, ``"B"``, ``"y"``, ``"tau12"``, ``"f"``)
+        in the file's own unit: ``values * factor`` are in ``unit``. Canonical otherwise."""
+        canonical = {"T": "K", "B": "T", "y": self.unit, "tau12": "s", "f": "Hz"}
+        if column not in canonical:
+            raise ValueError(f"unknown column {column!r}; known: {list(canonical)}")
+        return self.file_units.get(column, (canonical[column], 1.0))
 
 
 # --------------------------------------------------------------------------------- reading
@@ -613,9 +625,16 @@ def read_csv(path: str | Path, *, molar_mass: float | None = None) -> Dataset:
         for i in np.flatnonzero(cols["f"] <= 0):
             fail(i, f"f must be > 0 Hz, got {cols['f'][i]:g} Hz")
     has_field = "B" in cols
+    file_units = {}
+    for name in names:
+        key = "y" if name == ycol else name
+        if key in ("T", "B", "y", "tau12", "f"):
+            one = float(converters[name](np.ones(1))[0])
+            if np.isfinite(one) and one != 0:
+                file_units[key] = (units[name], 1.0 / one)
     return Dataset(ycol, T, cols["B"] if has_field else np.zeros_like(T), cols[ycol],
                    cols.get("sigma"), comments, str(path), cols.get("tau12"), cols.get("f"),
-                   has_field)
+                   has_field, file_units)
 
 
 # --------------------------------------------------------------------------------- writing

@@ -254,10 +254,11 @@ class ATSEnsemble:
         scale = PHASE_ENERGY_PER_KA2_T if self.d0_unit == "K*A^2" else 1.0
         return scale * self.D0min * f, scale * self.D0max * f
 
-    def field_ratio(self, fld: ArrayLike, orientation: Orientation | str | None = None
-                    ) -> np.ndarray | None:
+    def field_ratio(self, fld: ArrayLike, orientation: Orientation | str | None = None,
+                    check: bool = True) -> np.ndarray | None:
         """``x = B/B*`` of the high-field correction (φ/φ* in the phase convention), or None
-        when ``orientation`` does not apply it. Refused where the expansion is invalid."""
+        when ``orientation`` does not apply it. Refused where the expansion is invalid
+        (unless ``check`` is False: the caller checks after further scaling)."""
         o = Orientation.of(orientation)
         if not o.high_field:
             return None
@@ -270,7 +271,8 @@ class ATSEnsemble:
                                  "the ensemble")
         else:
             x = f / self.B_star
-        o.check_field_ratio(x)
+        if check:
+            o.check_field_ratio(x)
         return x
 
     def scales_at(self, T: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -438,7 +440,7 @@ class ATSEnsemble:
         else:
             sD = sD0 = sBs = np.ones_like(f)
         a_min = self.phase_energies(f)[0] * sD0
-        x = self.field_ratio(f, o)
+        x = self.field_ratio(f, o, check=False)
         if x is not None:
             x = x / sBs
             o.check_field_ratio(x)

@@ -1,0 +1,20 @@
+"""Fitting a physicist's data with the model layer: global fits with shared and
+per-temperature parameters, posterior sampling, reports and plots.
+
+* :mod:`.problem` — :class:`FitProblem` (data sets, temperature-group blocks, model terms,
+  the ``lmfit.Parameters`` from the one parameter table, fix/vary/init, refusals);
+* :mod:`.setups` — the fits of the glass observables (:func:`fit_cp`,
+  :func:`fit_magnetization`, :func:`fit_joint`, :func:`fit_dielectric`, :func:`fit_echo`);
+* :mod:`.result` — :class:`FitResult` (table with units, warnings, correlations, curves and
+  plots in the data's own units);
+* :mod:`.mcmc` — posterior sampling through lmfit's emcee route, credible intervals and a
+  corner plot.
+"""
+
+from .mcmc import sample_posterior
+from .problem import Block, FitError, FitProblem, Term
+from .result import FitResult
+from .setups import fit_cp, fit_cp_bar, fit_dielectric, fit_echo, fit_joint, fit_magnetization
+
+__all__ = ["FitProblem", "FitResult", "FitError", "Term", "Block", "fit_cp", "fit_cp_bar",
+           "fit_magnetization", "fit_joint", "fit_dielectric", "fit_echo", "sample_posterior"]

@@ -1,0 +1,339 @@
+"""A global least-squares problem over data sets, temperature groups and model terms.
+
+The fit layer's one engine (every ``fit_*`` function and ``coldglass fit`` command builds one):
+
+* a :class:`Term` is a model function of :mod:`coldglass.models` with a map from its keyword
+  parameters to global parameter names (shared parameters use the same name) and fixed
+  options (orientation, rule, frequency ...);
+* a :class:`Block` is the points of one data set (one temperature group, or all) with the
+  terms whose sum models them;
+* :class:`FitProblem` owns the ``lmfit.Parameters`` (bounds, units and meanings from the one
+  parameter table), applies the user's ``fix``/``vary``/``init``, refuses what cannot be
+  fitted before any work (too few points, non-finite data or weights, a model that is not
+  finite at the start), and runs the fit; :class:`coldglass.fit.FitResult` reports it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import lmfit
+import numpy as np
+
+from ..data import Dataset
+from ..models.parameters import display_name, internal_name, spec
+
+__all__ = ["Term", "Block", "FitProblem", "FitError", "MAX_PARAMETER_FRACTION"]
+
+MAX_PARAMETER_FRACTION = 1.0 / 3.0
+"""A fit may vary at most this fraction of its data points as parameters."""
+
+
+class FitError(ValueError):
+    """A fit that cannot be started or that failed (non-finite model, no convergence)."""
+
+
+@dataclass
+class Term:
+    """One model function's contribution to a block.
+
+    ``params`` maps the function's keyword parameters to global parameter names; keywords
+    not in ``params`` are taken from ``options`` or the function's defaults.
+    """
+
+    component: str
+    func: Callable
+    params: dict[str, str]
+    options: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._sig = inspect.signature(self.func).parameters
+        first = next(iter(self._sig))
+        self._first = first
+        unknown = set(self.params) - set(self._sig)
+        if unknown:
+            raise ValueError(f"{self.func.__name__} has no parameters {sorted(unknown)}")
+
+    def __call__(self, values: dict[str, float], ds: Dataset, mask: np.ndarray,
+                 T: np.ndarray | None = None, B: np.ndarray | None = None,
+                 x: np.ndarray | None = None) -> np.ndarray:
+        """Evaluate at the block's points (or at given T, B / x for curves)."""
+        kw = dict(self.options)
+        kw.update({k: values[g] for k, g in self.params.items()})
+        if self._first == "tau12_s":
+            arg = ds.tau12[mask] if x is None else x
+            return np.asarray(self.func(arg, **kw), dtype=float)
+        Tm = ds.T[mask] if T is None else T
+        if "frequency_Hz" in self._sig and "frequency_Hz" not in kw and ds.frequency is not None:
+            f = ds.frequency[mask]
+            kw["frequency_Hz"] = f if T is None else np.full(np.shape(Tm), f[0])
+        if "B" in self._sig:
+            Bm = ds.B[mask] if B is None else B
+            return np.asarray(self.func(Tm, Bm, **kw), dtype=float)
+        if "frequency_Hz" in self._sig and "frequency_Hz" not in kw:
+            raise FitError(f"{self.func.__name__} needs the measuring frequency: an 'f [Hz]' "
+                           "column in the data or a frequency option")
+        return np.asarray(self.func(Tm, **kw), dtype=float)
+
+
+@dataclass
+class Block:
+    """The points ``mask`` of data set ``dataset`` modelled by the sum of ``terms``;
+    ``label`` names the temperature group (e.g. ``"0.600K"``) or is empty."""
+
+    dataset: str
+    mask: np.ndarray
+    terms: list[Term]
+    label: str = ""
+
+
+def _weights(name: str, ds: Dataset) -> tuple[np.ndarray, str | None]:
+    """1/σ; without σ, 1 % of the largest |y| of that data set (stated in the notes)."""
+    if ds.sigma is not None:
+        w = 1.0 / ds.sigma
+        if not np.all(np.isfinite(w)):
+            raise FitError(f"{name}: sigma must be finite and > 0 (infinite weights)")
+        return w, None
+    scale = 0.01 * float(np.max(np.abs(ds.y)))
+    if not (np.isfinite(scale) and scale > 0):
+        raise FitError(f"{name}: every measured value is zero and there is no sigma column: "
+                       "nothing sets the weights; add 'sigma [...]'")
+    return (np.full(ds.y.shape, 1.0 / scale),
+            f"{name}: no sigma column, residuals weighted by 1 % of max|y| "
+            f"({scale:.3g} {ds.unit}); uncertainties scaled by the reduced chi²")
+
+
+class FitProblem:
+    """Data sets, blocks and the global parameters of one fit (see the module docstring)."""
+
+    def __init__(self, kind: str, datasets: dict[str, Dataset], notes: list[str] | None = None):
+        self.kind = kind
+        self.datasets = datasets
+        self.blocks: list[Block] = []
+        self.params = lmfit.Parameters()
+        self.notes = list(notes or [])
+        self.groups: dict[str, str] = {}  # dataset -> description of its temperature groups
+        for name, ds in datasets.items():
+            if not (np.all(np.isfinite(ds.y)) and np.all(np.isfinite(ds.T))
+                    and np.all(np.isfinite(ds.B))):
+                raise FitError(f"{name}: the data contain NaN or inf")
+
+    # -- building ------------------------------------------------------------------------
+    def add_parameter(self, name: str, value: float, *, vary: bool | None = None,
+                      expr: str | None = None, min: float | None = None,
+                      max: float | None = None) -> None:
+        """Add a global parameter with bounds from the table (unless given)."""
+        if name in self.params:
+            return
+        row = spec(name)
+        lo = row.min if min is None else min
+        hi = row.max if max is None else max
+        if expr is not None:
+            self.params.add(name, expr=expr)
+            return
+        v = float(value)
+        v = min_max_clip(v, lo, hi, name)
+        self.params.add(name, value=v, min=lo, max=hi, vary=row.vary if vary is None else vary)
+
+    def add_block(self, block: Block) -> None:
+        for t in block.terms:
+            for g in t.params.values():
+                if g not in self.params:
+                    raise ValueError(f"block {block.label or block.dataset}: parameter {g!r} "
+                                     "has not been added")
+        self.blocks.append(block)
+
+    # -- the user's choices --------------------------------------------------------------
+    def _match(self, name: str) -> list[str]:
+        """Global names a user's name refers to: an exact (display or internal) name, or a
+        name without ``@group`` that stands for every group of it."""
+        n = internal_name(name)
+        if n in self.params:
+            return [n]
+        pat = re.compile(re.escape(n) + r"__\d+p\d+K$")
+        hits = [k for k in self.params if pat.match(k)]
+        if not hits and "@" in name:  # the same temperature written differently (0.6K)
+            m = re.match(r"^(.+)@([0-9.eE+-]+)\s*K$", name.strip())
+            if m:
+                base, T = m.group(1), float(m.group(2))
+                for k in self.params:
+                    d = display_name(k)
+                    if d.startswith(base + "@"):
+                        Tk = float(d.split("@")[1][:-1])
+                        if abs(Tk - T) <= 0.02 * Tk + 2e-3:
+                            hits.append(k)
+        if not hits:
+            raise ValueError(f"unknown parameter {name!r}; this fit has: "
+                             + ", ".join(display_name(k) for k in self.params))
+        return hits
+
+    def apply(self, *, fix: dict[str, float | None] | None = None,
+              vary: list[str] | tuple[str, ...] = (), init: dict[str, float] | None = None
+              ) -> None:
+        """``init``: starting values; ``fix``: hold at the value (or at the start when None);
+        ``vary``: vary a parameter that is held by default. Values are checked against the
+        parameter's allowed range and used as given."""
+        for name, val in (init or {}).items():
+            for k in self._match(name):
+                self._set_value(k, val, name)
+        for name, val in (fix or {}).items():
+            for k in self._match(name):
+                if self.params[k].expr is not None:
+                    raise ValueError(f"{display_name(k)} is derived ({self.params[k].expr}); "
+                                     "fix the parameters it is made of")
+                if val is not None:
+                    self._set_value(k, val, name)
+                self.params[k].vary = False
+        for name in vary:
+            for k in self._match(name):
+                if self.params[k].expr is not None:
+                    raise ValueError(f"{display_name(k)} is derived ({self.params[k].expr})")
+                if fix and any(k in self._match(f) for f in fix):
+                    raise ValueError(f"{name} is both fixed and varied")
+                self.params[k].vary = True
+
+    def _set_value(self, k: str, val: float, given: str) -> None:
+        p = self.params[k]
+        if p.expr is not None:
+            raise ValueError(f"{given} is derived ({p.expr}); set the parameters it is made of")
+        v = float(val)
+        if not math.isfinite(v) or v < p.min or v > p.max:
+            row = spec(k)
+            raise ValueError(f"{given} = {val!r} {row.unit} is outside the allowed range "
+                             f"[{p.min:g}, {p.max:g}] {row.unit} ({row.meaning})")
+        p.value = v
+
+    # -- sizes and checks ----------------------------------------------------------------
+    @property
+    def free(self) -> list[str]:
+        return [k for k, p in self.params.items() if p.vary and p.expr is None]
+
+    @property
+    def n_points(self) -> int:
+        return int(sum(int(np.count_nonzero(b.mask)) for b in self.blocks))
+
+    def check_size(self, remedy: str) -> None:
+        """Refuse more free parameters than a sane fraction of the points, naming the
+        remedy; and fewer points than parameters in any case."""
+        n_free, n = len(self.free), self.n_points
+        if n_free == 0:
+            raise FitError("no free parameters: everything is fixed")
+        if n_free > MAX_PARAMETER_FRACTION * n:
+            raise FitError(
+                f"{n_free} free parameters for {n} points: a fit may vary at most "
+                f"{MAX_PARAMETER_FRACTION:.2g} x the number of points. {remedy}")
+
+    # -- evaluation ----------------------------------------------------------------------
+    def values(self, params: lmfit.Parameters | None = None) -> dict[str, float]:
+        params = self.params if params is None else params
+        return {k: float(p.value) for k, p in params.items()}
+
+    def evaluate(self, params: lmfit.Parameters | None = None, parts: bool = False):
+        """Model values at every data point: {dataset: total} (or {dataset: {part: ...}})."""
+        vals = self.values(params)
+        out: dict[str, dict[str, np.ndarray]] = {}
+        for name, ds in self.datasets.items():
+            out[name] = {"total": np.full(ds.y.shape, np.nan)}
+        for b in self.blocks:
+            tot = out[b.dataset]["total"]
+            tot[b.mask] = 0.0
+            for t in b.terms:
+                v = t(vals, self.datasets[b.dataset], b.mask)
+                tot[b.mask] += v
+                if parts:
+                    out[b.dataset].setdefault(t.component, np.full(tot.shape, np.nan))[
+                        b.mask] = v
+        if parts:
+            return out
+        return {k: v["total"] for k, v in out.items()}
+
+    def residual_function(self, weights: dict[str, np.ndarray]) -> Callable:
+        names = list(self.datasets)
+
+        def residual(params: lmfit.Parameters) -> np.ndarray:
+            try:
+                model = self.evaluate(params)
+            except FitError:
+                raise
+            except ValueError as exc:  # the parameters left the model's domain
+                raise FitError(
+                    f"the model refused the parameters {_free_values(params)}: {exc}. Fix the "
+                    "parameter that drives it (--fix) or start elsewhere (--init)") from None
+            r = np.concatenate([(self.datasets[k].y - model[k]) * weights[k] for k in names])
+            if not np.all(np.isfinite(r)):
+                bad = [k for k in names if not np.all(np.isfinite(model[k]))]
+                raise FitError(
+                    f"the model is not finite for {', '.join(bad)} at {_free_values(params)}")
+            return r
+
+        return residual
+
+    def _convention_notes(self) -> list[str]:
+        """Warn when a data file says it was made under another orientation convention."""
+        used = [n for n in self.notes if n.startswith("orientation averaging:")]
+        if not used:
+            return []
+        out = []
+        for name, ds in self.datasets.items():
+            for c in ds.comments:
+                m = re.search(r"\b(exact|shortcut|none) orientation", c)
+                if m and m.group(1) not in used[0].split(":", 1)[1].split(";")[0]:
+                    out.append(f"WARNING {name}: the file says it was made with the "
+                               f"{m.group(1)} orientation average, this fit uses "
+                               f"{used[0].split(':', 1)[1].split(';')[0].strip()}: expect "
+                               f"biased parameters (choose --orientation {m.group(1)})")
+                    break
+        return out
+
+    def run(self, *, remedy: str = "", max_nfev: int | None = None, progress=None):
+        """Check, fit (lmfit least_squares, trust region with Jacobian scaling, relative
+        finite-difference steps) and return a :class:`coldglass.fit.FitResult`."""
+        from .result import FitResult
+
+        self.check_size(remedy or "Fix some parameters (--fix) or fit fewer temperature "
+                        "groups.")
+        weights, wnotes = {}, []
+        for k, ds in self.datasets.items():
+            weights[k], note = _weights(k, ds)
+            if note:
+                wnotes.append(note)
+        wnotes += self._convention_notes()
+        residual = self.residual_function(weights)
+        # refuse a model that is not finite at the start, before the minimizer runs
+        r0 = residual(self.params)
+        start = {k: self.params[k].value for k in self.free}
+        n_free = len(self.free)
+        calls = [0]
+
+        def counted(params):
+            calls[0] += 1
+            if progress is not None:
+                progress(calls[0])
+            return residual(params)
+
+        t0 = time.perf_counter()
+        result = lmfit.minimize(
+            counted, self.params, method="least_squares",
+            max_nfev=max_nfev or 200 * (n_free + 1),
+            x_scale="jac", diff_step=1.49e-8, ftol=1e-8, xtol=1e-8, gtol=1e-8)
+        seconds = time.perf_counter() - t0
+        return FitResult(self, result, weights, self.notes + wnotes, start=start,
+                         chi2_start=float(np.sum(r0**2)), seconds=seconds)
+
+
+def _free_values(params: lmfit.Parameters) -> str:
+    return ", ".join(f"{display_name(k)}={p.value:.6g}" for k, p in params.items()
+                     if p.vary and p.expr is None)
+
+
+def min_max_clip(v: float, lo: float, hi: float, name: str) -> float:
+    """A starting value must lie within the bounds: refused (never moved) otherwise."""
+    if not math.isfinite(v) or v < lo or v > hi:
+        raise ValueError(f"starting value of {display_name(name)} = {v!r} is outside "
+                         f"[{lo:g}, {hi:g}] {spec(name).unit}")
+    return v
