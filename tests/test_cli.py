@@ -59,7 +59,7 @@ EXAMPLES = __import__("pathlib").Path(__file__).resolve().parents[1] / "examples
 def test_fit_commands_write_their_outputs(tmp_path):
     for args in (["fit", "cp", str(EXAMPLES / "bas_cp_bar_synthetic.csv"), "--material", "BAS"],
                  ["fit", "magnetization", str(EXAMPLES / "bk7_magnetization_synthetic.csv"),
-                  "--material", "BK7", "--fix", "n_fe3"],
+                  "--material", "BK7", "--fix", "fe3_n", "--orientation", "shortcut"],
                  ["fit", "dielectric", str(EXAMPLES / "bas_deps_synthetic.csv"),
                   "--material", "BAS"],
                  ["fit", "echo", str(EXAMPLES / "glycerol_iea_synthetic.csv")]):
@@ -67,10 +67,12 @@ def test_fit_commands_write_their_outputs(tmp_path):
         res = runner.invoke(app, args + ["--out", str(out)])
         assert res.exit_code == 0, res.output
         assert "SYNTHETIC" in res.output
-        params = pd.read_csv(out / "params.csv")
-        assert {"parameter", "value", "stderr", "unit"} <= set(params.columns)
+        params = pd.read_csv(out / "params.csv", comment="#")
+        assert {"parameter", "value", "stderr", "unit", "meaning"} <= set(params.columns)
+        assert "orientation" in (out / "params.csv").read_text().splitlines()[0] or \
+            args[1] == "echo"
         assert (out / "fit.png").stat().st_size > 5000
-        assert len(pd.read_csv(out / "curve.csv")) > 10
+        assert len(pd.read_csv(out / "curve.csv", comment="#")) > 10
 
 
 def test_fit_refuses_a_malformed_file(tmp_path):

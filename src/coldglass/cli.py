@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 app = typer.Typer(
@@ -18,7 +19,7 @@ console = Console()
 
 
 def _fail(msg: str) -> None:
-    console.print(f"[red]error:[/red] {msg}", soft_wrap=True)
+    console.print(f"[red]error:[/red] {escape(msg)}", soft_wrap=True)
     raise typer.Exit(code=2)
 
 
@@ -123,11 +124,111 @@ fit_app = typer.Typer(help="Fit measured data (CSV with units in the header) wit
                       no_args_is_help=True)
 app.add_typer(fit_app, name="fit")
 
+FIX_HELP = ("hold a parameter: NAME=VALUE, or NAME to hold it at its start; NAME may be a group "
+            "parameter (ats_Dmin@0.600K) or its base (ats_Dmin: every group); repeatable")
+VARY_HELP = "vary a parameter that is held by default (e.g. ats_B_star, c_ats); repeatable"
+INIT_HELP = "starting value NAME=VALUE (in the unit of --list-parameters); repeatable"
+ORIENT_HELP = "orientation average: exact (default, the package's convention) | shortcut " \
+              "(the paper's φ²→φ²/3, the convention of its tables) | none"
+
 
 def _material(name: str | None):
     from .materials import get_material
 
     return None if name is None else get_material(name)
+
+
+def _pairs(items: list[str], what: str, need_value: bool) -> dict:
+    out = {}
+    for item in items:
+        name, eq, val = item.partition("=")
+        name = name.strip()
+        if not name:
+            raise ValueError(f"{what}: empty parameter name in {item!r}")
+        if not eq:
+            if need_value:
+                raise ValueError(f"{what} needs NAME=VALUE, got {item!r}")
+            out[name] = None
+            continue
+        try:
+            out[name] = float(val)
+        except ValueError:
+            raise ValueError(f"{what} {item!r}: {val!r} is not a number") from None
+    return out
+
+
+def _options(fix: list[str], vary: list[str], init: list[str]) -> dict:
+    return {"fix": _pairs(fix, "--fix", False), "vary": list(vary),
+            "init": _pairs(init, "--init", True)}
+
+
+def _check_out(out: Path) -> None:
+    """The output folder must be creatable and writable, checked before the fit runs."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} exists and is not a folder")
+    parent = out if out.exists() else out.parent
+    while not parent.exists():
+        parent = parent.parent
+    import os
+
+    if not os.access(parent, os.W_OK):
+        raise ValueError(f"--out {out}: {parent} is not writable")
+
+
+def _list_parameters(problem) -> None:
+    from .models.parameters import display_name, spec
+
+    table = Table(title=f"{problem.kind} fit: parameters (names for --fix/--vary/--init)")
+    for col in ("parameter", "start", "varies", "min", "max", "unit", "meaning"):
+        table.add_column(col, justify="right" if col in ("start", "min", "max") else "left")
+    for k, p in problem.params.items():
+        row = spec(k)
+        table.add_row(display_name(k), "" if p.expr else f"{p.value:.5g}",
+                      "derived" if p.expr else ("yes" if p.vary else "no"),
+                      f"{p.min:g}", f"{p.max:g}", row.unit, row.meaning)
+    console.print(table)
+    for name, text in problem.groups.items():
+        console.print(f"temperature groups of {name}: {text}", markup=False)
+    console.print(f"{len(problem.free)} free parameters, {problem.n_points} points", markup=False)
+
+
+def _run_fit(build, out: Path, list_parameters: bool, mcmc: bool, mcmc_steps: int,
+             mcmc_walkers: int | None, seed: int) -> None:
+    """Build (refusing bad input before any work), show the groups, fit, report, write."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    try:
+        if not list_parameters:
+            _check_out(out)
+        problem = build()
+        if list_parameters:
+            _list_parameters(problem)
+            return
+        for name, text in problem.groups.items():
+            console.print(f"temperature groups of {name}: {text}", markup=False)
+        console.print(f"fitting {len(problem.free)} free parameters to {problem.n_points} "
+                      "points ...", markup=False)
+        with console.status("fitting (lmfit least squares) ...") as status:
+            res = problem.run(remedy=getattr(problem, "remedy", ""),
+                              progress=lambda n: status.update(
+                                  f"fitting (lmfit least squares): {n} model evaluations"))
+        if mcmc:
+            from .fit.mcmc import sample_posterior
+
+            with Progress(TextColumn("MCMC (emcee)"), BarColumn(), TextColumn(
+                    "{task.completed}/{task.total} evaluations"), TimeElapsedColumn(),
+                    console=console) as bar:
+                task = bar.add_task("mcmc", total=None)
+                sample_posterior(res, steps=mcmc_steps, burn=mcmc_steps // 3,
+                                 nwalkers=mcmc_walkers, seed=seed,
+                                 progress=lambda d, t: bar.update(task, completed=d, total=t))
+    except (ValueError, KeyError, OSError) as exc:
+        _fail(str(exc).strip("'\""))
+    _write_fit(res, out)
+    fail = res.failure()
+    if fail:
+        console.print(f"[red]FAILED:[/red] {escape(fail)}", soft_wrap=True)
+        raise typer.Exit(code=3)
 
 
 def _write_fit(result, out: Path) -> None:
@@ -137,69 +238,103 @@ def _write_fit(result, out: Path) -> None:
     import matplotlib.pyplot as plt
 
     out.mkdir(parents=True, exist_ok=True)
-    result.table().to_csv(out / "params.csv", index=False)
+    header = "".join(f"# {n}\n" for n in result.notes)
+    with open(out / "params.csv", "w", encoding="utf-8", newline="") as fh:
+        fh.write(header)
+        result.table().to_csv(fh, index=False)
     result.correlations().to_csv(out / "correlations.csv", index=False)
-    result.curves().to_csv(out / "curve.csv", index=False)
-    axes = result.plot()
-    axes[0].figure.savefig(out / "fit.png", dpi=130)
-    plt.close(axes[0].figure)
-    console.print(result.report())
-    if not result.result.success:
-        console.print(f"[yellow]warning:[/yellow] the fit did not converge: "
-                      f"{result.result.message}")
-    console.print(f"wrote {out}/params.csv, correlations.csv, curve.csv, fit.png")
+    with open(out / "curve.csv", "w", encoding="utf-8", newline="") as fh:
+        fh.write(header)
+        result.curves().to_csv(fh, index=False)
+    fig = result.plot()
+    fig.savefig(out / "fit.png", dpi=130)
+    plt.close(fig)
+    written = ["params.csv", "correlations.csv", "curve.csv", "fit.png"]
+    if result.chain is not None:
+        from .fit.mcmc import corner_plot
+
+        fig = corner_plot(result, out / "corner.png")
+        plt.close(fig)
+        result.chain.to_csv(out / "posterior_samples.csv", index=False)
+        written += ["corner.png", "posterior_samples.csv"]
+    console.print(result.report(), markup=False)
+    console.print(f"wrote {out}/" + ", ".join(written), markup=False)
 
 
-def _load(path: Path):
+def _load(path: Path, material: str | None = None, molar_mass: float | None = None):
     from .data import read_csv
 
-    ds = read_csv(path)
+    if molar_mass is None and material is not None:
+        molar_mass = _material(material).molar_mass
+    ds = read_csv(path, molar_mass=molar_mass)
     if ds.synthetic:
-        console.print(f"[cyan]note:[/cyan] {path} holds SYNTHETIC data")
+        console.print(f"[cyan]note:[/cyan] {escape(str(path))} holds SYNTHETIC data")
     return ds
 
 
 @fit_app.command("cp")
 def fit_cp(
-    data: Path = typer.Argument(..., help="CSV with T [K], B [T], Cp_bar [J/(g K)] (, sigma)"),
-    material: str = typer.Option(None, help="starting values from a material: BAS, Duran"),
-    shared_cutoffs: bool = typer.Option(False, help="one set of cutoffs for all temperatures"),
-    orientation: str = typer.Option("shortcut", help="shortcut (paper) | exact | none"),
+    data: Path = typer.Argument(..., help="CSV with T [K], B [T] and Cp_bar [J/(g K)] "
+                                "(field-subtracted) or Cp [J/(g K)] (absolute) (, sigma)"),
+    material: str = typer.Option(None, help="starting values and molar mass: BAS, Duran"),
+    molar_mass: float = typer.Option(None, help="molar mass [g/mol] for per-mole units"),
+    shared_cutoffs: bool = typer.Option(None, "--shared-cutoffs/--per-temperature",
+                                        help="one set of ATS cutoffs for all temperatures "
+                                        "(default: per temperature for C̄p, shared for Cp)"),
+    t_tol: float = typer.Option(None, help="temperature grouping tolerance [K] (default "
+                                "2 %, at least 2 mK)"),
+    orientation: str = typer.Option("exact", help=ORIENT_HELP),
     b_ref: float = typer.Option(8.0, help="reference field of C̄p = Cp(B) - Cp(B_ref) [T]"),
+    fix: list[str] = typer.Option([], help=FIX_HELP),
+    vary: list[str] = typer.Option([], help=VARY_HELP),
+    init: list[str] = typer.Option([], help=INIT_HELP),
+    list_parameters: bool = typer.Option(False, help="list the parameters and exit"),
+    mcmc: bool = typer.Option(False, help="posterior sampling (emcee) and a corner plot"),
+    mcmc_steps: int = typer.Option(600, help="MCMC steps per walker"),
+    mcmc_walkers: int = typer.Option(None, help="MCMC walkers (default 4 x free parameters)"),
+    seed: int = typer.Option(0, help="random seed of the MCMC"),
     out: Path = typer.Option(Path("fit_cp"), help="output folder"),
 ) -> None:
-    """Fit C̄p(T, B) at several temperatures jointly (Eqs. 16-19)."""
-    from .fitting import fit_cp_bar
+    """Fit C̄p(T, B) or the absolute Cp(T, B): phonons, 2LS, Fe²⁺, Fe³⁺, ATS (Eqs. 14-20)."""
+    from .fit import fit_cp as run
 
-    try:
-        with console.status("fitting (lmfit) ..."):
-            res = fit_cp_bar(_load(data), _material(material), per_temperature=not shared_cutoffs,
-                             orientation=orientation, B_ref=b_ref)
-    except ValueError as exc:
-        _fail(str(exc))
-    _write_fit(res, out)
+    def build():
+        return run(_load(data, material, molar_mass), _material(material),
+                   per_temperature=None if shared_cutoffs is None else not shared_cutoffs,
+                   orientation=orientation, B_ref=b_ref, t_tol=t_tol,
+                   options=_options(fix, vary, init), run=False)
+
+    _run_fit(build, out, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed)
 
 
 @fit_app.command("magnetization")
 def fit_m(
     data: Path = typer.Argument(..., help="CSV with T [K], B [T], M [A m2/g] (, sigma)"),
     material: str = typer.Option(None, help="starting values from a material: BAS, Duran, BK7"),
-    orientation: str = typer.Option("shortcut", help="shortcut (paper) | exact | none"),
+    molar_mass: float = typer.Option(None, help="molar mass [g/mol] for per-mole units"),
+    orientation: str = typer.Option("exact", help=ORIENT_HELP),
     prefactor: str = typer.Option("derived", help="Eq. (94) prefactor: derived | printed"),
+    high_field: bool = typer.Option(True, help="high-field correction Eq. (95) with B*"),
     t0: float = typer.Option(None, help="reference temperature T0 of Eq. (97) [K]"),
-    fix: list[str] = typer.Option([], help="parameter to hold fixed (repeatable)"),
+    fix: list[str] = typer.Option([], help=FIX_HELP),
+    vary: list[str] = typer.Option([], help=VARY_HELP),
+    init: list[str] = typer.Option([], help=INIT_HELP),
+    list_parameters: bool = typer.Option(False, help="list the parameters and exit"),
+    mcmc: bool = typer.Option(False, help="posterior sampling (emcee) and a corner plot"),
+    mcmc_steps: int = typer.Option(600, help="MCMC steps per walker"),
+    mcmc_walkers: int = typer.Option(None, help="MCMC walkers (default 4 x free parameters)"),
+    seed: int = typer.Option(0, help="random seed of the MCMC"),
     out: Path = typer.Option(Path("fit_magnetization"), help="output folder"),
 ) -> None:
     """Fit M(T, B): Fe²⁺ + Fe³⁺ (Eq. 90) + ATS (Eqs. 94-97) + diamagnetic offset."""
-    from .fitting import fit_magnetization
+    from .fit import fit_magnetization as run
 
-    try:
-        with console.status("fitting (lmfit) ..."):
-            res = fit_magnetization(_load(data), _material(material), orientation=orientation,
-                                    prefactor=prefactor, T0=t0, fix=tuple(fix))
-    except (ValueError, KeyError) as exc:
-        _fail(str(exc))
-    _write_fit(res, out)
+    def build():
+        return run(_load(data, material, molar_mass), _material(material),
+                   orientation=orientation, prefactor=prefactor, high_field=high_field, T0=t0,
+                   options=_options(fix, vary, init), run=False)
+
+    _run_fit(build, out, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed)
 
 
 @fit_app.command("joint")
@@ -207,44 +342,63 @@ def fit_both(
     cp_data: Path = typer.Argument(..., help="C̄p CSV"),
     m_data: Path = typer.Argument(..., help="magnetization CSV"),
     material: str = typer.Option(None, help="starting values from a material"),
-    orientation: str = typer.Option("shortcut", help="shortcut (paper) | exact | none"),
+    molar_mass: float = typer.Option(None, help="molar mass [g/mol] for per-mole units"),
+    t_tol: float = typer.Option(None, help="temperature grouping tolerance [K]"),
+    shared_cutoffs: bool = typer.Option(False, help="one set of C̄p cutoffs for all T"),
+    orientation: str = typer.Option("exact", help=ORIENT_HELP),
     prefactor: str = typer.Option("derived", help="Eq. (94) prefactor: derived | printed"),
+    fix: list[str] = typer.Option([], help=FIX_HELP),
+    vary: list[str] = typer.Option([], help=VARY_HELP),
+    init: list[str] = typer.Option([], help=INIT_HELP),
+    list_parameters: bool = typer.Option(False, help="list the parameters and exit"),
+    mcmc: bool = typer.Option(False, help="posterior sampling (emcee) and a corner plot"),
+    mcmc_steps: int = typer.Option(600, help="MCMC steps per walker"),
+    mcmc_walkers: int = typer.Option(None, help="MCMC walkers (default 4 x free parameters)"),
+    seed: int = typer.Option(0, help="random seed of the MCMC"),
     out: Path = typer.Option(Path("fit_joint"), help="output folder"),
 ) -> None:
     """Joint fit of C̄p and M sharing the Fe²⁺, Fe³⁺ and ATS concentrations."""
-    from .fitting import fit_joint
+    from .fit import fit_joint as run
 
-    try:
-        with console.status("fitting (lmfit) ..."):
-            res = fit_joint(_load(cp_data), _load(m_data), _material(material),
-                            orientation=orientation, prefactor=prefactor)
-    except ValueError as exc:
-        _fail(str(exc))
-    _write_fit(res, out)
+    def build():
+        return run(_load(cp_data, material, molar_mass), _load(m_data, material, molar_mass),
+                   _material(material), per_temperature=not shared_cutoffs,
+                   orientation=orientation, prefactor=prefactor, t_tol=t_tol,
+                   options=_options(fix, vary, init), run=False)
+
+    _run_fit(build, out, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed)
 
 
 @fit_app.command("dielectric")
 def fit_diel(
-    data: Path = typer.Argument(..., help="CSV with T [K], B [T], deps [1] or dtand [1]"),
+    data: Path = typer.Argument(..., help="CSV with T [K], B [T], deps [1] or dtand [1]"
+                                " (, f [Hz], sigma)"),
     material: str = typer.Option(None, help="starting values: BAS, BK7, Duran, SiO2+xCyHz"),
     shared_cutoffs: bool = typer.Option(False, help="one parameter set for all temperatures"),
-    orientation: str = typer.Option("shortcut", help="shortcut (paper) | exact | none"),
+    t_tol: float = typer.Option(None, help="temperature grouping tolerance [K]"),
+    orientation: str = typer.Option("exact", help=ORIENT_HELP),
     nw: int = typer.Option(3, help="wells of the ATS polygon (Eq. 45), >= 2"),
-    frequency_hz: float = typer.Option(1e3, help="measuring frequency for the loss [Hz]"),
+    frequency_hz: float = typer.Option(None, help="measuring frequency [Hz] (the loss needs "
+                                       "it unless the data have an f column)"),
+    fix: list[str] = typer.Option([], help=FIX_HELP),
+    vary: list[str] = typer.Option([], help=VARY_HELP),
+    init: list[str] = typer.Option([], help=INIT_HELP),
+    list_parameters: bool = typer.Option(False, help="list the parameters and exit"),
+    mcmc: bool = typer.Option(False, help="posterior sampling (emcee) and a corner plot"),
+    mcmc_steps: int = typer.Option(600, help="MCMC steps per walker"),
+    mcmc_walkers: int = typer.Option(None, help="MCMC walkers (default 4 x free parameters)"),
+    seed: int = typer.Option(0, help="random seed of the MCMC"),
     out: Path = typer.Option(Path("fit_dielectric"), help="output folder"),
 ) -> None:
     """Fit the magnetodielectric effect Δε'/ε(T, B) or the loss Δ tan δ(T, B) (Eqs. 51-61)."""
-    import numpy as np
+    from .fit import fit_dielectric as run
 
-    from .fitting import fit_dielectric
+    def build():
+        return run(_load(data), material, per_temperature=not shared_cutoffs,
+                   orientation=orientation, nw=nw, frequency_Hz=frequency_hz, t_tol=t_tol,
+                   options=_options(fix, vary, init), run=False)
 
-    try:
-        with console.status("fitting (lmfit) ..."):
-            res = fit_dielectric(_load(data), material, per_temperature=not shared_cutoffs,
-                                 orientation=orientation, nw=nw, omega=2 * np.pi * frequency_hz)
-    except ValueError as exc:
-        _fail(str(exc))
-    _write_fit(res, out)
+    _run_fit(build, out, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed)
 
 
 @fit_app.command("echo")
@@ -255,19 +409,26 @@ def fit_echo_cmd(
                             " 'BK7 1.5us', 'BK7 6us'"),
     tau12_us: float = typer.Option(None, help="pulse separation τ12 [μs] of A(B) data"),
     frequency_hz: float = typer.Option(None, help="echo frequency [Hz] (default: the row's)"),
-    orientation: str = typer.Option("shortcut", help="shortcut (paper) | exact | none"),
+    orientation: str = typer.Option("exact", help=ORIENT_HELP),
+    fix: list[str] = typer.Option([], help=FIX_HELP),
+    vary: list[str] = typer.Option([], help=VARY_HELP),
+    init: list[str] = typer.Option([], help=INIT_HELP),
+    list_parameters: bool = typer.Option(False, help="list the parameters and exit"),
+    mcmc: bool = typer.Option(False, help="posterior sampling (emcee) and a corner plot"),
+    mcmc_steps: int = typer.Option(600, help="MCMC steps per walker"),
+    mcmc_walkers: int = typer.Option(None, help="MCMC walkers (default 4 x free parameters)"),
+    seed: int = typer.Option(0, help="random seed of the MCMC"),
     out: Path = typer.Option(Path("fit_echo"), help="output folder"),
 ) -> None:
     """Fit the echo amplitude A(B)/A_2LS (Sec. 6.2) or the integrated amplitude IEA(τ12)."""
-    from .fitting import fit_echo
+    from .fit import fit_echo as run
 
-    try:
-        with console.status("fitting (lmfit) ..."):
-            res = fit_echo(_load(data), row, tau12=None if tau12_us is None else tau12_us * 1e-6,
-                           frequency=frequency_hz, orientation=orientation)
-    except ValueError as exc:
-        _fail(str(exc))
-    _write_fit(res, out)
+    def build():
+        return run(_load(data), row, tau12=None if tau12_us is None else tau12_us * 1e-6,
+                   frequency=frequency_hz, orientation=orientation,
+                   options=_options(fix, vary, init), run=False)
+
+    _run_fit(build, out, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed)
 
 
 @app.command()

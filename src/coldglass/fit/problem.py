@@ -30,6 +30,10 @@ from ..models.parameters import display_name, internal_name, spec
 
 __all__ = ["Term", "Block", "FitProblem", "FitError", "MAX_PARAMETER_FRACTION"]
 
+FTOL = 1e-6
+"""Relative tolerances of the least-squares fit: a change of 1e-6 χ² is far below the
+statistical spread of χ² (sqrt(2N)) and of one unit of χ² that sets the uncertainties."""
+
 MAX_PARAMETER_FRACTION = 1.0 / 3.0
 """A fit may vary at most this fraction of its data points as parameters."""
 
@@ -53,6 +57,7 @@ class Term:
 
     def __post_init__(self) -> None:
         self._sig = inspect.signature(self.func).parameters
+        self._cache: dict = {}  # the last few evaluations at the data points
         first = next(iter(self._sig))
         self._first = first
         unknown = set(self.params) - set(self._sig)
@@ -62,7 +67,26 @@ class Term:
     def __call__(self, values: dict[str, float], ds: Dataset, mask: np.ndarray,
                  T: np.ndarray | None = None, B: np.ndarray | None = None,
                  x: np.ndarray | None = None) -> np.ndarray:
-        """Evaluate at the block's points (or at given T, B / x for curves)."""
+        """Evaluate at the block's points (or at given T, B / x for curves).
+
+        At the data points the last few results are cached by the values of the term's own
+        parameters: a finite-difference Jacobian column then recomputes only the terms that
+        depend on the perturbed parameter."""
+        at_data = T is None and B is None and x is None
+        if at_data:
+            key = (id(mask), tuple(values[g] for g in self.params.values()))
+            hit = self._cache.get(key)
+            if hit is not None:
+                return hit
+        out = self._evaluate(values, ds, mask, T, B, x)
+        if at_data:
+            if len(self._cache) >= 4:
+                self._cache.pop(next(iter(self._cache)))
+            out.flags.writeable = False
+            self._cache[key] = out
+        return out
+
+    def _evaluate(self, values, ds, mask, T, B, x) -> np.ndarray:
         kw = dict(self.options)
         kw.update({k: values[g] for k, g in self.params.items()})
         if self._first == "tau12_s":
@@ -320,7 +344,7 @@ class FitProblem:
         result = lmfit.minimize(
             counted, self.params, method="least_squares",
             max_nfev=max_nfev or 200 * (n_free + 1),
-            x_scale="jac", diff_step=1.49e-8, ftol=1e-8, xtol=1e-8, gtol=1e-8)
+            x_scale="jac", diff_step=1.49e-8, ftol=FTOL, xtol=FTOL, gtol=1e-8)
         seconds = time.perf_counter() - t0
         return FitResult(self, result, weights, self.notes + wnotes, start=start,
                          chi2_start=float(np.sum(r0**2)), seconds=seconds)

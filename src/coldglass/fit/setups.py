@@ -12,7 +12,9 @@ least 2 mK; :meth:`coldglass.data.Dataset.temperature_groups`); per-temperature 
 are named by their group (``ats_Dmin@0.600K``). The orientation convention defaults to the
 package's one (exact, :data:`coldglass.ensembles.DEFAULT_ORIENTATION`) and is stated in the
 notes of every result. Linear amplitudes (concentrations, offsets) start from a bounded
-linear least-squares solve at the starting cutoffs unless the user gives them.
+linear least-squares solve at the starting cutoffs unless the user gives them. With
+``run=False`` each function returns the :class:`FitProblem` unfitted (to list or change its
+parameters; ``problem.run()`` fits it).
 """
 
 from __future__ import annotations
@@ -46,8 +48,17 @@ def _need(ds: Dataset, quantities: tuple[str, ...], what: str) -> None:
                          f"{ds.quantity!r}")
 
 
+FIT_ORIENTATION_NODES = 8
+"""Nodes per c panel of the exact orientation average inside fits (32 in all): ~1e-7
+relative for the C̄p, M and Δε'/ε kernels (benchmarks/bench_heat_capacity.py measures
+the rules), far below measurement noise. An Orientation object passed in is used as is."""
+
+
 def _orientation(orientation) -> Orientation:
-    return Orientation.of(orientation)
+    if isinstance(orientation, Orientation):
+        return orientation
+    o = Orientation.of(orientation)
+    return Orientation(o.kind, FIT_ORIENTATION_NODES, o.high_field) if o.kind == "exact" else o
 
 
 def _fit_rule(ds: Dataset):
@@ -203,6 +214,7 @@ def fit_cp(
     t_tol: float | None = None,
     options: Options | None = None,
     fix: tuple[str, ...] = (),
+    run: bool = True,
 ):
     """Fit heat-capacity data: C̄p(T, B) (``Cp_bar``) or absolute Cp(T, B) (``Cp``).
 
@@ -231,7 +243,7 @@ def fit_cp(
     linear = ["fe2_n", "fe3_n", "ats_Pn"] + (["gamma_ph", "P_bar"] if absolute else [])
     groups = len(p.blocks)
     _finish(p, opts, linear, _REMEDY_GROUPS.format(n=groups, tol=t_tol or "default"))
-    return p.run(remedy=p.remedy)
+    return p.run(remedy=p.remedy) if run else p
 
 
 def fit_cp_bar(data: Dataset, material: Material | None = None, **kw):
@@ -298,6 +310,7 @@ def fit_magnetization(
     T0: float | None = None,
     options: Options | None = None,
     fix: tuple[str, ...] = (),
+    run: bool = True,
 ):
     """Fit M(T, B): Fe²⁺ + Fe³⁺ (Eq. 90) + ATS (Eqs. 94-97) + offset ``M0``.
 
@@ -316,7 +329,7 @@ def fit_magnetization(
     _m_block(p, "M", data, material, orient, prefactor, T0, high_field)
     _finish(p, _merge_fix(options, fix), ["fe2_n", "fe3_n", "ats_Pn", "M0"],
             "Fix some parameters (--fix), e.g. the Fe concentrations from a Cp fit.")
-    return p.run(remedy=p.remedy)
+    return p.run(remedy=p.remedy) if run else p
 
 
 def fit_joint(
@@ -333,6 +346,7 @@ def fit_joint(
     t_tol: float | None = None,
     options: Options | None = None,
     fix: tuple[str, ...] = (),
+    run: bool = True,
 ):
     """Joint fit of C̄p(T, B) and M(T, B) sharing ``fe2_n``, ``fe3_n`` and ``ats_Pn``.
 
@@ -352,7 +366,7 @@ def fit_joint(
     _m_block(p, "M", m_data, material, orient, prefactor, T0, high_field, prefix="atsm_")
     _finish(p, _merge_fix(options, fix), ["fe2_n", "fe3_n", "ats_Pn", "M0"],
             _REMEDY_GROUPS.format(n=len(p.blocks) - 1, tol=t_tol or "default"))
-    return p.run(remedy=p.remedy)
+    return p.run(remedy=p.remedy) if run else p
 
 
 # ------------------------------------------------------------------------------ dielectric
@@ -369,6 +383,7 @@ def fit_dielectric(
     t_tol: float | None = None,
     options: Options | None = None,
     fix: tuple[str, ...] = (),
+    run: bool = True,
 ):
     """Fit Δε'/ε(T, B) (``deps`` data, Eq. 51) or Δ tan δ(T, B) (``dtand``, Eqs. 52-61).
 
@@ -419,7 +434,7 @@ def fit_dielectric(
     linear = [k for k in p.params if k.startswith("ats_Kln")]
     _finish(p, _merge_fix(options, fix), linear,
             _REMEDY_GROUPS.format(n=len(groups), tol=t_tol or "default"))
-    return p.run(remedy=p.remedy)
+    return p.run(remedy=p.remedy) if run else p
 
 
 # ------------------------------------------------------------------------------------ echo
@@ -436,6 +451,7 @@ def fit_echo(
     orientation: Orientation | str | None = None,
     options: Options | None = None,
     fix: tuple[str, ...] = (),
+    run: bool = True,
 ):
     """Fit an echo amplitude A(B)/A_2LS (``A`` data) or an integrated echo amplitude
     IEA(τ12) at B = 0 (``IEA`` data, with a ``tau12`` column).
@@ -470,7 +486,7 @@ def fit_echo(
                                           "delta_omega": "delta_omega"})]
         p.add_block(Block("IEA", np.ones(data.T.shape, bool), terms))
         _finish(p, opts, ["C2LS", "KATS"], "Fix some parameters (--fix).")
-        return p.run(remedy=p.remedy)
+        return p.run(remedy=p.remedy) if run else p if run else p
 
     r = ECHO.get(row) if row else None
     if row and r is None:
@@ -502,7 +518,7 @@ def fit_echo(
         "tau12_s": float(tau12), "frequency_Hz": float(freq), "tau1_s": float(tau1),
         "tau2_s": float(tau2), "orientation": orient})]))
     _finish(p, opts, [], "Fix some parameters (--fix).")
-    return p.run(remedy=p.remedy)
+    return p.run(remedy=p.remedy) if run else p
 
 
 __all__ += ["FitError", "linear_start"]
