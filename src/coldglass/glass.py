@@ -134,7 +134,7 @@ class Paramagnet:
         return self.species
 
     def terms(self) -> dict[str, Term]:
-        kw = {"n": self.n, "J": self.J, "g": self.g}
+        kw = {"n": self.n, "species": self.species, "J": self.J, "g": self.g}
         return {"cp": (cm.cp_paramagnet, kw), "cp_bar": (cm.cp_bar_paramagnet, kw),
                 "M": (cm.m_paramagnet, kw)}
 
@@ -180,7 +180,7 @@ class ATS:
         o = self.orientation
         return {"Pn": e.density, "Dmin": e.Dmin, "X0min": e.D0min, "X0max": e.D0max,
                 "B_star": 1.0 if e.B_star is None else e.B_star,
-                "E0": 0.0 if e.E0 is None else e.E0, "T0": 1.0 if e.T0 is None else e.T0,
+                "E0": 0.0 if e.E0 is None else e.E0, "T0": e.T0,
                 "orientation": o, "high_field": o.high_field, "rule": self.rule}
 
     def terms(self) -> dict[str, Term]:
@@ -207,9 +207,7 @@ class DiamagneticOffset:
 
 
 def _call(func: Callable, kw: dict, T, B, conditions: dict):
-    import inspect
-
-    names = inspect.signature(func).parameters
+    names = cm.full_signature(func).parameters
     args = dict(kw)
     for k, v in conditions.items():
         if k in names:
@@ -300,10 +298,7 @@ class Glass:
         for c in self.contributors(observable):
             func, kw = c.terms()[observable]
             pnames = set(cm.parameter_names(func))
-            init = {k: float(v) for k, v in kw.items() if k in pnames}
-            opts = {k: v for k, v in kw.items() if k not in pnames}
+            init = {k: (float(v) if k in pnames else v) for k, v in kw.items()}
             m = cm.model(func, prefix_of(c.name), **init)
-            # lmfit lets an independent variable's default win over opts: set the default
-            m.independent_vars_defvals.update(opts)
             total = m if total is None else total + m
         return total

@@ -15,7 +15,6 @@ The fit layer's one engine (every ``fit_*`` function and ``coldglass fit`` comma
 
 from __future__ import annotations
 
-import inspect
 import math
 import re
 import time
@@ -26,12 +25,13 @@ import lmfit
 import numpy as np
 
 from ..data import Dataset
+from ..models.core import full_signature
 from ..models.parameters import display_name, internal_name, spec
 
 __all__ = ["Term", "Block", "FitProblem", "FitError", "MAX_PARAMETER_FRACTION"]
 
-FTOL = 1e-6
-"""Relative tolerances of the least-squares fit: a change of 1e-6 χ² is far below the
+FTOL = 1e-7
+"""Relative tolerances of the least-squares fit: a change of 1e-7 χ² is far below the
 statistical spread of χ² (sqrt(2N)) and of one unit of χ² that sets the uncertainties."""
 
 MAX_PARAMETER_FRACTION = 1.0 / 3.0
@@ -56,7 +56,7 @@ class Term:
     options: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self._sig = inspect.signature(self.func).parameters
+        self._sig = full_signature(self.func).parameters
         self._cache: dict = {}  # the last few evaluations at the data points
         first = next(iter(self._sig))
         self._first = first
@@ -314,9 +314,86 @@ class FitProblem:
                     break
         return out
 
+    def _projectable(self) -> list[str]:
+        """The free amplitudes the model is linear in (``self.linear``, set by the fit
+        setups) that enter exactly one term each and no expression."""
+        names = [k for k in getattr(self, "linear", []) if k in self.free]
+        exprs = " ".join(p.expr for p in self.params.values() if p.expr)
+        out = []
+        for k in names:
+            if re.search(rf"\b{re.escape(k)}\b", exprs):
+                continue
+            terms = [t for b in self.blocks for t in b.terms if k in t.params.values()]
+            if terms and all(sum(v in names for v in t.params.values()) == 1 for t in terms):
+                out.append(k)
+        return out
+
+    def _project_amplitudes(self, weights, counted, max_nfev) -> list[str]:
+        """Variable projection (Golub-Pereyra): minimise over the nonlinear parameters with
+        the amplitudes ``a`` solved at every step by bounded linear least squares, which
+        removes the valleys along which amplitudes and shapes trade off; the result is the
+        start of the full fit. Returns the projected names (empty: nothing done)."""
+        lin = self._projectable()
+        nonlin = [k for k in self.free if k not in lin]
+        if not lin or not nonlin:
+            return []
+        order = list(self.datasets)
+        w = np.concatenate([weights[k] for k in order])
+        y = np.concatenate([self.datasets[k].y for k in order])
+        offsets = np.cumsum([0] + [self.datasets[k].y.size for k in order])
+        where = dict(zip(order, offsets[:-1], strict=True))
+
+        def columns(params):
+            vals = self.values(params)
+            for k in lin:
+                vals[k] = 1.0
+            cols = np.zeros((y.size, len(lin)))
+            rest = np.zeros(y.size)
+            for b in self.blocks:
+                idx = where[b.dataset] + np.flatnonzero(b.mask)
+                for t in b.terms:
+                    v = t(vals, self.datasets[b.dataset], b.mask)
+                    amp = [k for k in t.params.values() if k in lin]
+                    if amp:
+                        cols[idx, lin.index(amp[0])] += v
+                    else:
+                        rest[idx] += v
+            return cols, rest
+
+        def solve(params):
+            cols, rest = columns(params)
+            A = cols * w[:, None]
+            b = (y - rest) * w
+            if not (np.all(np.isfinite(A)) and np.all(np.isfinite(b))):
+                raise FitError(f"the model is not finite at {_free_values(params)}")
+            # unbounded: a smooth function of the nonlinear parameters (bounds are restored
+            # for the full fit that follows)
+            scale = np.maximum(np.abs(A).max(axis=0), 1e-300)
+            a = np.linalg.lstsq(A / scale, b, rcond=None)[0] / scale
+            return a, b - A @ a
+
+        pars = self.params.copy()
+        for k in lin:
+            pars[k].vary = False
+
+        def reduced(params):
+            counted(params)
+            return solve(params)[1]
+
+        res = lmfit.minimize(reduced, pars, method="leastsq", ftol=FTOL, xtol=FTOL,
+                             max_nfev=max_nfev or 400 * (len(nonlin) + 1))
+        a, _ = solve(res.params)
+        for k in nonlin:
+            self.params[k].value = res.params[k].value
+        for k, v in zip(lin, a, strict=True):
+            p = self.params[k]
+            span = max(abs(v), abs(p.value), 1e-30)
+            p.value = float(min(max(v, p.min + 1e-9 * span), p.max - 1e-9 * span))
+        return lin
+
     def run(self, *, remedy: str = "", max_nfev: int | None = None, progress=None):
-        """Check, fit (lmfit least_squares, trust region with Jacobian scaling, relative
-        finite-difference steps) and return a :class:`coldglass.fit.FitResult`."""
+        """Check, fit (lmfit's Levenberg-Marquardt) and return a
+        :class:`coldglass.fit.FitResult`."""
         from .result import FitResult
 
         self.check_size(remedy or "Fix some parameters (--fix) or fit fewer temperature "
@@ -341,11 +418,17 @@ class FitProblem:
             return residual(params)
 
         t0 = time.perf_counter()
-        result = lmfit.minimize(
-            counted, self.params, method="least_squares",
-            max_nfev=max_nfev or 200 * (n_free + 1),
-            x_scale="jac", diff_step=1.49e-8, ftol=FTOL, xtol=FTOL, gtol=1e-8)
+        projected = self._project_amplitudes(weights, counted, max_nfev)
+        # Levenberg-Marquardt (MINPACK through lmfit, bounds by lmfit's transformation): its
+        # step and convergence tests use the Jacobian-scaled parameters, so parameters of
+        # 1e17 g^-1 and 0.3 K converge together (scipy's TRF tests |dx| against |x| unscaled
+        # and stops early in that case)
+        result = lmfit.minimize(counted, self.params, method="leastsq",
+                                max_nfev=max_nfev or 400 * (n_free + 1), ftol=FTOL, xtol=FTOL)
         seconds = time.perf_counter() - t0
+        if projected:
+            wnotes.append(f"amplitudes {', '.join(display_name(k) for k in projected)} "
+                          "first solved by variable projection, then all parameters refined")
         return FitResult(self, result, weights, self.notes + wnotes, start=start,
                          chi2_start=float(np.sum(r0**2)), seconds=seconds)
 

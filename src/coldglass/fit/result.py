@@ -187,7 +187,8 @@ class FitResult:
             xvar = _x_variable(ds, m)
             if xvar == "B":
                 out.append(dict(dataset=b.dataset, block=b, mask=m, x="B",
-                                label=b.label or _t_label(ds.T[m])))
+                                label=f"T ≈ {b.label[:-1]} K" if b.label
+                                else _t_label(ds.T[m])))
                 continue
             if ds.frequency is not None and len(np.unique(ds.frequency[m])) > 1:
                 key, unit = ds.frequency, "Hz"

@@ -25,7 +25,6 @@ import numpy as np
 from scipy.optimize import lsq_linear
 
 from .. import models as cm
-from ..constants import FE_IONS
 from ..data import Dataset
 from ..ensembles import FIT_RULE, Orientation
 from ..materials import DIELECTRIC, ECHO, GLYCEROL, LOSS, Material
@@ -98,8 +97,7 @@ def _ions(p: FitProblem, material: Material | None, source: str) -> None:
 
 
 def _ion_terms(func, which: str = "cp") -> list[Term]:
-    return [Term(ion, func, {"n": f"fe{ion[2]}_n"}, {"J": FE_IONS[ion]["J"],
-                                                      "g": FE_IONS[ion]["g"]})
+    return [Term(ion, func, {"n": f"fe{ion[2]}_n"}, {"species": ion})
             for ion in ("Fe2+", "Fe3+")]
 
 
@@ -113,6 +111,7 @@ def _finish(p: FitProblem, options: Options | None, linear: list[str], remedy: s
     todo = [k for k in linear if k in p.params and p.params[k].vary and k not in given]
     if todo:
         linear_start(p, todo)
+    p.linear = [k for k in linear if k in p.params]
     p.remedy = remedy
     return p
 
@@ -184,8 +183,6 @@ def _cp_blocks(p: FitProblem, name: str, ds: Dataset, material: Material | None,
     if absolute:
         p.add_parameter("gamma_ph", 1e-7)
         p.add_parameter("P_bar", 1e16)
-    else:
-        p.add_parameter("B_ref", p.B_ref)
     for suffix, label, mask in groups:
         Tg = float(np.median(ds.T[mask]))
         r = _rows_near(rows, Tg)
@@ -197,10 +194,11 @@ def _cp_blocks(p: FitProblem, name: str, ds: Dataset, material: Material | None,
             terms += _ion_terms(cm.cp_paramagnet)
             terms.append(Term("ATS", cm.cp_ats, names | {"Pn": "ats_Pn"}, opts))
         else:
-            terms = [Term(t.component, cm.cp_bar_paramagnet, t.params | {"B_ref": "B_ref"},
-                          t.options) for t in _ion_terms(cm.cp_bar_paramagnet)]
-            terms.append(Term("ATS", cm.cp_bar_ats, names | {"Pn": "ats_Pn",
-                                                             "B_ref": "B_ref"}, opts))
+            terms = [Term(t.component, cm.cp_bar_paramagnet, t.params,
+                          t.options | {"B_ref": p.B_ref})
+                     for t in _ion_terms(cm.cp_bar_paramagnet)]
+            terms.append(Term("ATS", cm.cp_bar_ats, names | {"Pn": "ats_Pn"},
+                              opts | {"B_ref": p.B_ref}))
         p.add_block(Block(name, mask, terms, label))
 
 
@@ -281,20 +279,16 @@ def _m_block(p: FitProblem, name: str, ds: Dataset, material: Material | None,
     if high_field:
         sBs = np.exp(2.0 * init["E0"] * (1.0 / T0 - 1.0 / ds.T)) if init["E0"] else 1.0
         b_lo = float(np.max(np.abs(ds.B) / sBs)) / np.sqrt(orient.limit) * 1.001
-        if init["B_star"] <= b_lo:
-            raise ValueError(f"the starting B* = {init['B_star']:g} T puts |B|/B* beyond the "
-                             f"validity of Eq. (95) for the data's fields up to "
-                             f"{np.abs(ds.B).max():g} T; start with B* > {b_lo:.3g} T "
-                             "(--init ats_B_star=...) or switch the correction off")
+        # our default start (not a user's value) is moved inside the domain
+        init["B_star"] = max(init["B_star"], 1.2 * b_lo)
     p.add_parameter(f"{prefix}B_star", init["B_star"], vary=high_field, min=b_lo)
     p.add_parameter(f"{prefix}E0", init["E0"])
-    p.add_parameter(f"{prefix}T0", T0, vary=False)
     p.add_parameter("M0", init["offset"])
     rule = FIT_RULE.with_(energy_scale=max(60.0 * float(np.max(ds.T)), 1e3 * init["Dmin"]))
     terms = _ion_terms(cm.m_paramagnet)
     terms.append(Term("ATS", cm.m_ats, names | {"Pn": "ats_Pn", "B_star": f"{prefix}B_star",
-                                                "E0": f"{prefix}E0", "T0": f"{prefix}T0"},
-                      {"orientation": orient, "high_field": high_field,
+                                                "E0": f"{prefix}E0"},
+                      {"T0": T0, "orientation": orient, "high_field": high_field,
                        "prefactor": prefactor, "rule": rule}))
     terms.append(Term("offset", cm.m_offset, {"M0": "M0"}))
     p.add_block(Block(name, np.ones(ds.T.shape, bool), terms))
@@ -325,6 +319,8 @@ def fit_magnetization(
     p = FitProblem("M", {"M": data}, [f"orientation averaging: {orient.label()}; Eq. (94) "
                                       f"prefactor: {prefactor}; high-field Eq. (95): "
                                       f"{'on' if high_field else 'off'}"])
+    if T0 is not None:
+        cm.spec("T0").check(T0, "T0")
     _ions(p, material, "magnetization")
     _m_block(p, "M", data, material, orient, prefactor, T0, high_field)
     _finish(p, _merge_fix(options, fix), ["fe2_n", "fe3_n", "ats_Pn", "M0"],
@@ -427,7 +423,7 @@ def fit_dielectric(
         if loss:
             p.add_parameter(f"ats_Gamma{suffix}", r.Gamma if r and r.Gamma else 4e9)
             params["Gamma"] = f"ats_Gamma{suffix}"
-        opts = {"nw": float(nw), "orientation": orient, "rule": rule}
+        opts = {"nw": int(nw), "orientation": orient, "rule": rule}
         if frequency_Hz is not None:
             opts["frequency_Hz"] = float(frequency_Hz)
         p.add_block(Block(data.quantity, mask, [Term("ATS", func, params, opts)], label))

@@ -27,7 +27,16 @@ observable    unit              terms
 ============  ================  ====================================================
 """
 
-from .core import OBSERVABLES, as_output, field_subtracted, model, observable, parameter_names
+from .core import (
+    OBSERVABLES,
+    as_output,
+    field_subtracted,
+    full_signature,
+    model,
+    observable,
+    parameter_names,
+    with_options,
+)
 from .dielectric import deps_ats, dtand_ats, eps_stm, tand_stm
 from .echo import echo_ats, iea, iea_2ls, iea_ats
 from .heat_capacity import (
@@ -43,6 +52,7 @@ from .parameters import PARAMETERS, ParamSpec, display_name, internal_name, spec
 
 __all__ = [
     "model", "parameter_names", "as_output", "field_subtracted", "observable", "OBSERVABLES",
+    "with_options", "full_signature",
     "PARAMETERS", "ParamSpec", "spec", "display_name", "internal_name",
     "cp_phonons", "cp_tls", "cp_paramagnet", "cp_ats", "cp_bar_paramagnet", "cp_bar_ats",
     "m_paramagnet", "m_ats", "m_offset",

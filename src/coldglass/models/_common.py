@@ -11,9 +11,13 @@ __all__ = ["ats_ensemble", "orientation_of", "need_field", "temperatures", "rule
 
 
 def ats_ensemble(Pn: float, Dmin: float, X0min: float, X0max: float, B_star: float | None,
-                 E0: float, T0: float) -> ATSEnsemble:
+                 E0: float, T0: float | None) -> ATSEnsemble:
     """The ATS ensemble of the paper's fit combination (K·Å², tesla); ``E0 = 0`` means
-    temperature-independent cutoffs (Eq. 97 off)."""
+    temperature-independent cutoffs (Eq. 97 off); otherwise the reference temperature T0
+    [K] is needed."""
+    if E0 != 0 and T0 is None:
+        raise ValueError("E0 != 0 (the Eq. 97 temperature dependence) needs the reference "
+                         "temperature T0 [K]")
     return ATSEnsemble.from_fit_combination(
         Dmin, X0min, X0max, density=Pn, B_star_T=B_star,
         E0=None if E0 == 0 else E0, T0=None if E0 == 0 else T0)
@@ -27,6 +31,19 @@ def rule_of(rule) -> Rule | None:
     if rule is not None and not isinstance(rule, Rule):
         raise ValueError(f"rule must be a coldglass.ensembles.Rule or None, got {rule!r}")
     return rule
+
+
+def spin(species: str, J, g) -> tuple[float, float]:
+    """(J, g) of an ion species, each overridden when given; refused when unknown."""
+    from ..constants import FE_IONS
+
+    if J is None or g is None:
+        if species not in FE_IONS:
+            raise ValueError(f"unknown ion species {species!r}: known {list(FE_IONS)}, or give "
+                             "J and g")
+        J = FE_IONS[species]["J"] if J is None else J
+        g = FE_IONS[species]["g"] if g is None else g
+    return float(J), float(g)
 
 
 def need_field(B, who: str) -> np.ndarray:

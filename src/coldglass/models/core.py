@@ -1,11 +1,14 @@
 """What turns a model function into an lmfit model, and the helpers every model shares.
 
-A model function is pure and vectorized: ``f(T, B=None, *, <parameters>=<typical value>,
-<options>=<non-numeric default>)``. lmfit reads it without glue: the first argument and every
-keyword with a non-numeric default (None, a string, a bool) are independent variables or
-options, every keyword with a numeric default is a parameter (``lmfit.Model(f)`` works as
-it is). :func:`model` adds what the signature cannot carry: bounds, units and meaning from
-the parameter table (:mod:`coldglass.models.parameters`) as parameter hints.
+A model function is pure and vectorized: ``f(T, B=None, *, <parameters>=<typical value>)``
+plus keyword *options* (orientation, ion species, rules ...). lmfit reads it without glue:
+the first argument and ``B`` (and ``frequency_Hz`` where it is one) are the independent
+variables, every keyword with a numeric default is a parameter; ``lmfit.Model(f)`` works as it
+is. The options are hidden from lmfit's view of the signature (so a bare ``Model.fit`` does
+not demand them) and bound to the function: ``lmfit.Model(cm.cp_ats.bind(orientation=
+"shortcut"))`` (``f.options`` lists the bound values; a direct call takes them as keywords).
+:func:`model` adds what the signature cannot carry: bounds from the parameter table
+(:mod:`coldglass.models.parameters`) as parameter hints.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import numpy as np
 from .parameters import PARAMETERS, spec
 
 __all__ = ["model", "parameter_names", "as_output", "field_subtracted", "OBSERVABLES",
-           "observable"]
+           "observable", "with_options", "full_signature"]
 
 OBSERVABLES: dict[str, dict] = {}
 """Observable name -> {"unit", "meaning"}; filled by :func:`observable`."""
@@ -38,6 +41,54 @@ def observable(name: str, unit: str, meaning: str) -> Callable[[Callable], Calla
     return mark
 
 
+def _optioned(impl: Callable, visible: inspect.Signature, full: inspect.Signature,
+              bound: dict) -> Callable:
+    """A model function whose options are bound values, hidden from lmfit's view."""
+
+    @functools.wraps(impl)
+    def wrapper(*args, **kw):
+        for k, v in bound.items():
+            kw.setdefault(k, v)
+        return impl(*args, **kw)
+
+    def bind(**options):
+        unknown = sorted(set(options) - set(bound))
+        if unknown:
+            raise TypeError(f"{impl.__name__} has no options {unknown}; its options: "
+                            f"{sorted(bound)}")
+        return _optioned(impl, visible, full, bound | options)
+
+    wrapper.__signature__ = visible
+    wrapper.full = full
+    wrapper.options = dict(bound)
+    wrapper.bind = bind
+    return wrapper
+
+
+def with_options(*names: str) -> Callable[[Callable], Callable]:
+    """Hide the keyword options ``names`` from the signature lmfit inspects.
+
+    The function still takes them as keywords in a direct call; for lmfit, bind them:
+    ``lmfit.Model(cm.cp_ats.bind(orientation="shortcut"))`` (``f.options`` shows the bound
+    values). Must be the innermost decorator of a model function."""
+
+    def deco(func: Callable) -> Callable:
+        sig = inspect.signature(func)
+        missing = [n for n in names if n not in sig.parameters]
+        if missing:
+            raise TypeError(f"{func.__name__} has no options {missing}")
+        visible = sig.replace(parameters=[p for p in sig.parameters.values()
+                                          if p.name not in names])
+        return _optioned(func, visible, sig, {n: sig.parameters[n].default for n in names})
+
+    return deco
+
+
+def full_signature(func: Callable) -> inspect.Signature:
+    """The signature with the options (lmfit sees the one without them)."""
+    return getattr(func, "full", None) or inspect.signature(func)
+
+
 def parameter_names(func: Callable) -> list[str]:
     """The keyword parameters of a model function (numeric defaults), in signature order."""
     out = []
@@ -48,15 +99,20 @@ def parameter_names(func: Callable) -> list[str]:
     return out
 
 
-def model(func: Callable, prefix: str = "", **init: float) -> lmfit.Model:
-    """``lmfit.Model(func, prefix=prefix)`` with parameter hints (bounds, whether it varies)
-    from the parameter table, initial values from the signature or ``init``.
+def model(func: Callable, prefix: str = "", **init) -> lmfit.Model:
+    """``lmfit.Model(func, prefix=prefix, **options)`` with parameter hints (bounds, whether
+    it varies) from the parameter table, initial values from the signature or ``init``;
+    entries of ``init`` that are options of ``func`` (``func.options``) set them.
 
     >>> from coldglass.models import cp_ats
     >>> m = model(cp_ats, prefix="ats_")
     >>> sorted(m.make_params())[:3]
     ['ats_B_star', 'ats_Dmin', 'ats_E0']
     """
+    options = getattr(func, "options", {})
+    opts = {k: init.pop(k) for k in list(init) if k in options}
+    if opts:
+        func = func.bind(**opts)
     m = lmfit.Model(func, prefix=prefix)
     sig = inspect.signature(func).parameters
     for name in parameter_names(func):
@@ -67,8 +123,8 @@ def model(func: Callable, prefix: str = "", **init: float) -> lmfit.Model:
             hint |= {"min": row.min, "max": row.max, "vary": row.vary}
         m.set_param_hint(name, **hint)
     if init:
-        raise ValueError(f"{func.__name__} has no parameters {sorted(init)}; its parameters: "
-                         f"{parameter_names(func)}")
+        raise ValueError(f"{func.__name__} has no parameters or options {sorted(init)}; its "
+                         f"parameters: {parameter_names(func)}, options: {sorted(options)}")
     return m
 
 
@@ -80,17 +136,17 @@ def as_output(value: np.ndarray, *inputs) -> np.ndarray | float:
 
 
 def field_subtracted(func: Callable, name: str | None = None) -> Callable:
-    """``g(T, B, B_ref, ...) = func(T, B, ...) - func(T, B_ref, ...)``: the field-subtracted
-    form of a heat-capacity term (C̄p, Sec. 4.2; the paper subtracts the 8 T data).
+    """``g(T, B, ...) = func(T, B, ...) - func(T, B_ref, ...)``: the field-subtracted form of a
+    heat-capacity term (C̄p, Sec. 4.2; the paper subtracts the 8 T data).
 
     The reference is evaluated once per distinct temperature of the call. The new function
-    has ``func``'s signature plus the parameter ``B_ref`` [T] (fixed in fits).
+    has ``func``'s parameters and options plus the option ``B_ref`` [T] (None: 8 T).
     """
 
-    @functools.wraps(func)
-    def subtracted(T, B=None, *, B_ref: float = 8.0, **kw):
+    def subtracted(T, B=None, *, B_ref: float | None = None, **kw):
         if B is None:
-            raise ValueError(f"{subtracted.__name__} needs the field B [T]")
+            raise ValueError(f"{name or func.__name__} needs the field B [T]")
+        B_ref = 8.0 if B_ref is None else B_ref
         spec("B_ref").check(B_ref, "B_ref")
         Tb, Bb = np.broadcast_arrays(np.asarray(T, dtype=float), np.asarray(B, dtype=float))
         Tu, inv = np.unique(Tb.ravel(), return_inverse=True)
@@ -100,15 +156,16 @@ def field_subtracted(func: Callable, name: str | None = None) -> Callable:
         n = Tb.size
         return as_output((both[:n] - both[n:][inv]).reshape(Tb.shape), T, B)
 
-    sig = inspect.signature(func)
-    params = list(sig.parameters.values())
-    params.insert(2, inspect.Parameter("B_ref", inspect.Parameter.KEYWORD_ONLY, default=8.0))
-    subtracted.__signature__ = sig.replace(parameters=params)
-    subtracted.__name__ = name or f"{func.__name__}_bar"
-    subtracted.__qualname__ = subtracted.__name__
+    subtracted.__name__ = subtracted.__qualname__ = name or f"{func.__name__}_bar"
     subtracted.__doc__ = (f"Field-subtracted {func.__name__}: value at (T, B) minus value at "
                           f"(T, B_ref) [same unit]; see :func:`{func.__name__}`.\n\n"
                           + (func.__doc__ or ""))
-    subtracted.observable = "cp_bar"
-    subtracted.unit = getattr(func, "unit", "")
-    return subtracted
+    full = full_signature(func)
+    params = list(full.parameters.values())
+    params.insert(2, inspect.Parameter("B_ref", inspect.Parameter.KEYWORD_ONLY, default=None))
+    options = dict(getattr(func, "options", {})) | {"B_ref": None}
+    out = _optioned(subtracted, inspect.signature(func), full.replace(parameters=params),
+                    options)
+    out.observable = "cp_bar"
+    out.unit = getattr(func, "unit", "")
+    return out

@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike
 from ..observables.dielectric import ats_dielectric, stm_dielectric
 from ..validation import positive
 from ._common import ats_ensemble, need_field, orientation_of, rule_of, temperatures
-from .core import as_output, observable
+from .core import as_output, observable, with_options
 
 __all__ = ["eps_stm", "tand_stm", "deps_ats", "dtand_ats"]
 
@@ -28,7 +28,9 @@ def _omega(frequency_Hz, who: str) -> np.ndarray:
     return 2 * np.pi * positive("frequency_Hz", frequency_Hz, "Hz")
 
 
-def _nw(nw: float) -> int:
+def _nw(nw) -> int:
+    if nw is None:
+        return 3
     k = int(round(float(nw)))
     if abs(k - float(nw)) > 1e-9 or k < 2:
         raise ValueError(f"nw (wells of the ATS polygon) must be an integer >= 2, got {nw!r}")
@@ -36,6 +38,7 @@ def _nw(nw: float) -> int:
 
 
 @observable("eps", "1", "STM relative dielectric change Δε'/ε(T, ω)")
+@with_options("resonant")
 def eps_stm(T: ArrayLike, frequency_Hz: ArrayLike | None = None, *, C: float = 1e-4,
             A: float = 1e8, Delta0_min: float = 1e-6, eps0: float = 0.0,
             resonant: str = "quasistatic"):
@@ -60,12 +63,14 @@ def tand_stm(T: ArrayLike, frequency_Hz: ArrayLike | None = None, *, C: float = 
 
 
 @observable("deps", "1", "ATS magnetodielectric effect Δε'/ε(T, B)")
+@with_options("nw", "frequency_Hz", "orientation", "rule")
 def deps_ats(T: ArrayLike, B: ArrayLike | None = None, *, K: float = 1e-5, Dmin: float = 0.02,
-             X0min: float = 2e5, X0max: float = 3e5, Gamma: float = 0.0, nw: float = 3.0,
+             X0min: float = 2e5, X0max: float = 3e5, Gamma: float = 0.0, nw: int | None = None,
              frequency_Hz: ArrayLike | None = None, orientation: str = "exact", rule=None):
     """ATS Δε'/ε(T, B) - Δε'/ε(T, 0) (Eqs. 41-51), ``K = π x P* p1²/(ε_r ε0)``: the resonant
     part ``G tanh(E/2T)/2E`` with the dipole factor of Eq. (45) and, for ``Gamma > 0`` (then
-    ``frequency_Hz`` is needed), the relaxational part with the ATS rate of Eq. (55)."""
+    ``frequency_Hz`` is needed), the relaxational part with the ATS rate of Eq. (55).
+    ``nw``: wells of the ATS polygon (an option; None: the paper's 3)."""
     T = temperatures(T)
     Bf = need_field(B, "deps_ats")
     w = _omega(frequency_Hz, "deps_ats with Gamma > 0") if Gamma > 0 else 2 * np.pi * 1e3
@@ -77,9 +82,10 @@ def deps_ats(T: ArrayLike, B: ArrayLike | None = None, *, K: float = 1e-5, Dmin:
 
 
 @observable("dtand", "1", "ATS magnetic-field change of the loss Δ tan δ(T, B)")
-def dtand_ats(T: ArrayLike, B: ArrayLike | None = None, *, K: float = 1.5e-5,
-              Dmin: float = 0.02, X0min: float = 2e4, X0max: float = 5e5, Gamma: float = 4e9,
-              A_tls: float = 0.0, nw: float = 3.0, frequency_Hz: ArrayLike | None = None,
+@with_options("nw", "orientation", "rule")
+def dtand_ats(T: ArrayLike, B: ArrayLike | None = None, frequency_Hz: ArrayLike | None = None,
+              *, K: float = 1.5e-5, Dmin: float = 0.02, X0min: float = 2e4, X0max: float = 5e5,
+              Gamma: float = 4e9, A_tls: float = 0.0, nw: int | None = None,
               orientation: str = "exact", rule=None):
     """ATS Δ tan δ(T, B) - Δ tan δ(T, 0) (Eqs. 52-61): relaxation with the ATS rate of
     Eq. (55) (``Gamma`` [s⁻¹ K⁻⁵]) and, for ``A_tls > 0``, the 2LS-like one-phonon channel of

@@ -15,23 +15,27 @@ from ..constants import DEBYE_KV_PER_M_J
 from ..observables.echo import echo_relative_amplitude, iea_zero_field
 from ..validation import nonnegative, positive
 from ._common import ats_ensemble, need_field, orientation_of, temperatures
-from .core import as_output, observable
+from .core import as_output, observable, with_options
 
 __all__ = ["echo_ats", "iea", "iea_2ls", "iea_ats"]
 
 
 @observable("A", "1", "relative echo amplitude A(B)/A_2LS")
+@with_options("tau12_s", "frequency_Hz", "tau1_s", "tau2_s", "orientation")
 def echo_ats(T: ArrayLike, B: ArrayLike | None = None, *, W: float = 0.3, Dmin: float = 0.02,
              X0min: float = 1e3, X0max: float = 1e4, p1F0: float = 0.5, c_ats: float = 5.0,
              Gamma_echo: float = 0.0, tan_phase: float = 0.0,
              tau12_s: float | None = None, frequency_Hz: float | None = None,
-             tau1_s: float | None = 1e-7, tau2_s: float | None = 2e-7,
+             tau1_s: float | None = None, tau2_s: float | None = None,
              orientation: str = "exact"):
     """``A(B)/A_2LS = 1 - W ΔA(B)/ΔA(0)`` (Eqs. 72-79): the ATS echo with Rabi frequency of
     Eq. (72) from ``p1F0`` [D kV/m], dephasing ``1/τφ = c_ats T`` (``c_ats`` in (μs K)⁻¹,
     Eq. 79), ATS rate ``Gamma_echo`` [s⁻¹ K⁻⁵] (0: none), quadrature ``tan_phase`` (Eq. 66),
     at pulse separation ``tau12_s`` and frequency ``frequency_Hz`` (both required), pulses
-    ``tau1_s``, ``tau2_s``. One ensemble average per distinct temperature."""
+    ``tau1_s``, ``tau2_s`` (None: the paper's 0.1 and 0.2 μs). One ensemble average per
+    distinct temperature."""
+    tau1_s = 1e-7 if tau1_s is None else tau1_s
+    tau2_s = 2e-7 if tau2_s is None else tau2_s
     T = temperatures(T)
     Bf = need_field(B, "echo_ats")
     if tau12_s is None or frequency_Hz is None:

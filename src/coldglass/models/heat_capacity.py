@@ -13,8 +13,8 @@ from numpy.typing import ArrayLike
 from ..observables.heat_capacity import cp_ats as _cp_ats
 from ..observables.heat_capacity import cp_phonon_T3, cp_stm_constant_dos
 from ..observables.paramagnets import cp_paramagnet as _cp_paramagnet
-from ._common import ats_ensemble, need_field, orientation_of, rule_of, temperatures
-from .core import as_output, field_subtracted, observable
+from ._common import ats_ensemble, need_field, orientation_of, rule_of, spin, temperatures
+from .core import as_output, field_subtracted, observable, with_options
 
 __all__ = ["cp_phonons", "cp_tls", "cp_paramagnet", "cp_ats", "cp_bar_paramagnet",
            "cp_bar_ats"]
@@ -41,26 +41,31 @@ def cp_tls(T: ArrayLike, B: ArrayLike | None = None, *, P_bar: float = 1e16):
 
 
 @observable("cp", UNIT, "heat capacity Cp(T, B)")
-def cp_paramagnet(T: ArrayLike, B: ArrayLike | None = None, *, n: float = 1e17, J: float = 2.0,
-                  g: float = 2.0):
+@with_options("species", "J", "g")
+def cp_paramagnet(T: ArrayLike, B: ArrayLike | None = None, *, n: float = 1e17,
+                  species: str = "Fe2+", J: float | None = None, g: float | None = None):
     """Schottky heat capacity of n spin-J ions per gram in the field B (Eq. 16)
     [J g⁻¹ K⁻¹]: ``C = n k_B (z²/4)[sinh⁻²(z/2) - (2J+1)² sinh⁻²((2J+1)z/2)]``,
-    ``z = g μ_B B/k_B T``. Fe²⁺: J = 2, g = 2; Fe³⁺: J = 5/2, g = 2."""
+    ``z = g μ_B B/k_B T``. ``species`` Fe²⁺ (J = 2, g = 2) or Fe³⁺ (J = 5/2, g = 2) sets J and
+    g; a J or g that is given overrides it (they are options, not fit parameters)."""
     T = temperatures(T)
     Bf = need_field(B, "cp_paramagnet")
+    J, g = spin(species, J, g)
     return as_output(_cp_paramagnet(T, Bf, n, J, g), T, B)
 
 
 @observable("cp", UNIT, "heat capacity Cp(T, B)")
+@with_options("T0", "orientation", "high_field", "rule")
 def cp_ats(T: ArrayLike, B: ArrayLike | None = None, *, Pn: float = 5e16, Dmin: float = 0.5,
            X0min: float = 5e4, X0max: float = 3e5, B_star: float = 1.0, E0: float = 0.0,
-           T0: float = 1.0, orientation: str = "exact", high_field: bool = False,
+           T0: float | None = None, orientation: str = "exact", high_field: bool = False,
            rule=None):
     """ATS heat capacity (Eqs. 14-20) [J g⁻¹ K⁻¹]: ``k_B ∫ dN (E/2T)² cosh⁻²(E/2T)`` over
     ``dN = 2π Pn dD/D dD0/D0`` (Eq. 10), ``E = sqrt(D² + (D0 φ)²)``, ``D0 φ = 1.5193e-5 X B``
     (X in K·Å², B in T). ``orientation``: ``"exact"`` (default) or the paper's
     ``"shortcut"``; ``high_field`` applies Eq. (20) with ``B_star`` [T]; ``E0 != 0`` makes the
-    cutoffs follow Eq. (97) around ``T0``."""
+    cutoffs follow Eq. (97) around the reference temperature ``T0`` [K] (an option, needed
+    then)."""
     T = temperatures(T)
     Bf = need_field(B, "cp_ats")
     ens = ats_ensemble(Pn, Dmin, X0min, X0max, B_star, E0, T0)

@@ -10,8 +10,8 @@ from numpy.typing import ArrayLike
 
 from ..observables.magnetization import magnetization_ats
 from ..observables.paramagnets import magnetization_paramagnet
-from ._common import ats_ensemble, need_field, orientation_of, rule_of, temperatures
-from .core import as_output, observable
+from ._common import ats_ensemble, need_field, orientation_of, rule_of, spin, temperatures
+from .core import as_output, observable, with_options
 
 __all__ = ["m_paramagnet", "m_ats", "m_offset"]
 
@@ -19,19 +19,23 @@ UNIT = "A m2/g"
 
 
 @observable("M", UNIT, "magnetization M(T, B)")
-def m_paramagnet(T: ArrayLike, B: ArrayLike | None = None, *, n: float = 1e17, J: float = 2.0,
-                 g: float = 2.0):
+@with_options("species", "J", "g")
+def m_paramagnet(T: ArrayLike, B: ArrayLike | None = None, *, n: float = 1e17,
+                 species: str = "Fe2+", J: float | None = None, g: float | None = None):
     """Brillouin magnetization of n spin-J ions per gram (Eq. 90) [A m² g⁻¹]:
-    ``M = n g μ_B J B_J(g μ_B J B/k_B T)``."""
+    ``M = n g μ_B J B_J(g μ_B J B/k_B T)``; ``species``, ``J``, ``g`` as in
+    :func:`coldglass.models.cp_paramagnet`."""
     T = temperatures(T)
     Bf = need_field(B, "m_paramagnet")
+    J, g = spin(species, J, g)
     return as_output(magnetization_paramagnet(T, Bf, n, J, g), T, B)
 
 
 @observable("M", UNIT, "magnetization M(T, B)")
+@with_options("T0", "orientation", "high_field", "prefactor", "rule")
 def m_ats(T: ArrayLike, B: ArrayLike | None = None, *, Pn: float = 5e16, Dmin: float = 0.08,
           X0min: float = 1.3e5, X0max: float = 2.4e5, B_star: float = 1.0, E0: float = 0.0,
-          T0: float = 1.0, orientation: str = "exact", high_field: bool = True,
+          T0: float | None = None, orientation: str = "exact", high_field: bool = True,
           prefactor: str = "derived", rule=None):
     """ATS magnetization (Eqs. 93-97) [A m² g⁻¹]: ``∫ dN ½ tanh(E/2k_BT) ∂E/∂B`` with the
     high-field correction of Eq. (95) (``high_field``, B* = ``B_star`` [T]) and, for
