@@ -137,7 +137,9 @@ MADE_UP = dict(n_fe2=4.0e17, n_fe3=1.2e17, Pn=9.0e16,
 
 def test_cp_bar_recovery_with_drifting_temperatures_and_molar_units(tmp_path):
     """A made-up glass (not a table of the paper) at 0.42, 0.75 and 1.10 K with ±0.5 mK
-    drift, C̄p written in mJ/(mol K) with T in mK and B in mT, 25 fields each (75 points),
+    drift, C̄p written in mJ/(mol K) with T in mK and B in mT, 30 fields to 5 T each (0.5 %
+    noise: with the 1 % and 3.5 T of the benchmark file the χ² surface of this sloppy model
+    has a second minimum within Δχ² ~ 2 for some seeds, where curvature errors mean little),
     made with the exact orientation average and fitted with the defaults: the three
     temperature groups are found, and the shared concentrations ``ats_Pn`` and
     ``fe2_n + fe3_n``-like combinations are recovered: pulls of ats_Pn and the per-group
@@ -146,7 +148,7 @@ def test_cp_bar_recovery_with_drifting_temperatures_and_molar_units(tmp_path):
     z = []
     for seed in (1, 2, 3):
         rng = _rng(seed)
-        Bs = np.geomspace(0.04, 3.5, 25)
+        Bs = np.geomspace(0.03, 5.0, 30)
         T, B, y = [], [], []
         for T0, (dmin, x0, x1) in MADE_UP["rows"].items():
             t = T0 + rng.uniform(-5e-4, 5e-4, Bs.size)
@@ -158,7 +160,7 @@ def test_cp_bar_recovery_with_drifting_temperatures_and_molar_units(tmp_path):
             B.append(Bs)
             y.append(v)
         T, B, y = map(np.concatenate, (T, B, y))
-        sigma = 0.01 * np.abs(y) + 2e-8
+        sigma = 0.005 * np.abs(y) + 1e-8
         yn = y + sigma * rng.standard_normal(y.size)
         f = tmp_path / f"cp_{seed}.csv"
         to = 1e3 * M_mol  # J/(g K) -> mJ/(mol K)

@@ -328,15 +328,14 @@ class FitProblem:
                 out.append(k)
         return out
 
-    def _project_amplitudes(self, weights, counted, max_nfev) -> list[str]:
-        """Variable projection (Golub-Pereyra): minimise over the nonlinear parameters with
-        the amplitudes ``a`` solved at every step by bounded linear least squares, which
-        removes the valleys along which amplitudes and shapes trade off; the result is the
-        start of the full fit. Returns the projected names (empty: nothing done)."""
-        lin = self._projectable()
-        nonlin = [k for k in self.free if k not in lin]
-        if not lin or not nonlin:
-            return []
+    def _projector(self, weights: dict[str, np.ndarray], lin: list[str], bounded: bool = False):
+        """``solve(params) -> (amplitudes, weighted residual)`` with the amplitudes ``lin``
+        solved by linear least squares at the other values: unbounded (a smooth function of
+        the parameters, for the projected fit) or within the bounds (for start searches)."""
+        from scipy.optimize import lsq_linear
+
+        lo = np.array([self.params[k].min for k in lin])
+        hi = np.array([self.params[k].max for k in lin])
         order = list(self.datasets)
         w = np.concatenate([weights[k] for k in order])
         y = np.concatenate([self.datasets[k].y for k in order])
@@ -361,17 +360,76 @@ class FitProblem:
             return cols, rest
 
         def solve(params):
-            cols, rest = columns(params)
+            try:
+                cols, rest = columns(params)
+            except FitError:
+                raise
+            except ValueError as exc:
+                raise FitError(f"the model refused the parameters {_free_values(params)}: "
+                               f"{exc}") from None
             A = cols * w[:, None]
             b = (y - rest) * w
             if not (np.all(np.isfinite(A)) and np.all(np.isfinite(b))):
                 raise FitError(f"the model is not finite at {_free_values(params)}")
-            # unbounded: a smooth function of the nonlinear parameters (bounds are restored
-            # for the full fit that follows)
             scale = np.maximum(np.abs(A).max(axis=0), 1e-300)
-            a = np.linalg.lstsq(A / scale, b, rcond=None)[0] / scale
+            if bounded:
+                a = lsq_linear(A / scale, b, bounds=(lo * scale, hi * scale)).x / scale
+            else:
+                a = np.linalg.lstsq(A / scale, b, rcond=None)[0] / scale
             return a, b - A @ a
 
+        return solve
+
+    def grid_start(self, grid: dict[str, list[float]], weights=None) -> None:
+        """Start the nonlinear parameters at the best point of a coarse grid (the same grid
+        value for every parameter that a key names, e.g. ``ats_Dmin`` for all groups), with
+        the projectable amplitudes solved at each point: avoids the side valleys a fit from
+        one generic start falls into. Keys or values the user fixed are left alone."""
+        import itertools
+
+        lin = self._projectable()
+        if not lin:
+            return
+        if weights is None:
+            weights = {k: _weights(k, ds)[0] for k, ds in self.datasets.items()}
+        solve = self._projector(weights, lin, bounded=True)
+        targets = {key: [k for k in self._match(key) if k in self.free] for key in grid}
+        targets = {k: v for k, v in targets.items() if v}
+        if not targets:
+            return
+        keys = list(targets)
+        best, best_chi2 = None, np.inf
+        pars = self.params.copy()
+        for combo in itertools.product(*(grid[k] for k in keys)):
+            for key, val in zip(keys, combo, strict=True):
+                for name in targets[key]:
+                    pars[name].value = val
+            pars.update_constraints()
+            try:
+                chi2 = float(np.sum(solve(pars)[1] ** 2))
+            except FitError:
+                continue
+            if chi2 < best_chi2:
+                best, best_chi2 = combo, chi2
+        if best is None:
+            return
+        for key, val in zip(keys, best, strict=True):
+            for name in targets[key]:
+                self.params[name].value = val
+        self.notes.append("start of " + ", ".join(keys) + " from a coarse grid (best: "
+                          + ", ".join(f"{k}={v:g}" for k, v in zip(keys, best, strict=True))
+                          + ")")
+
+    def _project_amplitudes(self, weights, counted, max_nfev) -> list[str]:
+        """Variable projection (Golub-Pereyra): minimise over the nonlinear parameters with
+        the amplitudes ``a`` solved at every step by linear least squares, which removes
+        the valleys along which amplitudes and shapes trade off; the result is the start of
+        the full fit. Returns the projected names (empty: nothing done)."""
+        lin = self._projectable()
+        nonlin = [k for k in self.free if k not in lin]
+        if not lin or not nonlin:
+            return []
+        solve = self._projector(weights, lin)
         pars = self.params.copy()
         for k in lin:
             pars[k].vary = False
@@ -383,6 +441,9 @@ class FitProblem:
         res = lmfit.minimize(reduced, pars, method="leastsq", ftol=FTOL, xtol=FTOL,
                              max_nfev=max_nfev or 400 * (len(nonlin) + 1))
         a, _ = solve(res.params)
+        if np.any(a < [self.params[k].min for k in lin]) or np.any(
+                a > [self.params[k].max for k in lin]):
+            return []  # the projected optimum is unphysical: keep the start, fit everything
         for k in nonlin:
             self.params[k].value = res.params[k].value
         for k, v in zip(lin, a, strict=True):

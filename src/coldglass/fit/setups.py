@@ -101,17 +101,29 @@ def _ion_terms(func, which: str = "cp") -> list[Term]:
             for ion in ("Fe2+", "Fe3+")]
 
 
-def _finish(p: FitProblem, options: Options | None, linear: list[str], remedy: str):
+CUTOFF_GRID = {"ats_Dmin": [0.05, 0.2, 0.6], "ats_X0min": [5e3, 3e4, 1e5],
+               "ats_X0ratio": [2.0, 5.0, 20.0]}
+"""Coarse grid for the start of the ATS cutoffs when neither a material nor the user gives
+them (27 projected evaluations; every group starts from the same best point)."""
+
+
+def _finish(p: FitProblem, options: Options | None, linear: list[str], remedy: str,
+            grid: dict | None = None):
     options = options or {}
     given = set()
     for key in ("fix", "init"):
         for name in (options.get(key) or {}):
             given |= set(p._match(name))
     p.apply(fix=options.get("fix"), vary=options.get("vary", ()), init=options.get("init"))
+    p.linear = [k for k in linear if k in p.params]
+    if grid:
+        keys = {k: v for k, v in grid.items()
+                if not any(set(p._match(k)) & given for _ in [0])}
+        p.check_size(remedy)
+        p.grid_start(keys)
     todo = [k for k in linear if k in p.params and p.params[k].vary and k not in given]
     if todo:
         linear_start(p, todo)
-    p.linear = [k for k in linear if k in p.params]
     p.remedy = remedy
     return p
 
@@ -240,7 +252,8 @@ def fit_cp(
     opts = _merge_fix(options, fix)
     linear = ["fe2_n", "fe3_n", "ats_Pn"] + (["gamma_ph", "P_bar"] if absolute else [])
     groups = len(p.blocks)
-    _finish(p, opts, linear, _REMEDY_GROUPS.format(n=groups, tol=t_tol or "default"))
+    _finish(p, opts, linear, _REMEDY_GROUPS.format(n=groups, tol=t_tol or "default"),
+            grid=None if material is not None else CUTOFF_GRID)
     return p.run(remedy=p.remedy) if run else p
 
 
