@@ -8,7 +8,7 @@ The standard tunnelling model (two-level systems) and the extended tunnelling mo
 >>> g = ats.dos([0.6, 1.0], 0.5)    # states per K per unit P* n_ATS at B = 0.5 T
 """
 
-from . import constants, systems
+from . import constants, models, systems
 from .ensembles import ATSEnsemble, ATSSample, STMEnsemble, orientation_rule, total_dos
 from .systems import (
     delta0_parabolic,
@@ -25,6 +25,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "constants",
+    "models",
     "systems",
     "ATSEnsemble",
     "ATSSample",

@@ -431,6 +431,54 @@ def fit_echo_cmd(
     _run_fit(build, out, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed)
 
 
+@fit_app.command("model")
+def fit_any(
+    data: Path = typer.Argument(..., help="CSV of any observable of the model layer (its "
+                                "column names the observable: Cp, Cp_bar, M, eps, tand, "
+                                "deps, dtand, A, IEA, ...)"),
+    term: list[str] = typer.Option([], help="a model term of the data's observable, e.g. "
+                                   "eps_stm (repeatable; default: all its terms)"),
+    per_temperature: list[str] = typer.Option([], help="parameter with one value per "
+                                              "temperature group (repeatable)"),
+    option: list[str] = typer.Option([], help="term option NAME=VALUE, e.g. "
+                                     "orientation=shortcut (repeatable)"),
+    frequency_hz: float = typer.Option(None, help="measuring frequency [Hz] for terms that "
+                                       "need one (unless the data have an f column)"),
+    t_tol: float = typer.Option(None, help="temperature grouping tolerance [K]"),
+    molar_mass: float = typer.Option(None, help="molar mass [g/mol] for per-mole units"),
+    fix: list[str] = typer.Option([], help=FIX_HELP),
+    vary: list[str] = typer.Option([], help=VARY_HELP),
+    init: list[str] = typer.Option([], help=INIT_HELP),
+    list_parameters: bool = typer.Option(False, help="list the parameters and exit"),
+    mcmc: bool = typer.Option(False, help="posterior sampling (emcee) and a corner plot"),
+    mcmc_steps: int = typer.Option(600, help="MCMC steps per walker"),
+    mcmc_walkers: int = typer.Option(None, help="MCMC walkers (default 4 x free parameters)"),
+    seed: int = typer.Option(0, help="random seed of the MCMC"),
+    out: Path = typer.Option(Path("fit_model"), help="output folder"),
+) -> None:
+    """Fit the model terms of any observable (a new observable of the model layer fits here
+    with no code of its own): parameters from the terms' signatures and the table."""
+    from .fit import fit_model as run
+
+    def build():
+        opts = {}
+        for item in option:
+            k, eq, v = item.partition("=")
+            if not eq or not k.strip():
+                raise ValueError(f"--option needs NAME=VALUE, got {item!r}")
+            try:
+                opts[k.strip()] = float(v)
+            except ValueError:
+                opts[k.strip()] = v.strip()
+        if frequency_hz is not None:
+            opts["frequency_Hz"] = frequency_hz
+        return run(_load(data, None, molar_mass), list(term) or None,
+                   per_temperature=tuple(per_temperature), t_tol=t_tol,
+                   options=_options(fix, vary, init), term_options=opts, run=False)
+
+    _run_fit(build, out, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed)
+
+
 @app.command()
 def reproduce(
     out: Path = typer.Option(Path("report"), help="report folder"),

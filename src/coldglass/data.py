@@ -89,7 +89,7 @@ import numpy as np
 
 __all__ = ["Dataset", "TemperatureGroups", "read_csv", "write_csv", "group_temperatures",
            "unit_registry", "UNITS", "CANONICAL_UNIT", "QUANTITY_OF", "COLUMNS",
-           "T_MAX", "B_MAX"]
+           "T_MAX", "B_MAX", "register_quantity"]
 
 #: kind of every measured column (the kind fixes the canonical unit)
 QUANTITY_OF = {"Cp": "Cp", "Cp_bar": "Cp", "M": "M", "deps": "rel", "dtand": "rel",
@@ -115,6 +115,27 @@ _DIMENSION = {"T": "temperature", "B": "magnetic flux density", "Cp": "heat capa
               "M": "magnetic moment per mass", "rel": "dimensionless number", "tau12": "time",
               "f": "frequency"}
 _MOLAR_OK = ("Cp", "M")  # kinds for which a per-mole unit is converted with molar_mass
+
+
+def register_quantity(name: str, unit: str, dimension: str | None = None) -> None:
+    """Accept a measured column ``name`` whose canonical unit is ``unit`` (a new observable
+    of the model layer registers itself here; see ``docs/architecture.md``). A unit already
+    known (e.g. ``"1"``, ``"J/(g K)"``) reuses that kind; otherwise ``name`` becomes a new
+    kind with ``unit`` canonical (any pint unit of the same dimension is then accepted)."""
+    global COLUMNS
+    if not _NAME.match(name) or name in ("T", "B", "tau12", "f", "sigma"):
+        raise ValueError(f"cannot register a measured column named {name!r}")
+    kind = next((k for k, u in CANONICAL_UNIT.items()
+                 if u == unit and k not in ("T", "B", "tau12", "f")), None)
+    if kind is None:
+        kind = name
+        CANONICAL_UNIT[kind] = unit
+        UNITS[kind] = {unit: 1.0}
+        _DIMENSION[kind] = dimension or f"the dimension of {unit}"
+    if QUANTITY_OF.get(name, kind) != kind:
+        raise ValueError(f"measured column {name!r} is already registered with another unit")
+    QUANTITY_OF[name] = kind
+    COLUMNS = ("T", "B", "tau12", "f", *QUANTITY_OF, "sigma")
 T_MAX = 1000.0  # K
 B_MAX = 100.0  # T
 _HEADER = re.compile(r"^\s*([^\[\]]*?)\s*\[([^\]]*)\]\s*$")

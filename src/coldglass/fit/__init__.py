@@ -14,7 +14,16 @@ per-temperature parameters, posterior sampling, reports and plots.
 from .mcmc import sample_posterior
 from .problem import Block, FitError, FitProblem, Term
 from .result import FitResult
-from .setups import fit_cp, fit_cp_bar, fit_dielectric, fit_echo, fit_joint, fit_magnetization
+from .setups import (
+    fit_cp,
+    fit_cp_bar,
+    fit_dielectric,
+    fit_echo,
+    fit_joint,
+    fit_magnetization,
+    fit_model,
+)
 
 __all__ = ["FitProblem", "FitResult", "FitError", "Term", "Block", "fit_cp", "fit_cp_bar",
-           "fit_magnetization", "fit_joint", "fit_dielectric", "fit_echo", "sample_posterior"]
+           "fit_magnetization", "fit_joint", "fit_dielectric", "fit_echo", "fit_model",
+           "sample_posterior"]

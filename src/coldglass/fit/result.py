@@ -190,10 +190,15 @@ class FitResult:
                                 label=f"T ≈ {b.label[:-1]} K" if b.label
                                 else _t_label(ds.T[m])))
                 continue
-            if ds.frequency is not None and len(np.unique(ds.frequency[m])) > 1:
+            if ds.frequency is not None and (len(np.unique(ds.frequency[m])) > 1
+                                             or not ds.has_field):
                 key, unit = ds.frequency, "Hz"
-            else:
+            elif ds.has_field:
                 key, unit = ds.B, "T"
+            else:
+                out.append(dict(dataset=b.dataset, block=b, mask=m, x="T",
+                                label=b.label or "data"))
+                continue
             vals = np.unique(np.round(key[m], 9))
             for v in vals:
                 sel = m & np.isclose(key, v, rtol=1e-9, atol=1e-12)

@@ -32,7 +32,7 @@ from ..models.parameters import group_suffix
 from .problem import Block, FitError, FitProblem, Term
 
 __all__ = ["fit_cp", "fit_cp_bar", "fit_magnetization", "fit_joint", "fit_dielectric",
-           "fit_echo", "Options"]
+           "fit_echo", "fit_model", "Options"]
 
 Options = dict  # {"fix": {name: value|None}, "vary": [names], "init": {name: value}}
 
@@ -527,6 +527,88 @@ def fit_echo(
         "tau12_s": float(tau12), "frequency_Hz": float(freq), "tau1_s": float(tau1),
         "tau2_s": float(tau2), "orientation": orient})]))
     _finish(p, opts, [], "Fix some parameters (--fix).")
+    return p.run(remedy=p.remedy) if run else p
+
+
+# ------------------------------------------------------------------------ any observable
+
+
+def fit_model(
+    data: Dataset,
+    terms: list | None = None,
+    *,
+    per_temperature: tuple[str, ...] = (),
+    t_tol: float | None = None,
+    options: Options | None = None,
+    term_options: dict | None = None,
+    run: bool = True,
+):
+    """Fit any observable of the model layer: the sum of ``terms`` (model functions of
+    :mod:`coldglass.models`, or their names; default: every registered term of the data's
+    observable) with each term's parameters as global parameters (prefix ``<term>_`` when
+    there is more than one term), bounds from the parameter table and starting values from
+    the functions' defaults (``options["init"]``). Parameters named in ``per_temperature``
+    (e.g. ``("Dmin",)`` or ``("ats_Dmin",)``) get one value per temperature group.
+    ``term_options``: options bound to the terms (e.g. ``{"orientation": "shortcut"}``),
+    applied to every term that has them. A new observable fits here with no code of its own.
+    """
+    from ..models.core import OBSERVABLES, observable_of_column, parameter_names
+
+    obs = observable_of_column(data.quantity)
+    if terms is None:
+        terms = list(OBSERVABLES[obs]["terms"])
+    funcs = []
+    for t in terms:
+        f = getattr(cm, t, None) if isinstance(t, str) else t
+        if f is None or getattr(f, "observable", None) != obs:
+            known = [g.__name__ for g in OBSERVABLES[obs]["terms"]]
+            raise ValueError(f"{t!r} is not a model term of {obs!r} ({data.quantity} data); "
+                             f"its terms: {', '.join(known)}")
+        funcs.append(f)
+    names = [f.__name__ for f in funcs]
+    if len(set(names)) != len(names):
+        raise ValueError(f"each term once: got {names}")
+    prefix = {f.__name__: (f"{f.__name__}_" if len(funcs) > 1 else "") for f in funcs}
+    per = set(per_temperature)
+    known = {prefix[f.__name__] + n for f in funcs for n in parameter_names(f)} | {
+        n for f in funcs for n in parameter_names(f)}
+    if per - known:
+        raise ValueError(f"per_temperature names {sorted(per - known)} are not parameters of "
+                         f"the terms: {sorted(known)}")
+    groups, g = _groups(data, bool(per), t_tol)
+    topts = dict(term_options or {})
+    p = FitProblem(f"{data.quantity} ({' + '.join(names)})", {data.quantity: data},
+                   [f"terms: {', '.join(names)}"]
+                   + ([f"options: {topts}"] if topts else []))
+    if g is not None:
+        p.groups[data.quantity] = g.describe().replace("\n", "; ")
+    linear = []
+    sig_defaults = {}
+    for f in funcs:
+        import inspect
+
+        sig = inspect.signature(f).parameters
+        for n in parameter_names(f):
+            sig_defaults[prefix[f.__name__] + n] = float(sig[n].default)
+    for suffix, label, mask in groups:
+        block_terms = []
+        for f in funcs:
+            mapping = {}
+            for n in parameter_names(f):
+                full = prefix[f.__name__] + n
+                grouped = full in per or n in per
+                gname = full + (suffix if grouped else "")
+                p.add_parameter(gname, sig_defaults[full])
+                mapping[n] = gname
+            opts = {k: v for k, v in topts.items() if k in getattr(f, "options", {})
+                    or k in cm.full_signature(f).parameters}
+            block_terms.append(Term(f.__name__, f, mapping, opts))
+        p.add_block(Block(data.quantity, mask, block_terms, label))
+    unused = set(topts) - {k for f in funcs for k in getattr(f, "options", {})} - {
+        "frequency_Hz"}
+    if unused:
+        raise ValueError(f"no term takes the options {sorted(unused)}")
+    _finish(p, options, linear, _REMEDY_GROUPS.format(n=len(groups), tol=t_tol or "default"))
     return p.run(remedy=p.remedy) if run else p
 
 

@@ -34,6 +34,7 @@ from .core import (
     full_signature,
     model,
     observable,
+    observable_of_column,
     parameter_names,
     with_options,
 )
@@ -52,7 +53,7 @@ from .parameters import PARAMETERS, ParamSpec, display_name, internal_name, spec
 
 __all__ = [
     "model", "parameter_names", "as_output", "field_subtracted", "observable", "OBSERVABLES",
-    "with_options", "full_signature",
+    "with_options", "full_signature", "observable_of_column",
     "PARAMETERS", "ParamSpec", "spec", "display_name", "internal_name",
     "cp_phonons", "cp_tls", "cp_paramagnet", "cp_ats", "cp_bar_paramagnet", "cp_bar_ats",
     "m_paramagnet", "m_ats", "m_offset",

@@ -23,22 +23,42 @@ import numpy as np
 from .parameters import PARAMETERS, spec
 
 __all__ = ["model", "parameter_names", "as_output", "field_subtracted", "OBSERVABLES",
-           "observable", "with_options", "full_signature"]
+           "observable", "observable_of_column", "with_options", "full_signature"]
 
 OBSERVABLES: dict[str, dict] = {}
-"""Observable name -> {"unit", "meaning"}; filled by :func:`observable`."""
+"""Observable name -> {"unit", "meaning", "column", "terms"}; filled by :func:`observable`."""
 
 
-def observable(name: str, unit: str, meaning: str) -> Callable[[Callable], Callable]:
-    """Mark a model function as contributing to ``name`` (output in ``unit``)."""
-    OBSERVABLES.setdefault(name, {"unit": unit, "meaning": meaning})
+def observable(name: str, unit: str, meaning: str, column: str | None = None
+               ) -> Callable[[Callable], Callable]:
+    """Mark a model function as a term of observable ``name`` (output in ``unit``), whose
+    measured data come in the CSV column ``column`` (default ``name``): the data reader then
+    accepts that column and ``coldglass fit model`` fits it, with no other file to edit."""
+    from ..data import register_quantity
+
+    col = column or name
+    entry = OBSERVABLES.setdefault(name, {"unit": unit, "meaning": meaning, "column": col,
+                                          "terms": []})
+    if entry["unit"] != unit:
+        raise ValueError(f"observable {name!r} is registered in {entry['unit']}, not {unit}")
+    register_quantity(col, unit)
 
     def mark(func: Callable) -> Callable:
         func.observable = name
         func.unit = unit
+        entry["terms"].append(func)
         return func
 
     return mark
+
+
+def observable_of_column(column: str) -> str:
+    """The observable whose data column is ``column`` (``"Cp_bar"`` -> ``"cp_bar"``)."""
+    for k, v in OBSERVABLES.items():
+        if v["column"] == column:
+            return k
+    raise ValueError(f"no model term for data column {column!r}; observables: "
+                     + ", ".join(f"{v['column']} ({k})" for k, v in OBSERVABLES.items()))
 
 
 def _optioned(impl: Callable, visible: inspect.Signature, full: inspect.Signature,
@@ -166,6 +186,5 @@ def field_subtracted(func: Callable, name: str | None = None) -> Callable:
     options = dict(getattr(func, "options", {})) | {"B_ref": None}
     out = _optioned(subtracted, inspect.signature(func), full.replace(parameters=params),
                     options)
-    out.observable = "cp_bar"
-    out.unit = getattr(func, "unit", "")
-    return out
+    return observable("cp_bar", getattr(func, "unit", ""), "field-subtracted heat capacity "
+                      "Cp(T, B) - Cp(T, B_ref)", column="Cp_bar")(out)

@@ -22,7 +22,7 @@ __all__ = ["cp_phonons", "cp_tls", "cp_paramagnet", "cp_ats", "cp_bar_paramagnet
 UNIT = "J/(g K)"
 
 
-@observable("cp", UNIT, "heat capacity Cp(T, B)")
+@observable("cp", UNIT, "heat capacity Cp(T, B)", column="Cp")
 def cp_phonons(T: ArrayLike, B: ArrayLike | None = None, *, gamma_ph: float = 1e-6):
     """Debye phonons at low temperature, ``C = γ_ph T³`` [J g⁻¹ K⁻¹]; γ_ph in J g⁻¹ K⁻⁴.
     Field independent (B only sets the output shape)."""
@@ -31,7 +31,7 @@ def cp_phonons(T: ArrayLike, B: ArrayLike | None = None, *, gamma_ph: float = 1e
     return as_output(np.broadcast_to(cp_phonon_T3(T, gamma_ph), shape), T, B)
 
 
-@observable("cp", UNIT, "heat capacity Cp(T, B)")
+@observable("cp", UNIT, "heat capacity Cp(T, B)", column="Cp")
 def cp_tls(T: ArrayLike, B: ArrayLike | None = None, *, P_bar: float = 1e16):
     """Two-level systems of the STM with constant DOS P̄ [K⁻¹ g⁻¹]:
     ``C = (π²/6) P̄ k_B² T`` (Eq. 14 with the first term of Eq. 12) [J g⁻¹ K⁻¹]."""
@@ -40,7 +40,7 @@ def cp_tls(T: ArrayLike, B: ArrayLike | None = None, *, P_bar: float = 1e16):
     return as_output(np.broadcast_to(cp_stm_constant_dos(T, P_bar), shape), T, B)
 
 
-@observable("cp", UNIT, "heat capacity Cp(T, B)")
+@observable("cp", UNIT, "heat capacity Cp(T, B)", column="Cp")
 @with_options("species", "J", "g")
 def cp_paramagnet(T: ArrayLike, B: ArrayLike | None = None, *, n: float = 1e17,
                   species: str = "Fe2+", J: float | None = None, g: float | None = None):
@@ -54,7 +54,7 @@ def cp_paramagnet(T: ArrayLike, B: ArrayLike | None = None, *, n: float = 1e17,
     return as_output(_cp_paramagnet(T, Bf, n, J, g), T, B)
 
 
-@observable("cp", UNIT, "heat capacity Cp(T, B)")
+@observable("cp", UNIT, "heat capacity Cp(T, B)", column="Cp")
 @with_options("T0", "orientation", "high_field", "rule")
 def cp_ats(T: ArrayLike, B: ArrayLike | None = None, *, Pn: float = 5e16, Dmin: float = 0.5,
            X0min: float = 5e4, X0max: float = 3e5, B_star: float = 1.0, E0: float = 0.0,

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 __all__ = ["ParamSpec", "PARAMETERS", "spec", "root_name", "display_name", "internal_name",
-           "group_suffix"]
+           "group_suffix", "register"]
 
 INF = math.inf
 
@@ -109,6 +109,16 @@ PARAMETERS: dict[str, ParamSpec] = dict([
     _p("tau_phi2", "s", 1e-6, 1e-12, 1.0, "2LS dephasing time τφ(2) (Eq. 87)"),
     _p("delta_omega", "rad/s", 1e6, -1e12, 1e12, "Δω = ω - Dmin/ħ (Eq. 88), angular"),
 ])
+
+def register(*rows: ParamSpec) -> None:
+    """Add rows to the table (a new observable's module declares its parameters here);
+    a name already in the table must come with the same unit."""
+    for r in rows:
+        old = PARAMETERS.get(r.name)
+        if old is not None and old.unit != r.unit:
+            raise ValueError(f"parameter {r.name!r} is in the table in {old.unit}, not {r.unit}")
+        PARAMETERS.setdefault(r.name, r)
+
 
 _GROUP = re.compile(r"__(\d+)p(\d+)K$")
 _DISPLAY_GROUP = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z_0-9]*)@(?P<T>[0-9.eE+-]+)\s*K$")
