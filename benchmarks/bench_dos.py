@@ -39,7 +39,7 @@ E = np.linspace(0.3, 6.0, 200)
 B = np.linspace(0.0, 5.0, 50)
 TARGET = 1e-6
 
-# D0 φ [K] = 2π X[K Å²] 1e-20 B[T] e/h (DESIGN.md §3), as a physicist would code it
+# D0 φ [K] = 2π X[K Å²] 1e-20 B[T] e/h (docs/architecture.md §3), as a physicist would code it
 PHASE_PER_KA2_T = 2 * math.pi * 1e-20 * constants.e / constants.h
 # quad tolerances of the reference routes: the loosest that keep them within 1e-6 on this grid
 # (quad's error estimate is pessimistic here: one 21-point Gauss-Kronrod pass per smooth piece

@@ -31,7 +31,7 @@ def test_fe_moments():
 
 
 def test_phase_energy_constant_matches_design_and_definition():
-    # DESIGN.md §3: D0 phi [K] = 1.5193e-5 X[K A^2] B[T] (5 significant digits)
+    # docs/architecture.md §3: D0 phi [K] = 1.5193e-5 X[K A^2] B[T] (5 significant digits)
     assert f"{C.PHASE_ENERGY_PER_KA2_T:.5g}" == "1.5193e-05"
     # independent route: phi = 2 pi Phi / Phi0 with Phi0 = h/e, times D0 = X/S
     S, X, B = 37.0, 4.77e4, 0.8

@@ -1,6 +1,6 @@
 """Physical constants and unit conversions (a thin layer over :mod:`scipy.constants`).
 
-Conventions (DESIGN.md §3):
+Conventions (docs/architecture.md §3):
 
 * energies inside the physics are in kelvin (k_B = 1);
 * the Aharonov-Bohm phase of a tunnelling loop of area S threaded by a field B is

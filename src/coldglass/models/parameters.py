@@ -8,7 +8,7 @@ the table is looked up by the root name (``n``, ``Dmin``).
 
 Units: kelvin for energies (k_B = 1), SI otherwise, per gram for concentrations; the ATS
 tunnelling cutoffs are the paper's fit combination ``X = D0 |q/e| S`` in K·Å² with fields in
-tesla (DESIGN.md §3).
+tesla (docs/architecture.md §3).
 """
 
 from __future__ import annotations
