@@ -1,10 +1,10 @@
 """Orientation averaging of the Aharonov-Bohm phase, with the high-field correction.
 
 A loop whose normal makes the angle β with the field sees the phase ``φ cos β``; with β
-uniform on the sphere, ``c = |cos β|`` is uniform on [0, 1] (docs/architecture.md §1). The high-field
-correction of Eq. (20) replaces the squared phase by ``φ²(1 - φ²/27)``; per orientation that is
-``φ² c² (1 - x² c²/27)`` with ``x = B/B*`` (or ``x = φ`` in the phase convention), whose
-orientation average is the paper's ``(φ²/3)(1 - x²/45)`` (Eq. 95).
+uniform on the sphere, ``c = |cos β|`` is uniform on [0, 1] (docs/architecture.md §1). The
+high-field correction of Eq. (20) replaces the squared phase by ``φ²(1 - φ²/27)``; per
+orientation that is ``φ² c² (1 - x² c²/27)`` with ``x = B/B*`` (or ``x = φ`` in the phase
+convention), whose orientation average is the paper's ``(φ²/3)(1 - x²/45)`` (Eq. 95).
 
 :class:`Orientation` is the one place where both live: it returns the multipliers ``m``
 (``φ_eff = m φ``), their derivatives ``∂m/∂x`` and the quadrature weights. Three kinds:
