@@ -305,7 +305,7 @@ class FitResult:
             labels += ["fit (total)"]
             for k, pn in enumerate(comp_names):
                 handles.append(Line2D([], [], color="0.3", lw=0.9, ls=styles[k % len(styles)]))
-                labels.append(pn)
+                labels.append({"Fe2+": r"Fe$^{2+}$", "Fe3+": r"Fe$^{3+}$"}.get(pn, pn))
             ax.legend(handles, labels, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0),
                       borderaxespad=0.0, frameon=False)
         orient = [n for n in self.notes if n.startswith("orientation")]
