@@ -173,38 +173,48 @@ class FitResult:
 
     # -- curves and plots ----------------------------------------------------------------
     def series(self):
-        """For each data set and block, the curves to draw: dicts with ``dataset``,
-        ``block``, ``mask`` (points of the series), ``x`` (``"B"``, ``"T"`` or ``"tau12"``),
-        ``label``."""
+        """The curves to draw: dicts with ``dataset``, ``block``, ``mask`` (the points),
+        ``x`` (``"B"``, ``"T"`` or ``"tau12"``) and ``label``. Within a block, the points at
+        one field that span three or more temperature groups are a sweep in T; the rest are
+        sweeps in B, one per temperature group (data with M(T) and M(B) get both)."""
+        from ..data import group_temperatures
+
         out = []
         for b in self.problem.blocks:
             ds = self.datasets[b.dataset]
-            m = b.mask
+            m = b.mask.copy()
+            base = dict(dataset=b.dataset, block=b)
             if ds.tau12 is not None and ds.quantity == "IEA":
-                out.append(dict(dataset=b.dataset, block=b, mask=m, x="tau12",
-                                label=b.label or "data"))
+                out.append(base | dict(mask=m, x="tau12", label=b.label or "data"))
                 continue
-            xvar = _x_variable(ds, m)
-            if xvar == "B":
-                out.append(dict(dataset=b.dataset, block=b, mask=m, x="B",
-                                label=f"T ≈ {b.label[:-1]} K" if b.label
-                                else _t_label(ds.T[m])))
+            if not ds.has_field:
+                if ds.frequency is not None:
+                    for v in np.unique(ds.frequency[m]):
+                        sel = m & (ds.frequency == v)
+                        out.append(base | dict(mask=sel, x="T", label=f"f = {v:g} Hz"))
+                else:
+                    out.append(base | dict(mask=m, x="T", label=b.label or "data"))
                 continue
-            if ds.frequency is not None and (len(np.unique(ds.frequency[m])) > 1
-                                             or not ds.has_field):
-                key, unit = ds.frequency, "Hz"
-            elif ds.has_field:
-                key, unit = ds.B, "T"
-            else:
-                out.append(dict(dataset=b.dataset, block=b, mask=m, x="T",
-                                label=b.label or "data"))
-                continue
-            vals = np.unique(np.round(key[m], 9))
-            for v in vals:
-                sel = m & np.isclose(key, v, rtol=1e-9, atol=1e-12)
-                lab = (f"f = {v:g} Hz" if unit == "Hz" else f"B = {v:g} T")
-                out.append(dict(dataset=b.dataset, block=b, mask=sel, x="T",
-                                label=(b.label + ", " if b.label else "") + lab))
+            idx = np.flatnonzero(m)
+            groups = group_temperatures(ds.T[idx])
+            Bk = np.round(ds.B[idx], 6)
+            used = np.zeros(idx.size, bool)
+            for v in np.unique(Bk):
+                at = Bk == v
+                if len(np.unique(groups.index[at])) >= 3:
+                    sel = np.zeros_like(m)
+                    sel[idx[at]] = True
+                    used |= at
+                    out.append(base | dict(mask=sel, x="T", label=(
+                        b.label + ", " if b.label else "") + f"B = {v:g} T"))
+            for k in range(len(groups)):
+                at = (groups.index == k) & ~used
+                if not at.any():
+                    continue
+                sel = np.zeros_like(m)
+                sel[idx[at]] = True
+                label = f"T ≈ {b.label[:-1]} K" if b.label else _t_label(ds.T[idx[at]])
+                out.append(base | dict(mask=sel, x="B", label=label))
         return out
 
     def _curve(self, s: dict, n: int):
@@ -245,37 +255,42 @@ class FitResult:
 
     def plot(self, fig=None):
         """Data, fit and components (top) and normalised residuals (bottom), one column per
-        data set, in the data file's own units; distinct colours for any number of series
-        (a colormap), legend outside the data. Returns the figure."""
+        data set and sweep variable, in the data file's own units; distinct colours for any
+        number of series (a colormap), legend outside the data. Returns the figure."""
         import matplotlib.pyplot as plt
         from matplotlib.lines import Line2D
 
-        names = list(self.datasets)
-        if fig is None:
-            fig = plt.figure(figsize=(6.4 * len(names) + 2.6, 5.6), layout="constrained")
-        gs = fig.add_gridspec(2, len(names), height_ratios=[3, 1])
-        model = self.problem.evaluate(self.params)
         all_series = self.series()
+        panels: list[tuple[str, str]] = []
+        for s_ in all_series:
+            key = (s_["dataset"], s_["x"])
+            if key not in panels:
+                panels.append(key)
+        if fig is None:
+            fig = plt.figure(figsize=(6.4 * len(panels) + 2.2 * len(panels), 5.6),
+                             layout="constrained")
+        gs = fig.add_gridspec(2, len(panels), height_ratios=[3, 1])
+        model = self.problem.evaluate(self.params)
         styles = ["--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (3, 1, 1, 1))]
-        for j, name in enumerate(names):
+        for j, (name, xcol) in enumerate(panels):
             ds = self.datasets[name]
             ax = fig.add_subplot(gs[0, j])
             axr = fig.add_subplot(gs[1, j], sharex=ax)
-            ser = [s for s in all_series if s["dataset"] == name]
+            ser = [s_ for s_ in all_series if s_["dataset"] == name and s_["x"] == xcol]
             cmap = plt.get_cmap("tab10" if len(ser) <= 10 else "viridis")
             colors = [cmap(k if len(ser) <= 10 else k / max(1, len(ser) - 1))
                       for k in range(len(ser))]
             yu, yf = ds.display("y")
+            xu, xf = ds.display(xcol)
             comp_names: list[str] = []
-            for s, col in zip(ser, colors, strict=True):
-                m = s["mask"]
-                xcol = s["x"]
-                xu, xf = ds.display(xcol)
+            log_x = False
+            for s_, col in zip(ser, colors, strict=True):
+                m = s_["mask"]
                 xd = {"B": ds.B, "T": ds.T, "tau12": ds.tau12}[xcol][m] * xf
                 sig = None if ds.sigma is None else ds.sigma[m] * yf
                 ax.errorbar(xd, ds.y[m] * yf, yerr=sig, fmt="o", ms=3, color=col, lw=0.8,
-                            label=s["label"])
-                x, parts, total = self._curve(s, 200)
+                            label=s_["label"])
+                x, parts, total = self._curve(s_, 200)
                 ax.plot(x * xf, total * yf, "-", color=col, lw=1.4)
                 if len(parts) > 1:
                     for pn, v in parts.items():
@@ -288,17 +303,18 @@ class FitResult:
                     axr.plot(xd, res / ds.sigma[m], "o", ms=3, color=col)
                 else:
                     axr.plot(xd, res * yf, "o", ms=3, color=col)
-                if xcol == "T" and (xd.max() / xd.min() > 20):
-                    ax.set_xscale("log")
+                log_x |= xcol == "T" and xd.size > 1 and xd.max() / xd.min() > 20
+            if log_x:
+                ax.set_xscale("log")
             axr.axhline(0.0, color="0.5", lw=0.8)
             axr.set_ylabel("(data - fit)/σ" if ds.sigma is not None else f"data - fit [{yu}]")
-            xcol = ser[0]["x"] if ser else "B"
-            xu, _ = ds.display(xcol)
             axr.set_xlabel({"B": f"$B$ [{xu}]", "T": f"$T$ [{xu}]",
                             "tau12": rf"$\tau_{{12}}$ [{xu}]"}[xcol])
             ax.set_ylabel(f"{_quantity_label(ds.quantity)} [{yu}]")
             plt.setp(ax.get_xticklabels(), visible=False)
-            title = f"{self.kind}: {name}" + (" (SYNTHETIC data)" if ds.synthetic else "")
+            sweep = {"B": "vs field", "T": "vs temperature", "tau12": r"vs $\tau_{12}$"}[xcol]
+            title = (f"{self.kind}: {name} {sweep}"
+                     + (" (SYNTHETIC data)" if ds.synthetic else ""))
             ax.set_title(title, fontsize=9)
             handles, labels = ax.get_legend_handles_labels()
             handles += [Line2D([], [], color="0.2", lw=1.4)]
@@ -330,17 +346,6 @@ def _at_bound(p: lmfit.Parameter) -> bool:
 
 def _few(items: list[str], k: int = 5) -> str:
     return ", ".join(items[:k]) + (f" and {len(items) - k} more" if len(items) > k else "")
-
-
-def _x_variable(ds, mask) -> str:
-    """Plot against B when there are fewer temperatures than fields, else against T."""
-    from ..data import group_temperatures
-
-    if not ds.has_field:
-        return "T"
-    nT = len(group_temperatures(ds.T[mask]))
-    nB = len(np.unique(np.round(ds.B[mask], 6)))
-    return "B" if nT <= nB else "T"
 
 
 def _t_label(T: np.ndarray) -> str:
