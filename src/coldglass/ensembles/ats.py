@@ -1,10 +1,10 @@
 """The anomalous tunnelling systems of the extended tunnelling model, paper Secs. 3, 5.1.
 
-DESIGN.md §2 and ``docs/architecture.md``. Energies in kelvin.
+``docs/architecture.md`` §1. Energies in kelvin.
 
 **ATS** (:class:`ATSEnsemble`): Eq. (10) written in polar coordinates (radius D, angle χ) in
 the plane E1 + E2 + E3 = 0 becomes (the plane's area element contributes a constant 1/√3,
-absorbed into P* as DESIGN.md §2 does)
+absorbed into P* as docs/architecture.md §1 does)
 
     dN = 2π P* n_ATS (dD/D)(dD0/D0),   Dmin <= D <= Dmax,   D0min <= D0 <= D0max,
 
@@ -32,7 +32,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..constants import PHASE_ENERGY_PER_KA2_T
-from ..quadrature import composite_gauss_legendre, gauss_legendre, mapped_nodes
+from ..quadrature import mapped_nodes
 from ..systems import twp_gap
 from ..validation import finite, nonnegative
 from .orientation import Orientation
@@ -212,7 +212,7 @@ class ATSEnsemble:
                              T0: float | None = None) -> ATSEnsemble:
         """The paper's convention: cutoffs ``X = D0 |q/e| S`` [K·Å²], fields B in tesla.
 
-        ``D0 φ [K] = 2π X 1e-20 B e/h = 1.5193e-5 X[K·Å²] B[T]`` (DESIGN.md §3)."""
+        ``D0 φ [K] = 2π X 1e-20 B e/h = 1.5193e-5 X[K·Å²] B[T]`` (docs/architecture.md §3)."""
         return cls(Dmin=Dmin, D0min=X0min_KA2, D0max=X0max_KA2, density=density, Dmax=Dmax,
                    d0_unit="K*A^2", B_star=B_star_T, E0=E0, T0=T0)
 
@@ -248,7 +248,7 @@ class ATSEnsemble:
     def phase_energies(self, fld: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """``(D0min φ, D0max φ)`` in kelvin for the field along the loop normal.
 
-        ``D0 φ = 1.5193e-5 · X[K·Å²] · B[T]`` for ``d0_unit="K*A^2"`` (DESIGN.md §3).
+        ``D0 φ = 1.5193e-5 · X[K·Å²] · B[T]`` for ``d0_unit="K*A^2"`` (docs/architecture.md §3).
         """
         f = self._field(fld)
         scale = PHASE_ENERGY_PER_KA2_T if self.d0_unit == "K*A^2" else 1.0
@@ -399,7 +399,7 @@ class ATSEnsemble:
         derivative: bool = False,
         **pointwise: ArrayLike,
     ) -> np.ndarray:
-        """Ensemble average ``∫ dN K`` of any kernel (DESIGN.md §2).
+        """Ensemble average ``∫ dN K`` of any kernel (docs/architecture.md §1).
 
         ``∫ 2π P* n_ATS du dv ⟨K(E, D, A)⟩_orientation`` with ``u = ln D0``, ``v = ln D``,
         ``A = D0 φ_eff`` [K] and ``E = sqrt(D² + A²)`` (Eq. 9). The kernel is called as
@@ -414,8 +414,14 @@ class ATSEnsemble:
         (:meth:`scales_at`). Result shape: the broadcast shape.
 
         ``orientation``: an :class:`Orientation` (default exact, no high-field correction) or
-        its kind name. ``rule``: the (u, v) :class:`Rule`; ``energy_scale`` None means
-        ``1e3 max(Dmin, D0max φ)``. With ``Dmax = ∞`` the kernel must decay at least as 1/E.
+        its kind name. ``rule``: the (u, D) :class:`Rule`. The nodes are laid out per point
+        from that point's own Dmin, T and range of A only (:meth:`Rule.d_nodes`,
+        :meth:`Rule.u_nodes`), so one call over many temperatures or fields is as accurate as
+        one call per point; with
+        ``rule.decay`` (``"thermal"``: the kernel falls as ``e^{-E/T}``; ``"algebraic"``: as
+        a power of 1/E) they follow each point's temperature, which ``T`` must then give;
+        without, ``energy_scale`` None means ``1e3 max(Dmin, D0max φ)`` of each point. With
+        ``Dmax = ∞`` the kernel must decay at least as 1/E.
         """
         legacy = sorted(set(pointwise) & _LEGACY_AVERAGE_KW)
         if legacy:
@@ -452,46 +458,38 @@ class ATSEnsemble:
         else:
             dxdf = (1.0 if self.B_star is None else 1.0 / self.B_star) / sBs
             dm_df = dm_dx * dxdf[:, None]
-        # u nodes: D0 = D0min e^{s}, s in [0, ln(D0max/D0min)]
-        s, wu = composite_gauss_legendre(0.0, self.log_ratio, rule.n_u, 4.0)
-        ratio = np.exp(s)
-        # v nodes, relative to Dmin: ln(D/Dmin) from 0 to ln(D_hi/Dmin), then the tail
-        energy_scale = rule.energy_scale
-        if energy_scale is None:
-            energy_scale = 1e3 * max(self.Dmin, float(np.max(a_min, initial=0.0))
-                                     * np.exp(self.log_ratio))
-        d_hi = min(self.Dmax, max(energy_scale, 2.0 * self.Dmin))
-        span = np.log(d_hi / self.Dmin)
-        # a fixed panel count (v_panels) keeps the rule a smooth function of the cutoffs,
-        # which finite-difference Jacobians in fits need
-        width = 1.0 if rule.v_panels is None else span / rule.v_panels
-        v, wv = composite_gauss_legendre(0.0, span, rule.n_v, width * (1 + 1e-12))
-        rel = np.exp(v)
-        if self.Dmax > d_hi:
-            t, wt = gauss_legendre(2 * rule.n_v)  # t = d_hi/D in [d_hi/Dmax, 1], dD/D = dt/t
-            t_lo = d_hi / self.Dmax
-            t = t_lo + (1.0 - t_lo) * t
-            rel = np.concatenate([rel, d_hi / self.Dmin / t])
-            wv = np.concatenate([wv, (1.0 - t_lo) * wt / t])
-        n_per_field = m.shape[-1] * len(ratio) * len(rel)
+        # (u, D) nodes, laid out per point from that point's own Dmin, T and A range only
+        # (Rule.u_nodes, Rule.d_nodes): one call over many temperatures is as accurate as one
+        # call per point. u: D0 = D0min r, r in [1, D0max/D0min]; shared unless thermal
+        Dlo = self.Dmin * sD
+        Tp = None if T is None else extra["T"]
+        m_abs = np.abs(m)
+        ratio, wu = rule.u_nodes(self.log_ratio, a_min[:, None] * m_abs, Dlo, Tp)
+        ratio = np.broadcast_to(ratio, m.shape + ratio.shape[-1:])
+        wcu = wc[:, None] * wu if wu.ndim == 1 else wc[None, :, None] * wu
+        wcu = np.broadcast_to(wcu, ratio.shape)
+        a_lo = a_min * np.min(m_abs, axis=-1, initial=np.inf)
+        a_hi = a_min * np.max(m_abs, axis=-1, initial=0.0) * np.exp(self.log_ratio)
+        Dn, wv = rule.d_nodes(Dlo, a_lo, a_hi, Tp, self.Dmax)
+        n_per_field = m.shape[-1] * ratio.shape[-1] * Dn.shape[-1]
         chunk = max(1, rule.max_chunk // n_per_field)
         pieces = []
         for start in range(0, len(f), chunk):
             sl = slice(start, start + chunk)
-            A = (a_min[sl, None, None, None] * m[sl, :, None, None]
-                 * ratio[None, None, :, None])
-            Dg = self.Dmin * sD[sl, None, None, None] * rel[None, None, None, :]
+            A = a_min[sl, None, None, None] * m[sl, :, None, None] * ratio[sl, :, :, None]
+            Dg = Dn[sl, None, None, :]
             E = np.sqrt(Dg**2 + A**2)
             kw = {k: v[sl, None, None, None] for k, v in extra.items()}
             if derivative:
                 dA = self.phase_energy_scale * sD0[sl, None, None, None] * ratio[
-                    None, None, :, None] * (m[sl, :, None, None]
-                                            + f[sl, None, None, None] * dm_df[sl, :, None, None])
+                    sl, :, :, None] * (m[sl, :, None, None]
+                                       + f[sl, None, None, None] * dm_df[sl, :, None, None])
                 K = kernel(E, Dg, A, np.broadcast_to(dA, E.shape), **kw)
             else:
                 K = kernel(E, Dg, A, **kw)
             K = np.broadcast_to(K, np.broadcast_shapes(np.shape(K), E.shape))
-            pieces.append(np.einsum("...fcuv,c,u,v->...f", K, wc, wu, wv))
+            Kv = np.einsum("...fcuv,fv->...fcu", K, wv[sl])
+            pieces.append(np.einsum("...fcu,fcu->...f", Kv, wcu[sl]))
         out = np.concatenate(pieces, axis=-1)
         out = out.reshape(out.shape[:-1] + shape)
         return 2.0 * np.pi * self.density * out

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..quadrature import composite_gauss_legendre
+from ..quadrature import mapped_nodes
 from ..validation import finite, nonnegative
 
 __all__ = ["STMEnsemble"]
@@ -89,31 +89,74 @@ class STMEnsemble:
         *,
         n_u: int = 32,
         n_delta: int = 16,
-        energy_scale: float | None = None,
+        energy_scale: ArrayLike | None = None,
+        max_chunk: int = 2_000_000,
         **pointwise: ArrayLike,
     ) -> np.ndarray:
-        """``∫ dΔ ∫ dΔ0/Δ0 P̄ K(E, Δ, Δ0)`` by Gauss-Legendre in (ln Δ0, Δ).
+        """``∫ dΔ ∫ dΔ0/Δ0 P̄ K(E, Δ, Δ0)`` by Gauss-Legendre in (ln Δ0, Δ), per point.
 
-        ``kernel(E, Delta, Delta0, **pointwise)`` receives arrays of shape ``(p, n_u, n_Δ)``
+        ``kernel(E, Delta, Delta0, **pointwise)`` receives arrays of shape ``(p, n_u', n_Δ')``
         and each ``pointwise`` array (e.g. ``T=...``, broadcast together) as ``(p, 1, 1)``;
-        the result has their broadcast shape. Infinite cutoffs are replaced by
-        ``energy_scale`` [K], beyond which the kernel must be negligible.
+        the result has their broadcast shape. The integration ends at ``energy_scale`` [K]
+        where that is below a cutoff (and infinite cutoffs need it): the kernel must be
+        negligible beyond. It is a number, or an array broadcast against the pointwise arrays
+        giving each point its own scale (e.g. ``60 T`` for a kernel that falls as
+        ``e^{-E/T}``).
+
+        The nodes of each point depend on that point's scale only, so one call over many
+        temperatures is as accurate as one call per temperature: ``ln Δ0`` from ``Δ0min`` to
+        ``min(Δ0max, scale)`` in equal panels no wider than 2 with ``n_u`` nodes each (the
+        panel count is the largest any point needs), ``Δ`` from 0 to ``min(Δmax, scale)``
+        in 16 equal panels of ``n_delta`` nodes (the kernels are analytic in Δ² within
+        ``|Im Δ| < π T`` of the axis, so panels of 60T/16 converge fast). At most
+        ``max_chunk`` kernel values are held at once.
         """
-        d0max = self.Delta0_max if np.isfinite(self.Delta0_max) else energy_scale
-        dmax = self.Delta_max if np.isfinite(self.Delta_max) else energy_scale
-        if d0max is None or dmax is None:
-            raise ValueError("infinite cutoffs need energy_scale (K) for the generic average")
-        u, wu = composite_gauss_legendre(np.log(self.Delta0_min), np.log(d0max), n_u, 2.0)
-        d, wd = composite_gauss_legendre(0.0, dmax, n_delta, max(dmax / 64, 1e-300))
-        D0 = np.exp(u)[None, :, None]
-        Dl = d[None, None, :]
-        E = np.hypot(Dl, D0)
         arrays = np.broadcast_arrays(*(finite(k, v) for k, v in pointwise.items()))
         shape = arrays[0].shape if arrays else ()
-        kw = {k: a.reshape(-1, 1, 1) for k, a in zip(pointwise, arrays, strict=True)}
-        K = kernel(E, Dl, D0, **kw)
-        K = np.broadcast_to(K, np.broadcast_shapes(np.shape(K), E.shape))
-        return self.P_bar * np.einsum("pij,i,j->p", K, wu, wd).reshape(shape)
+        if energy_scale is not None:
+            es = np.asarray(energy_scale, dtype=float)
+            if not (np.all(np.isfinite(es)) and np.all(es > 0)):
+                raise ValueError(f"energy_scale must be finite and > 0 K, got {energy_scale!r}")
+            shape = np.broadcast_shapes(shape, es.shape)
+            es = np.broadcast_to(es, shape).ravel()
+        flat = [np.broadcast_to(a, shape).ravel() for a in arrays]
+        n_pts = int(np.prod(shape))
+        inf0, infd = not np.isfinite(self.Delta0_max), not np.isfinite(self.Delta_max)
+        if (inf0 or infd) and energy_scale is None:
+            raise ValueError("infinite cutoffs need energy_scale (K) for the generic average")
+        if energy_scale is None:
+            es = np.full(1, np.inf)  # finite cutoffs, nodes shared by all points
+        d0max = np.minimum(self.Delta0_max, es)
+        dmax = np.minimum(self.Delta_max, es)
+        u_lo = np.log(self.Delta0_min)
+        u_hi = np.log(np.maximum(d0max, self.Delta0_min))
+        n_pan = max(1, int(np.ceil(float(np.max(u_hi - u_lo)) / 2.0 * (1 - 1e-12))))
+        u, wu = _panels(np.full_like(u_hi, u_lo), u_hi, n_pan, n_u)
+        d, wd = _panels(np.zeros_like(dmax), dmax, 16, n_delta)
+        D0_all, Dl_all = np.exp(u)[:, :, None], d[:, None, :]
+        chunk = max(1, max_chunk // (u.shape[1] * d.shape[1]))
+        out = np.empty(n_pts)
+        for start in range(0, n_pts, chunk):
+            sl = slice(start, start + chunk)
+            ns = sl if len(es) > 1 else slice(0, 1)
+            D0, Dl = D0_all[ns], Dl_all[ns]
+            E = np.hypot(Dl, D0)
+            kw = {k: a[sl, None, None] for k, a in zip(pointwise, flat, strict=True)}
+            K = kernel(E, Dl, D0, **kw)
+            p = len(range(n_pts)[sl])
+            K = np.broadcast_to(K, np.broadcast_shapes(np.shape(K), (p,) + E.shape[1:]))
+            out[sl] = np.einsum("pij,pi,pj->p", K, np.broadcast_to(wu[ns], (p, wu.shape[1])),
+                                np.broadcast_to(wd[ns], (p, wd.shape[1])))
+        return self.P_bar * out.reshape(shape)
+
+
+def _panels(lo: np.ndarray, hi: np.ndarray, n_panels: int, n: int
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Per-point composite Gauss-Legendre: ``n_panels`` equal panels of ``n`` nodes on
+    ``[lo_p, hi_p]``; shapes ``(p, n_panels n)``."""
+    edges = lo[:, None] + (hi - lo)[:, None] * np.linspace(0.0, 1.0, n_panels + 1)
+    x, w = mapped_nodes(edges[:, :-1], edges[:, 1:], n)
+    return x.reshape(len(lo), -1), w.reshape(len(lo), -1)
 
 
 # ---------------------------------------------------------------------------------- ATS

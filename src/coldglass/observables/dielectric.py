@@ -163,28 +163,40 @@ def _resonant_real(T, w_K, stm, quasistatic, n=24):
 
 
 def _stm_relaxational(T, w, stm, A, n_u, n_delta):
-    """``∫ dΔ dΔ0/Δ0 (Δ/E)² cosh⁻²(E/2T)/(3T) × (1, ωτ)/(1 + ω²τ²)`` per unit P̄, in the
-    temperature-scaled variables x = Δ/T in [0, 40] and u = ln Δ0 up to min(Δ0max, 40 T):
-    the same rule serves every temperature of a sweep (complex: real part and loss)."""
+    """``∫ dΔ dΔ0/Δ0 (Δ/E)² cosh⁻²(E/2T)/(3T) × (1, ωτ)/(1 + ω²τ²)`` per unit P̄ (complex:
+    real part and loss), every point on its own temperature-scaled rule.
+
+    ``u = ln Δ0`` from Δ0min to ``min(Δ0max, 40 T)`` in equal panels no wider than 1 with
+    ``max(4, n_u/4)`` nodes each; at each Δ0, ``Δ = Δ0 sinh ζ`` from 0 to
+    ``min(Δmax, 40 T)``: ``(Δ/E)² = tanh² ζ`` is then smooth also where ``Δ0 << T`` (in Δ it
+    turns over within Δ0 of 0, a near-singularity for a rule linear in Δ/T), and so are the
+    thermal factor and the τ dependence, each on a scale of order one in ζ; equal ζ panels
+    no wider than 2 with ``max(4, n_delta/4)`` nodes each. The panel counts are the largest
+    any point needs (the same accuracy for every point of a sweep as alone, or better)."""
+    shape = np.broadcast_shapes(np.shape(T), np.shape(w))  # before flattening
     T, w = (a.ravel() for a in np.broadcast_arrays(T, w))
-    shape = np.broadcast_shapes(np.shape(T))
     dmax = np.minimum(stm.Delta_max, 40.0 * T)
-    x, wx = mapped_nodes(np.zeros_like(T), dmax / T, 8 * n_delta // 2)
     u_hi = np.log(np.maximum(np.minimum(stm.Delta0_max, 40.0 * T), stm.Delta0_min))
     u_lo = np.full_like(T, np.log(stm.Delta0_min))
-    n_pan = max(1, int(np.ceil(float(np.max(u_hi - u_lo)) / 1.5)))
+    n_pan = max(1, int(np.ceil(float(np.max(u_hi - u_lo)) / 1.0)))
     edges = u_lo[:, None] + (u_hi - u_lo)[:, None] * np.linspace(0, 1, n_pan + 1)
     u, wu = mapped_nodes(edges[:, :-1], edges[:, 1:], max(4, n_u // 4))
     u, wu = u.reshape(len(T), -1), wu.reshape(len(T), -1)
+    D0 = np.exp(u)  # (t, u)
+    z_top = np.arcsinh(dmax[:, None] / D0)
+    n_zp = max(1, int(np.ceil(float(np.max(z_top, initial=0.0)) / 2.0)))
+    zedges = z_top[..., None] * np.linspace(0, 1, n_zp + 1)
+    z, wz = mapped_nodes(zedges[..., :-1], zedges[..., 1:], max(4, n_delta // 4))
+    z, wz = z.reshape(z_top.shape + (-1,)), wz.reshape(z_top.shape + (-1,))
     Tn, wn = T[:, None, None], w[:, None, None]
-    Dl = Tn * x[:, None, :]
-    D0 = np.exp(u)[:, :, None]
-    E = np.sqrt(Dl**2 + D0**2)
-    tau = 1.0 / (A * D0**2 * E * _coth_half(E, Tn))
-    base = (Dl / E) ** 2 / (3.0 * Tn * np.cosh(np.minimum(E / (2 * Tn), 350.0)) ** 2)
+    D0n = D0[:, :, None]
+    E = D0n * np.cosh(z)
+    wd = wz * E  # dΔ = Δ0 cosh ζ dζ
+    tau = 1.0 / (A * D0n**2 * E * _coth_half(E, Tn))
+    base = np.tanh(z) ** 2 / (3.0 * Tn * np.cosh(np.minimum(E / (2 * Tn), 350.0)) ** 2)
     wt = wn * tau
-    k = (base / (1 + wt**2) + 1j * base * wt / (1 + wt**2)) * Tn  # dΔ = T dx
-    out = np.einsum("tuv,tu,tv->t", k, wu, wx)
+    k = base / (1 + wt**2) + 1j * base * wt / (1 + wt**2)
+    out = np.einsum("tuv,tu,tuv->t", k, wu, wd)
     return out.reshape(shape)
 
 
@@ -295,28 +307,32 @@ def ats_dielectric(
     dipole_factor(nw, 1.0, 0.0)
     unit = ens.replace(density=1.0)
     o = Orientation.of(orientation, high_field=high_field)
-    rule = Rule.resolve(rule, max(60.0 * float(np.max(T, initial=0.0)), 1e3 * ens.Dmin))
+    # the resonant part falls as 1/E, the relaxational one as e^{-E/T}: each is averaged on
+    # the per-point rule its decay asks for (Rule.d_nodes, Rule.u_nodes)
+    rule_res = Rule.resolve(rule, decay="algebraic")
+    rule_rel = Rule.resolve(rule, decay="thermal")
 
-    def kernel(E, D, A, T, w):
-        """Resonant part; with Gamma, stacked with relaxational real part + i loss."""
-        x = np.minimum(E / (2 * T), 350.0)
-        res = dipole_factor(nw, E, A) * np.tanh(x) / (2 * E)
-        if Gamma is None:
-            return res
+    def resonant(E, D, A, T, w):
+        return dipole_factor(nw, E, A) * np.tanh(E / (2 * T)) / (2 * E)
+
+    def relaxational(E, D, A, T, w):
+        """Relaxational real part + i loss."""
         rates = [ats_rate(E, D, T, Gamma)]
         if A_tls is not None:
             rates.append(tls_rate(E, A, T, A_tls))
         tau = 1.0 / total_rate(*rates)
-        base = (D / E) ** 2 / (8.0 * T * np.cosh(x) ** 2)
+        e = np.exp(-E / T)  # cosh⁻²(E/2T) = 4e/(1 + e)², without overflow
+        base = (D / E) ** 2 * 4.0 * e / (1.0 + e) ** 2 / (8.0 * T)
         wt = w * tau
-        return np.stack([res + 0j, base / (1 + wt**2) + 1j * base * wt / (1 + wt**2)])
+        return base / (1 + wt**2) + 1j * base * wt / (1 + wt**2)
 
     def split(fields):
-        """One ensemble average for all three parts."""
-        out = unit.average(kernel, fields, T=T, orientation=o, rule=rule, w=w)
+        """The three parts at these fields (the relaxational ones only with Gamma)."""
+        res = unit.average(resonant, fields, T=T, orientation=o, rule=rule_res, w=w)
         if Gamma is None:  # resonant part only
-            return out, np.zeros_like(out), np.zeros_like(out)
-        return out[0].real, out[1].real, out[1].imag
+            return res, np.zeros_like(res), np.zeros_like(res)
+        rel = unit.average(relaxational, fields, T=T, orientation=o, rule=rule_rel, w=w)
+        return res, rel.real, rel.imag
 
     res, rel, loss = split(B)
     if relative_to_zero_field:

@@ -53,9 +53,9 @@ def cp_stm_constant_dos(T: ArrayLike, P_bar: ArrayLike) -> np.ndarray:
 def cp_stm(T: ArrayLike, stm: STMEnsemble, *, n_u: int = 32, n_delta: int = 48) -> np.ndarray:
     """Heat capacity of the STM ensemble, ``∫ dΔ dΔ0/Δ0 P̄ C_p0(E, T)`` (Eqs. 2, 14, 15)."""
     T = temperature(T)
-    scale = 60.0 * float(np.max(T))
+    # each temperature gets its own rule, on its own scale 60 T (STMEnsemble.average)
     return K_B * stm.average(lambda E, d, d0, T: _cp0_over_kB(E, T), n_u=n_u, n_delta=n_delta,
-                             energy_scale=scale, T=T)
+                             energy_scale=60.0 * T, T=T)
 
 
 def cp_phonon_T3(T: ArrayLike, gamma_ph: ArrayLike) -> np.ndarray:
@@ -95,7 +95,8 @@ def cp_ats(
     """
     T = temperature(T)
     o = Orientation.of(orientation, high_field=high_field)
-    rule = Rule.resolve(rule, 60.0 * float(np.max(T, initial=0.0)))
+    # thermal kernel: each point's D rule follows its own T (Rule.d_nodes)
+    rule = Rule.resolve(rule, decay="thermal")
     return K_B * ens.average(lambda E, D, A, T: _cp0_over_kB(E, T), B, T=T, orientation=o,
                              rule=rule)
 
@@ -138,9 +139,11 @@ def _cp_ats_closed_none(T, a_min, a_max, Dmin, log_ratio):
     xc1, xc2 = np.hypot(xmin, x0min), np.hypot(xmin, x0max)
     c0 = log_ratio * (np.log(2.0) - I_x(xc2))  # Eq. (19)
     zero = x0min == 0
+    # placeholders where φ = 0 (the bracket is then not used) that keep I(x, a) defined,
+    # x > |a|, also when x_min > 2 (T < Dmin/4)
     x0s = np.where(zero, 1.0, x0min)
-    xc1s = np.where(zero, 2.0, xc1)
-    xc2s = np.where(zero, 2.0, xc2)
+    xc1s = np.where(zero, xmin + 2.0, xc1)
+    xc2s = np.where(zero, xmin + 2.0, xc2)
     rest = ((I_x(xc1s) - I_x(xc2s)) * np.log(xmin * x0s)
             + 0.5 * (I_xa(xc1s, xmin) - I_xa(xc2s, xmin) + I_xa(xc1s, x0s)
                      - I_xa(xc2s, np.where(zero, 1.0, x0max))))

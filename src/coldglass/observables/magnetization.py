@@ -64,7 +64,8 @@ def magnetization_ats(
     B = finite("B", B)
     o = Orientation.of(orientation, high_field=high_field)
     pref = _prefactor(prefactor)
-    rule = Rule.resolve(rule, max(60.0 * float(np.max(T, initial=0.0)), 1e3 * ens.Dmin))
+    # tanh(E/2T) ∂E/∂B falls as 1/E: per-point D rule on T and the field (Rule.d_nodes)
+    rule = Rule.resolve(rule, decay="algebraic")
 
     def kernel(E, D, A, dA, T):
         return 0.5 * np.tanh(E / (2.0 * T)) * A * dA / E
@@ -88,6 +89,8 @@ def free_energy_ats(
     def kernel(E, D, A, T):
         return -(0.5 * E + T * np.log1p(np.exp(-E / T)))
 
+    # the kernel grows as E: resolve ln D over the whole of [Dmin, Dmax] (no mapped tail)
+    rule = Rule.resolve(rule, float(ens.Dmax))
     return K_B * ens.average(kernel, B, T=T,
                              orientation=Orientation.of(orientation, high_field=high_field),
                              rule=rule)
