@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 app = typer.Typer(
+    rich_markup_mode=None,  # help texts hold units in brackets, e.g. "[g/mol]": no markup
     help="coldglass: tunnelling systems in glasses at low temperature (energies in kelvin).",
     no_args_is_help=True,
     add_completion=False,
@@ -120,7 +121,8 @@ def dos(
         console.print(f"wrote {png}")
 
 
-fit_app = typer.Typer(help="Fit measured data (CSV with units in the header) with lmfit.",
+fit_app = typer.Typer(rich_markup_mode=None,
+                      help="Fit measured data (CSV with units in the header) with lmfit.",
                       no_args_is_help=True)
 app.add_typer(fit_app, name="fit")
 
@@ -493,7 +495,8 @@ def reproduce(
     console.print(f"report written to [bold]{path}[/bold]")
 
 
-landscape_app = typer.Typer(help="Tunnelling states in a simulated Lennard-Jones glass "
+landscape_app = typer.Typer(rich_markup_mode=None,
+                            help="Tunnelling states in a simulated Lennard-Jones glass "
                             "(paper Sec. 8): prepare, search, report.", no_args_is_help=True)
 app.add_typer(landscape_app, name="landscape")
 
