@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -132,6 +133,18 @@ VARY_HELP = "vary a parameter that is held by default (e.g. ats_B_star, c_ats); 
 INIT_HELP = "starting value NAME=VALUE (in the unit of --list-parameters); repeatable"
 ORIENT_HELP = "orientation average: exact (default, the package's convention) | shortcut " \
               "(the paper's φ²→φ²/3, the convention of its tables) | none"
+
+
+# the options every fit command shares
+FixOpt = Annotated[list[str], typer.Option(help=FIX_HELP)]
+VaryOpt = Annotated[list[str], typer.Option(help=VARY_HELP)]
+InitOpt = Annotated[list[str], typer.Option(help=INIT_HELP)]
+ListOpt = Annotated[bool, typer.Option(help="list the parameters and exit")]
+McmcOpt = Annotated[bool, typer.Option(help="posterior sampling (emcee) and a corner plot")]
+StepsOpt = Annotated[int, typer.Option(help="MCMC steps per walker")]
+WalkersOpt = Annotated[int | None, typer.Option(help="MCMC walkers (default 4 x free "
+                                                     "parameters)")]
+SeedOpt = Annotated[int, typer.Option(help="random seed of the MCMC")]
 
 
 def _material(name: str | None):
@@ -287,14 +300,14 @@ def fit_cp(
                                 "2 %, at least 2 mK)"),
     orientation: str = typer.Option("exact", help=ORIENT_HELP),
     b_ref: float = typer.Option(8.0, help="reference field of C̄p = Cp(B) - Cp(B_ref) [T]"),
-    fix: list[str] = typer.Option([], help=FIX_HELP),
-    vary: list[str] = typer.Option([], help=VARY_HELP),
-    init: list[str] = typer.Option([], help=INIT_HELP),
-    list_parameters: bool = typer.Option(False, help="list the parameters and exit"),
-    mcmc: bool = typer.Option(False, help="posterior sampling (emcee) and a corner plot"),
-    mcmc_steps: int = typer.Option(600, help="MCMC steps per walker"),
-    mcmc_walkers: int = typer.Option(None, help="MCMC walkers (default 4 x free parameters)"),
-    seed: int = typer.Option(0, help="random seed of the MCMC"),
+    fix: FixOpt = [],
+    vary: VaryOpt = [],
+    init: InitOpt = [],
+    list_parameters: ListOpt = False,
+    mcmc: McmcOpt = False,
+    mcmc_steps: StepsOpt = 600,
+    mcmc_walkers: WalkersOpt = None,
+    seed: SeedOpt = 0,
     out: Path = typer.Option(Path("fit_cp"), help="output folder"),
 ) -> None:
     """Fit C̄p(T, B) or the absolute Cp(T, B): phonons, 2LS, Fe²⁺, Fe³⁺, ATS (Eqs. 14-20)."""
@@ -318,14 +331,14 @@ def fit_m(
     prefactor: str = typer.Option("derived", help="Eq. (94) prefactor: derived | printed"),
     high_field: bool = typer.Option(True, help="high-field correction Eq. (95) with B*"),
     t0: float = typer.Option(None, help="reference temperature T0 of Eq. (97) [K]"),
-    fix: list[str] = typer.Option([], help=FIX_HELP),
-    vary: list[str] = typer.Option([], help=VARY_HELP),
-    init: list[str] = typer.Option([], help=INIT_HELP),
-    list_parameters: bool = typer.Option(False, help="list the parameters and exit"),
-    mcmc: bool = typer.Option(False, help="posterior sampling (emcee) and a corner plot"),
-    mcmc_steps: int = typer.Option(600, help="MCMC steps per walker"),
-    mcmc_walkers: int = typer.Option(None, help="MCMC walkers (default 4 x free parameters)"),
-    seed: int = typer.Option(0, help="random seed of the MCMC"),
+    fix: FixOpt = [],
+    vary: VaryOpt = [],
+    init: InitOpt = [],
+    list_parameters: ListOpt = False,
+    mcmc: McmcOpt = False,
+    mcmc_steps: StepsOpt = 600,
+    mcmc_walkers: WalkersOpt = None,
+    seed: SeedOpt = 0,
     out: Path = typer.Option(Path("fit_magnetization"), help="output folder"),
 ) -> None:
     """Fit M(T, B): Fe²⁺ + Fe³⁺ (Eq. 90) + ATS (Eqs. 94-97) + diamagnetic offset."""
@@ -349,14 +362,14 @@ def fit_both(
     shared_cutoffs: bool = typer.Option(False, help="one set of C̄p cutoffs for all T"),
     orientation: str = typer.Option("exact", help=ORIENT_HELP),
     prefactor: str = typer.Option("derived", help="Eq. (94) prefactor: derived | printed"),
-    fix: list[str] = typer.Option([], help=FIX_HELP),
-    vary: list[str] = typer.Option([], help=VARY_HELP),
-    init: list[str] = typer.Option([], help=INIT_HELP),
-    list_parameters: bool = typer.Option(False, help="list the parameters and exit"),
-    mcmc: bool = typer.Option(False, help="posterior sampling (emcee) and a corner plot"),
-    mcmc_steps: int = typer.Option(600, help="MCMC steps per walker"),
-    mcmc_walkers: int = typer.Option(None, help="MCMC walkers (default 4 x free parameters)"),
-    seed: int = typer.Option(0, help="random seed of the MCMC"),
+    fix: FixOpt = [],
+    vary: VaryOpt = [],
+    init: InitOpt = [],
+    list_parameters: ListOpt = False,
+    mcmc: McmcOpt = False,
+    mcmc_steps: StepsOpt = 600,
+    mcmc_walkers: WalkersOpt = None,
+    seed: SeedOpt = 0,
     out: Path = typer.Option(Path("fit_joint"), help="output folder"),
 ) -> None:
     """Joint fit of C̄p and M sharing the Fe²⁺, Fe³⁺ and ATS concentrations."""
@@ -382,14 +395,14 @@ def fit_diel(
     nw: int = typer.Option(3, help="wells of the ATS polygon (Eq. 45), >= 2"),
     frequency_hz: float = typer.Option(None, help="measuring frequency [Hz] (the loss needs "
                                        "it unless the data have an f column)"),
-    fix: list[str] = typer.Option([], help=FIX_HELP),
-    vary: list[str] = typer.Option([], help=VARY_HELP),
-    init: list[str] = typer.Option([], help=INIT_HELP),
-    list_parameters: bool = typer.Option(False, help="list the parameters and exit"),
-    mcmc: bool = typer.Option(False, help="posterior sampling (emcee) and a corner plot"),
-    mcmc_steps: int = typer.Option(600, help="MCMC steps per walker"),
-    mcmc_walkers: int = typer.Option(None, help="MCMC walkers (default 4 x free parameters)"),
-    seed: int = typer.Option(0, help="random seed of the MCMC"),
+    fix: FixOpt = [],
+    vary: VaryOpt = [],
+    init: InitOpt = [],
+    list_parameters: ListOpt = False,
+    mcmc: McmcOpt = False,
+    mcmc_steps: StepsOpt = 600,
+    mcmc_walkers: WalkersOpt = None,
+    seed: SeedOpt = 0,
     out: Path = typer.Option(Path("fit_dielectric"), help="output folder"),
 ) -> None:
     """Fit the magnetodielectric effect Δε'/ε(T, B) or the loss Δ tan δ(T, B) (Eqs. 51-61)."""
@@ -412,14 +425,14 @@ def fit_echo_cmd(
     tau12_us: float = typer.Option(None, help="pulse separation τ12 [μs] of A(B) data"),
     frequency_hz: float = typer.Option(None, help="echo frequency [Hz] (default: the row's)"),
     orientation: str = typer.Option("exact", help=ORIENT_HELP),
-    fix: list[str] = typer.Option([], help=FIX_HELP),
-    vary: list[str] = typer.Option([], help=VARY_HELP),
-    init: list[str] = typer.Option([], help=INIT_HELP),
-    list_parameters: bool = typer.Option(False, help="list the parameters and exit"),
-    mcmc: bool = typer.Option(False, help="posterior sampling (emcee) and a corner plot"),
-    mcmc_steps: int = typer.Option(600, help="MCMC steps per walker"),
-    mcmc_walkers: int = typer.Option(None, help="MCMC walkers (default 4 x free parameters)"),
-    seed: int = typer.Option(0, help="random seed of the MCMC"),
+    fix: FixOpt = [],
+    vary: VaryOpt = [],
+    init: InitOpt = [],
+    list_parameters: ListOpt = False,
+    mcmc: McmcOpt = False,
+    mcmc_steps: StepsOpt = 600,
+    mcmc_walkers: WalkersOpt = None,
+    seed: SeedOpt = 0,
     out: Path = typer.Option(Path("fit_echo"), help="output folder"),
 ) -> None:
     """Fit the echo amplitude A(B)/A_2LS (Sec. 6.2) or the integrated amplitude IEA(τ12)."""
@@ -448,14 +461,14 @@ def fit_any(
                                        "need one (unless the data have an f column)"),
     t_tol: float = typer.Option(None, help="temperature grouping tolerance [K]"),
     molar_mass: float = typer.Option(None, help="molar mass [g/mol] for per-mole units"),
-    fix: list[str] = typer.Option([], help=FIX_HELP),
-    vary: list[str] = typer.Option([], help=VARY_HELP),
-    init: list[str] = typer.Option([], help=INIT_HELP),
-    list_parameters: bool = typer.Option(False, help="list the parameters and exit"),
-    mcmc: bool = typer.Option(False, help="posterior sampling (emcee) and a corner plot"),
-    mcmc_steps: int = typer.Option(600, help="MCMC steps per walker"),
-    mcmc_walkers: int = typer.Option(None, help="MCMC walkers (default 4 x free parameters)"),
-    seed: int = typer.Option(0, help="random seed of the MCMC"),
+    fix: FixOpt = [],
+    vary: VaryOpt = [],
+    init: InitOpt = [],
+    list_parameters: ListOpt = False,
+    mcmc: McmcOpt = False,
+    mcmc_steps: StepsOpt = 600,
+    mcmc_walkers: WalkersOpt = None,
+    seed: SeedOpt = 0,
     out: Path = typer.Option(Path("fit_model"), help="output folder"),
 ) -> None:
     """Fit the model terms of any observable (a new observable of the model layer fits here
