@@ -289,7 +289,13 @@ def test_refusals_before_any_work(tmp_path):
     with pytest.raises(ValueError, match="outside the allowed range"):
         fit_cp(ds, options={"init": {"ats_Dmin": -1.0}})
     with pytest.raises(FitError, match="free parameters for 1 points"):
-        fit_cp(_cp_bar_file(tmp_path, [0.6], n=1))
+        fit_cp(_cp_bar_file(tmp_path, [0.6], n=1), per_temperature=False)
+    # a row in K inside an mK file makes a one-point temperature group: refused by name
+    ds2 = _cp_bar_file(tmp_path, [0.6], n=12)
+    stray = Dataset("Cp_bar", np.append(ds2.T, 0.6e-3), np.append(ds2.B, 1.0),
+                    np.append(ds2.y, ds2.y[0]))
+    with pytest.raises(FitError, match="group 0.000600K .* 1 point"):
+        fit_cp(stray)
     zero = Dataset("Cp_bar", np.full(30, 0.6), np.linspace(0.1, 1, 30), np.zeros(30))
     with pytest.raises(FitError, match="every measured value is zero"):
         fit_cp(zero, per_temperature=False)

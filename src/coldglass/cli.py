@@ -184,6 +184,8 @@ def _check_out(out: Path) -> None:
     parent = out if out.exists() else out.parent
     while not parent.exists():
         parent = parent.parent
+    if not parent.is_dir():
+        raise ValueError(f"--out {out}: {parent} is a file, not a folder")
     import os
 
     if not os.access(parent, os.W_OK):
@@ -253,7 +255,12 @@ def _write_fit(result, out: Path) -> None:
     import matplotlib.pyplot as plt
 
     out.mkdir(parents=True, exist_ok=True)
-    header = "".join(f"# {n}\n" for n in result.notes)
+    r = result.result
+    fail = result.failure()
+    status = (f"# status: {'FAILED: ' + fail if fail else 'ok'}; chi2 = {r.chisqr:.6g}, "
+              f"reduced chi2 = {r.redchi:.6g}, {r.ndata} points, {r.nvarys} free parameters, "
+              f"{r.nfev} evaluations\n")
+    header = status + "".join(f"# {n}\n" for n in result.notes)
     with open(out / "params.csv", "w", encoding="utf-8", newline="") as fh:
         fh.write(header)
         result.table().to_csv(fh, index=False)

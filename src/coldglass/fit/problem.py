@@ -26,7 +26,7 @@ import numpy as np
 
 from ..data import Dataset
 from ..models.core import full_signature
-from ..models.parameters import display_name, internal_name, spec
+from ..models.parameters import display_name, group_suffix, internal_name, spec
 
 __all__ = ["Term", "Block", "FitProblem", "FitError", "MAX_PARAMETER_FRACTION"]
 
@@ -247,6 +247,20 @@ class FitProblem:
         n_free, n = len(self.free), self.n_points
         if n_free == 0:
             raise FitError("no free parameters: everything is fixed")
+        for b in self.blocks:
+            if not b.label:
+                continue
+            own = {g for t in b.terms for g in t.params.values()
+                   if g in self.free and g.endswith(group_suffix(b.label))}
+            npts = int(np.count_nonzero(b.mask))
+            if own and npts < len(own) + 1:
+                ds = self.datasets[b.dataset]
+                T = ", ".join(f"{t:g}" for t in ds.T[b.mask][:5])
+                raise FitError(
+                    f"temperature group {b.label} of {b.dataset} has {npts} point(s) (T = {T} "
+                    f"K) for {len(own)} parameters of its own: a row in other units (K in an "
+                    "mK file?) or a stray temperature; remove it, widen --t-tol or use shared "
+                    "cutoffs")
         if n_free > MAX_PARAMETER_FRACTION * n:
             raise FitError(
                 f"{n_free} free parameters for {n} points: a fit may vary at most "

@@ -191,7 +191,8 @@ class FitResult:
                 if ds.frequency is not None:
                     for v in np.unique(ds.frequency[m]):
                         sel = m & (ds.frequency == v)
-                        out.append(base | dict(mask=sel, x="T", label=f"f = {v:g} Hz"))
+                        fu, ff = ds.display("f")
+                        out.append(base | dict(mask=sel, x="T", label=f"f = {v * ff:.4g} {fu}"))
                 else:
                     out.append(base | dict(mask=m, x="T", label=b.label or "data"))
                 continue
@@ -205,15 +206,17 @@ class FitResult:
                     sel = np.zeros_like(m)
                     sel[idx[at]] = True
                     used |= at
+                    bu, bf = ds.display("B")
                     out.append(base | dict(mask=sel, x="T", label=(
-                        b.label + ", " if b.label else "") + f"B = {v:g} T"))
+                        b.label + ", " if b.label else "") + f"B = {v * bf:.4g} {bu}"))
             for k in range(len(groups)):
                 at = (groups.index == k) & ~used
                 if not at.any():
                     continue
                 sel = np.zeros_like(m)
                 sel[idx[at]] = True
-                label = f"T ≈ {b.label[:-1]} K" if b.label else _t_label(ds.T[idx[at]])
+                tu, tf = ds.display("T")
+                label = f"T ≈ {float(np.median(ds.T[idx[at]])) * tf:.4g} {tu}"
                 out.append(base | dict(mask=sel, x="B", label=label))
         return out
 
@@ -271,7 +274,8 @@ class FitResult:
                              layout="constrained")
         gs = fig.add_gridspec(2, len(panels), height_ratios=[3, 1])
         model = self.problem.evaluate(self.params)
-        styles = ["--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (3, 1, 1, 1))]
+        styles = ["--", ":", "-.", (0, (8, 2)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 1)),
+                  (0, (6, 2, 1, 2))]
         for j, (name, xcol) in enumerate(panels):
             ds = self.datasets[name]
             ax = fig.add_subplot(gs[0, j])
@@ -304,6 +308,10 @@ class FitResult:
                 else:
                     axr.plot(xd, res * yf, "o", ms=3, color=col)
                 log_x |= xcol == "T" and xd.size > 1 and xd.max() / xd.min() > 20
+            if xcol == "B":  # log-spaced field sweeps are read on a log axis
+                b = ds.B[np.any([s_["mask"] for s_ in ser], axis=0)]
+                b = b[b > 0]
+                log_x = b.size > 3 and b.max() / b.min() > 30 and np.median(b) < 0.2 * b.max()
             if log_x:
                 ax.set_xscale("log")
             axr.axhline(0.0, color="0.5", lw=0.8)
@@ -325,8 +333,9 @@ class FitResult:
             ax.legend(handles, labels, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0),
                       borderaxespad=0.0, frameon=False)
         orient = [n for n in self.notes if n.startswith("orientation")]
-        if orient:
-            fig.suptitle(orient[0], fontsize=8)
+        head = (f"FIT FAILED: {self.failure()}\n" if self.failure() else "") + (
+            f"reduced χ² = {self.result.redchi:.3g}" + (f"; {orient[0]}" if orient else ""))
+        fig.suptitle(head, fontsize=8, color="red" if self.failure() else "black")
         return fig
 
 
@@ -346,10 +355,6 @@ def _at_bound(p: lmfit.Parameter) -> bool:
 
 def _few(items: list[str], k: int = 5) -> str:
     return ", ".join(items[:k]) + (f" and {len(items) - k} more" if len(items) > k else "")
-
-
-def _t_label(T: np.ndarray) -> str:
-    return f"T = {np.mean(T):.3g} K"
 
 
 def _quantity_label(q: str) -> str:

@@ -107,6 +107,11 @@ CUTOFF_GRID = {"ats_Dmin": [0.05, 0.2, 0.6], "ats_X0min": [5e3, 3e4, 1e5],
 them (27 projected evaluations; every group starts from the same best point)."""
 
 
+M_GRID = {"ats_Dmin": [0.03, 0.1, 0.3], "ats_X0min": [3e4, 1e5, 3e5],
+          "ats_X0ratio": [1.5, 3.0, 10.0]}
+"""Coarse grid for the ATS cutoffs of a magnetization fit without a material."""
+
+
 def _finish(p: FitProblem, options: Options | None, linear: list[str], remedy: str,
             grid: dict | None = None):
     options = options or {}
@@ -281,21 +286,28 @@ def _m_block(p: FitProblem, name: str, ds: Dataset, material: Material | None,
     mf = material.magnetization if material else None
     init = (dict(Dmin=mf.Dmin, X0min=mf.X0min, X0max=mf.X0max, B_star=mf.B_star, E0=mf.E0,
                  offset=mf.offset, T0=mf.T0) if mf else
-            dict(Dmin=0.08, X0min=1.3e5, X0max=2.4e5, B_star=1.0, E0=0.4, offset=0.0,
-                 T0=float(np.median(ds.T))))
+            dict(Dmin=0.08, X0min=1.3e5, X0max=2.4e5, B_star=1.0, E0=0.0, offset=0.0,
+                 T0=float(np.min(ds.T))))
     T0 = init["T0"] if T0 is None else float(T0)
     names = _add_cutoffs(p, prefix, "", (init["Dmin"], init["X0min"], init["X0max"]))
     orient = Orientation.of(orient, high_field=high_field)
-    # Eqs. (20, 95) are an expansion in B/B*: B* is bounded below by the data's largest
-    # field over the validity limit (at the starting E0's scaling of B*, Eq. 97)
+    # E0 >= 0: N(T) = N0 exp(-E0/T) of Eq. (96) grows with T. Below T0, B* shrinks as
+    # exp(2 E0 (1/T0 - 1/T)) (Eq. 97), so E0 is capped where that halves B* at the lowest
+    # temperature of the data; then the expansion of Eqs. (20, 95) in B/B* stays valid for
+    # every E0 in its range when B* >= |B|max / sqrt(limit) / (worst scaling).
+    Tmin = float(np.min(ds.T))
+    e0_hi = cm.spec("E0").max if Tmin >= T0 else min(
+        cm.spec("E0").max, np.log(2.0) / (2.0 * (1.0 / Tmin - 1.0 / T0)))
+    # strictly inside [0, e0_hi]: lmfit's bound transformation has zero slope on a bound
+    init["E0"] = min(max(init["E0"], 1e-3), 0.5 * e0_hi)
     b_lo = cm.spec("B_star").min
     if high_field:
-        sBs = np.exp(2.0 * init["E0"] * (1.0 / T0 - 1.0 / ds.T)) if init["E0"] else 1.0
-        b_lo = float(np.max(np.abs(ds.B) / sBs)) / np.sqrt(orient.limit) * 1.001
+        worst = 1.0 if Tmin >= T0 else 0.5
+        b_lo = float(np.max(np.abs(ds.B))) / np.sqrt(orient.limit) / worst * 1.001
         # our default start (not a user's value) is moved inside the domain
         init["B_star"] = max(init["B_star"], 1.2 * b_lo)
     p.add_parameter(f"{prefix}B_star", init["B_star"], vary=high_field, min=b_lo)
-    p.add_parameter(f"{prefix}E0", init["E0"])
+    p.add_parameter(f"{prefix}E0", init["E0"], vary=True, min=0.0, max=e0_hi)
     p.add_parameter("M0", init["offset"])
     rule = FIT_RULE.with_(energy_scale=max(60.0 * float(np.max(ds.T)), 1e3 * init["Dmin"]))
     terms = _ion_terms(cm.m_paramagnet)
@@ -322,7 +334,7 @@ def fit_magnetization(
     """Fit M(T, B): Fe²⁺ + Fe³⁺ (Eq. 90) + ATS (Eqs. 94-97) + offset ``M0``.
 
     ``T0`` is the reference temperature of Eq. (97) (default: the material's, else the
-    median temperature of the data); ``prefactor`` of Eq. (94): ``"derived"`` (default) or
+    lowest temperature of the data); ``prefactor`` of Eq. (94): ``"derived"`` (default) or
     ``"printed"`` (×2). ``ats_B_star`` varies when ``high_field``.
     """
     _need(data, ("M",), "fit_magnetization")
@@ -336,8 +348,14 @@ def fit_magnetization(
         cm.spec("T0").check(T0, "T0")
     _ions(p, material, "magnetization")
     _m_block(p, "M", data, material, orient, prefactor, T0, high_field)
+    grid = None
+    if material is None:
+        b_lo = p.params["ats_B_star"].min
+        grid = M_GRID | ({"ats_B_star": [1.3 * b_lo, 2.5 * b_lo, 5.0 * b_lo]}
+                         if high_field else {})
     _finish(p, _merge_fix(options, fix), ["fe2_n", "fe3_n", "ats_Pn", "M0"],
-            "Fix some parameters (--fix), e.g. the Fe concentrations from a Cp fit.")
+            "Fix some parameters (--fix), e.g. the Fe concentrations from a Cp fit.",
+            grid=grid)
     return p.run(remedy=p.remedy) if run else p
 
 

@@ -55,7 +55,9 @@ def eps_stm(T: ArrayLike, frequency_Hz: ArrayLike | None = None, *, C: float = 1
 def tand_stm(T: ArrayLike, frequency_Hz: ArrayLike | None = None, *, C: float = 1e-4,
              A: float = 1e8, Delta0_min: float = 1e-6, tand0: float = 0.0):
     """STM loss tan δ(T, ω): relaxational (Eq. 34) plus unsaturated resonant
-    ``(πC/3) tanh(ħω/2k_BT)``, plus a background ``tand0``; plateau ``πC/2`` above T0."""
+    ``(πC/3) tanh(ħω/2k_BT)``, plus a background ``tand0``. With C = P̄p²/(ε0 εr) and the
+    orientation average cos²θ -> 1/3 inside the kernels, the relaxation plateau above T0 is
+    ``(π/2)(C/3) = πC/6`` (the textbook πC'/2 with C' = C/3)."""
     T = temperatures(T)
     w = _omega(frequency_Hz, "tand_stm")
     r = stm_dielectric(T, w, C=C, A=A, Delta0_min=Delta0_min)

@@ -58,14 +58,14 @@ def cp_paramagnet(T: ArrayLike, B: ArrayLike | None = None, *, n: float = 1e17,
 @with_options("T0", "orientation", "high_field", "rule")
 def cp_ats(T: ArrayLike, B: ArrayLike | None = None, *, Pn: float = 5e16, Dmin: float = 0.5,
            X0min: float = 5e4, X0max: float = 3e5, B_star: float = 1.0, E0: float = 0.0,
-           T0: float | None = None, orientation: str = "exact", high_field: bool = False,
+           T0: float = 1.0, orientation: str = "exact", high_field: bool = False,
            rule=None):
     """ATS heat capacity (Eqs. 14-20) [J g⁻¹ K⁻¹]: ``k_B ∫ dN (E/2T)² cosh⁻²(E/2T)`` over
     ``dN = 2π Pn dD/D dD0/D0`` (Eq. 10), ``E = sqrt(D² + (D0 φ)²)``, ``D0 φ = 1.5193e-5 X B``
     (X in K·Å², B in T). ``orientation``: ``"exact"`` (default) or the paper's
     ``"shortcut"``; ``high_field`` applies Eq. (20) with ``B_star`` [T]; ``E0 != 0`` makes the
-    cutoffs follow Eq. (97) around the reference temperature ``T0`` [K] (an option, needed
-    then)."""
+    cutoffs follow Eq. (97) around the reference temperature ``T0`` [K] (an option, 1 K
+    unless given). ``B_star`` and ``E0`` are held in fits unless freed (table hints)."""
     T = temperatures(T)
     Bf = need_field(B, "cp_ats")
     ens = ats_ensemble(Pn, Dmin, X0min, X0max, B_star, E0, T0)

@@ -35,7 +35,7 @@ def m_paramagnet(T: ArrayLike, B: ArrayLike | None = None, *, n: float = 1e17,
 @with_options("T0", "orientation", "high_field", "prefactor", "rule")
 def m_ats(T: ArrayLike, B: ArrayLike | None = None, *, Pn: float = 5e16, Dmin: float = 0.08,
           X0min: float = 1.3e5, X0max: float = 2.4e5, B_star: float = 1.0, E0: float = 0.0,
-          T0: float | None = None, orientation: str = "exact", high_field: bool = True,
+          T0: float = 1.0, orientation: str = "exact", high_field: bool = True,
           prefactor: str = "derived", rule=None):
     """ATS magnetization (Eqs. 93-97) [A m² g⁻¹]: ``∫ dN ½ tanh(E/2k_BT) ∂E/∂B`` with the
     high-field correction of Eq. (95) (``high_field``, B* = ``B_star`` [T]) and, for

@@ -72,8 +72,10 @@ PARAMETERS: dict[str, ParamSpec] = dict([
     _p("X0min", "K A^2", 1e4, 1e-3, 1e9, "D0min |q/e| S, lower tunnelling cutoff (Eq. 10)"),
     _p("X0max", "K A^2", 1e5, 1e-3, 1e9, "D0max |q/e| S, upper tunnelling cutoff (Eq. 10)"),
     _p("X0ratio", "1", 1.0, 1.0 + 1e-6, 1e6, "X0max / X0min (keeps X0max > X0min in fits)"),
-    _p("B_star", "T", 1.0, 1e-3, 1e3, "field B* of the high-field correction (Eqs. 20, 95)"),
-    _p("E0", "K", 0.1, -1e2, 1e2, "activation energy of N(T) (Eqs. 96-97); 0: fixed cutoffs"),
+    _p("B_star", "T", 1.0, 1e-3, 1e3, "field B* of the high-field correction (Eqs. 20, 95)",
+       vary=False),
+    _p("E0", "K", 0.1, -1e2, 1e2, "activation energy of N(T) (Eqs. 96-97); 0: fixed cutoffs",
+       vary=False),
     _p("T0", "K", 1.0, 1e-4, 1e4, "reference temperature of Eq. (97)", vary=False),
     # phonons and two-level systems
     _p("gamma_ph", "J g^-1 K^-4", 1e-6, 0.0, INF, "Debye phonon coefficient, C = gamma_ph T^3"),
