@@ -228,7 +228,8 @@ class FitResult:
             x = np.linspace(ds.tau12[m].min(), ds.tau12[m].max(), n)
             parts = {t.component: t(vals, ds, m, x=x) for t in s["block"].terms}
         elif s["x"] == "B":
-            x = np.linspace(ds.B[m].min(), ds.B[m].max(), n)
+            lo, hi = ds.B[m].min(), ds.B[m].max()
+            x = np.geomspace(lo, hi, n) if lo > 0 and hi / lo > 30 else np.linspace(lo, hi, n)
             T = np.full(n, float(np.mean(ds.T[m])))
             parts = {t.component: t(vals, ds, m, T=T, B=x) for t in s["block"].terms}
         else:
