@@ -14,8 +14,11 @@ the largest |Δε'/ε| of the grid):
   c-average is closed (:func:`bench_dos.dos_exact_analytic`, :func:`log_term_exact`); at
   B = 0 this is Eq. (50);
 * ``ours`` — ``ats_dielectric(T, B, ens, K=K)["total"]``, the package's default call (one
-  vectorized call plus its B = 0 references); the package's other routes (other rules, and
-  ``ats_polarizability_closed`` averaged over c by Gauss-Legendre) are timed too.
+  vectorized call plus its B = 0 references): the 1-D energy integral (Eq. 47a of
+  ``ats_dielectric``) of the closed orientation-averaged DOS and A²/E²-weighted DOS (Eqs.
+  13a, 93a of ``coldglass.ensembles.ats``), with a mapped tail to E = ∞; the package's other
+  routes (the generic average with explicit rules, and ``ats_polarizability_closed``
+  averaged over c by Gauss-Legendre) are timed too.
 
 Reference routes run on an unbiased random subset of the 800 (T, B) points (``--points``,
 ``np.random.default_rng(seed).choice``), each with the α(T, 0) of the temperatures it needs,

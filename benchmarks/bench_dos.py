@@ -11,7 +11,10 @@ Three routes timed in the same run, at matched accuracy (~1e-6 relative):
   ln(E² - a²c²) and ln c, both elementary: see :func:`dos_exact_analytic`), plain ``math``:
   what a physicist who does that integral by hand writes, and no quadrature at all;
 * ``ours`` — ``ATSEnsemble.dos(E, B, orientation="exact")``, the package's default call, on
-  the whole grid at once (best of 7); the package's other rules (``n_c``) are timed too.
+  the whole grid at once (best of 7): the closed orientation average of Eq. (13) (Eqs.
+  13a-13b of ``coldglass.ensembles.ats``, derived by exchanging the c and D0 integrals, not
+  by integrating over c as ``dos_exact_analytic`` does), vectorized; the package's
+  quadrature rules over c (explicit ``n_c``) are timed too.
 
 The reference routes run on an unbiased random subset of the grid (``--points``, default
 400, ``np.random.default_rng(seed).choice`` over all 10 000 points) and their time is scaled

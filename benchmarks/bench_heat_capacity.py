@@ -14,8 +14,11 @@ Routes, timed in the same run at matched accuracy (~1e-6 relative):
   averaged over c analytically, :func:`bench_dos.dos_exact_analytic`) times C_p0, split at
   Ec1, Ec2 (of c = 1): the 1-D energy integral of Eq. (17);
 * ``ours`` — ``cp_ats(T, B, ens, orientation="exact")``, the package's default call, all 603
-  values in one vectorized call; the package's other routes (``cp_ats_closed``, other rules)
-  are timed as well and the fastest one within 1e-6 is named.
+  values in one vectorized call: the 1-D energy integral of Eq. (17) over the closed
+  orientation-averaged DOS (Eqs. 13a-13b of ``coldglass.ensembles.ats``), Gauss-Legendre on
+  [Dmin, Ec1], [Ec1, Ec2], [Ec2, ...) in variables that keep each piece analytic; the
+  package's other routes (``cp_ats_closed``, the generic average with explicit rules) are
+  timed as well and the fastest one within 1e-6 is named.
 
 The reference routes run on an unbiased random subset of the 603 values (``--points``,
 ``np.random.default_rng(seed).choice`` over all of them) and are scaled per value. Accuracy of

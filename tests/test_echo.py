@@ -217,7 +217,7 @@ def _reference_echo(ens, kw):
             return sum(integrate.quad(f, a, b, limit=400, epsabs=0, epsrel=1e-9)[0]
                        for a, b in zip(edges[:-1], edges[1:], strict=False) if b > a)
 
-        return 2 * np.pi * integrate.quad(inner, 0, ens._log_ratio, limit=200, epsabs=0,
+        return 2 * np.pi * integrate.quad(inner, 0, ens.log_ratio, limit=200, epsabs=0,
                                           epsrel=1e-9)[0]
 
     return ref

@@ -197,7 +197,7 @@ def ats_echo_amplitude(
     Gamma: float | None = None,
     tan_phase: float = 0.0,
     orientation: str = "exact",
-    n: int = 64,
+    n: int | None = None,
 ) -> np.ndarray:
     """Magnetic-field dependent ATS echo amplitude ΔA(B) at the echo centre (Eqs. 72-79).
 
@@ -215,22 +215,103 @@ def ats_echo_amplitude(
     Detunings within ±40 Ω_R use the exact echo term; beyond, the pulse-area oscillations
     are averaged (``-p s³ c/2``, odd in the detuning): these far tails, cut off by the DOS
     edge at Ec1 > ħω at high field, give the B⁻² approach to saturation the paper describes.
+
+    ``n`` None (default, with ``Dmax = ∞``): one integral over the phase energy ``A = D0 φ c``
+    instead of over (c, u) — the integrand depends on D0 and the orientation only through A,
+    and the exact orientation average becomes the weight ``W(A) = min(1, A/A1) - min(1,
+    A/A2)`` of :func:`_ats_echo_fast` (the exchange of Eq. 13a) — split where the DOS edge
+    crosses the window, with far tails graded from the DOS edge: 1e-7 of the largest |ΔA|
+    or better (1e-9 on the paper's AlBaSiO parameters; T 1 mK-300 K, B 0-20 T, Dmin
+    0.01-1 K), also where ``Dmin > ħω`` leaves only the far tails. An integer ``n`` (and a
+    finite Dmax, with n = 64) selects the (c, u, ν) tensor rule as before (``n//4`` nodes per
+    c panel and u piece, ``n`` per ν piece; the fits pass ``n=48``); it converges slowly for
+    the exact orientation average (kinks in c: ~1e-3 at n = 64).
     """
-    from ..constants import HBAR_K
+    kw = dict(omega=omega, T=T, p1F0_J=p1F0_J, tau1=tau1, tau2=tau2, tau12=tau12,
+              tau_phi=tau_phi, Gamma=Gamma, tan_phase=tan_phase, orientation=orientation)
+    if n is None and not np.isfinite(ens.Dmax):
+        return _ats_echo_fast(B, ens, **kw)
+    n = 64 if n is None else n
+    n_c = max(4, n // 4)
+    return _ats_echo(B, ens, n_c=n_c, n_u=n_c, n_near=n, n_far=n, **kw)
+
+
+class _EchoIntegrand:
+    """The integrand ``z(ν, A)`` of :func:`ats_echo_amplitude` per unit ``dν du`` (the
+    measure ``ħE/D²`` included), shared by its two node layouts."""
+
+    def __init__(self, ens, *, omega, T, p1F0_J, tau1, tau2, tau12, tau_phi, Gamma):
+        from ..constants import HBAR_K
+
+        self.hbar = HBAR_K
+        self.T = float(temperature(T))
+        self.rabi_scale = positive("p1F0_J", p1F0_J) / (HBAR_K * 1.380649e-23)  # p1F0/ħ
+        self.Ew = omega * HBAR_K
+        self.rate0 = 1.0 / positive("tau_phi", tau_phi, "s")
+        self.L = 40.0 * self.rabi_scale / np.sqrt(6.0)
+        self.Dmin, self.Gamma = ens.Dmin, Gamma
+        self.tau1, self.tau2, self.tau12 = tau1, tau2, tau12
+
+    def __call__(self, nu: np.ndarray, A: np.ndarray, averaged: bool) -> np.ndarray:
+        from .relaxation import ats_rate
+
+        E = self.Ew + self.hbar * nu
+        D2 = np.clip(E**2 - A**2, self.Dmin**2, None)
+        geom = np.sqrt((A**2 + 5.0 * D2 / 6.0) / (6.0 * E**2))
+        rabi = self.rabi_scale * geom
+        pol = np.tanh(E / (2 * self.T))
+        if averaged:
+            # far from resonance the pulse-area oscillations average out over the smooth
+            # measure: sin² -> ½, sin -> 0, leaving -p s³ c / 2 (s = Ω_R/Ω_G, c = ν/Ω_G)
+            g = np.hypot(nu, rabi)
+            e = -pol * (rabi / g) ** 3 * (nu / g) / 2 + 0j
+        else:
+            e = echo_term(nu, rabi, self.tau1, self.tau2, pol)
+        rate = self.rate0 + (ats_rate(E, np.sqrt(D2), self.T, self.Gamma)
+                             if self.Gamma is not None else 0.0)
+        return geom * e * np.exp(-2 * self.tau12 * rate) * self.hbar * E / D2
+
+    def signal(self, nu: np.ndarray, A: np.ndarray, averaged: bool,
+               tan_phase: float) -> np.ndarray:
+        """The detected quadrature ``-Im z - tan(ωΔτ) Re z`` of :meth:`__call__`, in real
+        arithmetic: ``echo_term = -i p s³ sin²(θ2/2) sin θ1 - 2 p s³ sin²(θ2/2) c sin²(θ1/2)``
+        (the averaged far tails: ``-p s³ c/2``, real), the ATS rate of Eq. (55) written out
+        with ``coth = 1/tanh`` (E >= Dmin > 0)."""
+        E = self.Ew + self.hbar * nu
+        D2 = np.maximum(E * E - A * A, self.Dmin**2)
+        geom = np.sqrt((A * A + 5.0 * D2 / 6.0) / (6.0 * E * E))
+        rabi = self.rabi_scale * geom
+        pol = np.tanh(E / (2 * self.T))
+        g = np.hypot(nu, rabi)
+        ps3 = pol * (rabi / g) ** 3
+        if averaged:
+            q = tan_phase * 0.5 * ps3 * (nu / g)  # -tan · Re, Re = -p s³ c/2
+        else:
+            st2 = np.sin(g * (0.5 * self.tau2)) ** 2
+            th1 = g * self.tau1
+            q = ps3 * st2 * (np.sin(th1) + tan_phase * (nu / g) * (1.0 - np.cos(th1)))
+        decay = -2 * self.tau12 * self.rate0
+        if self.Gamma is not None:
+            decay = decay - 2 * self.tau12 * self.Gamma * E**3 * (E * E - D2 / 6.0) / pol
+        return q * geom * np.exp(decay) * self.hbar * E / D2
+
+
+def _ats_echo(B, ens, *, omega, T, p1F0_J, tau1, tau2, tau12, tau_phi, Gamma, tan_phase,
+              orientation, n_c, n_u, n_near, n_far):
+    """:func:`ats_echo_amplitude` with an explicit ``n``: the (c, u, ν) tensor rule, ``n_c``
+    c nodes per orientation panel, ``n_u`` u nodes per piece, ``n_near`` ν nodes in the
+    window and ``n_far`` in each far tail."""
     from ..ensembles import Orientation
     from ..quadrature import mapped_nodes
-    from .relaxation import ats_rate
 
     B = finite("B", B)
     f = np.abs(B).ravel()
-    T = float(temperature(T))
-    rabi_scale = positive("p1F0_J", p1F0_J) / (HBAR_K * 1.380649e-23)  # p1F0/ħ [rad/s]
-    m, _, wc = Orientation.of(orientation, n=max(4, n // 4), high_field=False).factors()
+    z_of = _EchoIntegrand(ens, omega=omega, T=T, p1F0_J=p1F0_J, tau1=tau1, tau2=tau2,
+                          tau12=tau12, tau_phi=tau_phi, Gamma=Gamma)
+    HBAR_K, Ew, L = z_of.hbar, z_of.Ew, z_of.L
+    m, _, wc = Orientation.of(orientation, n=n_c, high_field=False).factors()
     m = np.broadcast_to(m, (len(f),) + m.shape[-1:])
     a_min = ens.phase_energies(f)[0]
-    Ew = omega * HBAR_K
-    rate0 = 1.0 / positive("tau_phi", tau_phi, "s")
-    L = 40.0 * rabi_scale / np.sqrt(6.0)
     # u = ln(D0/D0min) in [0, ln r], split where the DOS edge sqrt(Dmin² + A²) enters the
     # resonance window (ħω ± ħL) and at ħω: the integrand has kinks there
     a0 = np.maximum(a_min[:, None] * m, 1e-300)  # (f, c)
@@ -239,7 +320,7 @@ def ats_echo_amplitude(
     cuts = np.sort(np.clip(np.stack([np.zeros_like(a0)] + kinks
                                     + [np.full_like(a0, ens.log_ratio)], axis=-1),
                            0.0, ens.log_ratio), axis=-1)
-    s, wu = mapped_nodes(cuts[..., :-1], cuts[..., 1:], max(4, n // 4))  # (f, c, 4, k)
+    s, wu = mapped_nodes(cuts[..., :-1], cuts[..., 1:], n_u)  # (f, c, 4, k)
     s, wu = s.reshape(s.shape[:2] + (-1,)), wu.reshape(wu.shape[:2] + (-1,))
     A = a_min[:, None, None] * m[:, :, None] * np.exp(s)  # (f, c, u)
     # ν >= ν_lo from D >= Dmin, i.e. E >= sqrt(Dmin² + A²)
@@ -251,6 +332,7 @@ def ats_echo_amplitude(
 
     def integrate_piece(lo, hi, averaged):
         """∫ dν over [lo, hi] (per (f, c, u)); log-spaced in |ν| away from the window."""
+        n = n_far if averaged else n_near
         ok = hi > lo
         lo_s, hi_s = np.where(ok, lo, 0.0), np.where(ok, hi, 1.0)
         if averaged:  # |ν| >= L: nodes uniform in ln|ν| (the integrand falls as |ν|⁻³)
@@ -263,20 +345,7 @@ def ats_echo_amplitude(
         else:
             x, wx = mapped_nodes(lo_s, hi_s, n)
             nu, wnu = x, wx
-        E = Ew + HBAR_K * nu
-        D2 = np.clip(E**2 - A[..., None] ** 2, ens.Dmin**2, None)
-        geom = np.sqrt((A[..., None] ** 2 + 5.0 * D2 / 6.0) / (6.0 * E**2))
-        rabi = rabi_scale * geom
-        pol = np.tanh(E / (2 * T))
-        if averaged:
-            # far from resonance the pulse-area oscillations average out over the smooth
-            # measure: sin² -> ½, sin -> 0, leaving -p s³ c / 2 (s = Ω_R/Ω_G, c = ν/Ω_G)
-            g = np.hypot(nu, rabi)
-            e = -pol * (rabi / g) ** 3 * (nu / g) / 2 + 0j
-        else:
-            e = echo_term(nu, rabi, tau1, tau2, pol)
-        rate = rate0 + (ats_rate(E, np.sqrt(D2), T, Gamma) if Gamma is not None else 0.0)
-        z = geom * e * np.exp(-2 * tau12 * rate) * HBAR_K * E / D2
+        z = z_of(nu, A[..., None], averaged)
         return np.where(ok, np.sum(z * wnu, axis=-1), 0.0)
 
     near = integrate_piece(np.clip(nu_lo, -L, L), np.clip(nu_hi, -L, L), False)
@@ -285,6 +354,133 @@ def ats_echo_amplitude(
     total = 2 * np.pi * np.einsum("fcu,c,fcu->f", near + left + right, wc, wu)
     signal = -total.imag - tan_phase * total.real
     return signal.reshape(np.shape(B))
+
+
+_ECHO_NU_NEAR = 48
+"""Default route: Gauss-Legendre nodes in the resonance window |ν| <= L."""
+_ECHO_A_NODES = 32
+"""Default route: nodes per piece of the phase-energy integral."""
+_ECHO_TAIL = (8, 2.5)
+"""Default route: nodes per panel and largest panel width in ln|ν| of the far tails."""
+
+
+def _echo_panels(top: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Composite Gauss-Legendre on [0, top] per point (any shape): ``ceil(top/width)`` equal
+    panels of the :data:`_ECHO_TAIL` nodes and width, the count of each point its own (padded
+    with zero weights), so that a field gets the same nodes alone as in any call."""
+    from ..quadrature import gauss_legendre
+
+    n_t, width = _ECHO_TAIL
+    x, w = gauss_legendre(n_t)
+    k = np.maximum(np.ceil(top / width * (1 - 1e-12)), 1.0)[..., None, None]
+    n_pan = int(np.max(k, initial=1.0))
+    j = np.arange(n_pan)[:, None]
+    used = j < k
+    frac = np.where(used, (j + x) / k, 1.0)
+    wts = np.where(used, top[..., None, None] / k * w, 0.0)
+    shape = top.shape + (-1,)
+    return (top[..., None, None] * frac).reshape(shape), wts.reshape(shape)
+
+
+def _ats_echo_fast(B, ens, *, omega, T, p1F0_J, tau1, tau2, tau12, tau_phi, Gamma,
+                   tan_phase, orientation):
+    """:func:`ats_echo_amplitude` by its default route: one integral over the phase energy A.
+
+    The integrand depends on the loop's D0 and orientation only through ``A = D0 φ c``.
+    With ``u = ln(D0/D0min)`` and ``A1,2 = D0min,max φ`` (φ the phase of the field along the
+    loop normal, times 1/√3 for the shortcut), ``∫ du z(A1 e^u) = ∫_{A1}^{A2} dA/A z(A)`` for
+    one orientation, and for the exact average the c-integral is exchanged with the D0 one
+    as for the DOS (Eq. 13a of :mod:`coldglass.ensembles.ats`):
+
+        ``∫_0^1 dc ∫_0^{ln(A2/A1)} du z(A1 c e^u) = ∫_0^{A2} dA/A W(A) z(A)``,
+        ``W(A) = min(1, A/A1) - min(1, A/A2)``
+
+    (the measure of the orientations that reach A): ``A (1/A1 - 1/A2)`` below A1, ``1 - A/A2``
+    up to A2. The c dimension disappears, and the A integral is split at A1 and at the kinks
+    of z, where the DOS edge ``sqrt(Dmin² + A²)`` crosses ħω - ħL, ħω, ħω + ħL; each piece
+    gets :data:`_ECHO_A_NODES` Gauss-Legendre nodes in ln A (linear in A on the piece that
+    starts at 0, where ``W/A`` is constant). In ν: :data:`_ECHO_NU_NEAR` nodes in the window
+    |ν| <= L (the exact echo term) and, for the averaged far tails, panels no wider than 2.5
+    in ln|ν| up to ``ν_hi = 1e3 max(L, |ν_lo|)`` of each field (as the explicit-n rule for a
+    single field), 8 nodes each.
+    """
+    from ..ensembles import Orientation
+    from ..quadrature import gauss_legendre, mapped_nodes
+
+    B = finite("B", B)
+    f = np.abs(B).ravel()
+    o = Orientation.of(orientation, high_field=False)
+    z_of = _EchoIntegrand(ens, omega=omega, T=T, p1F0_J=p1F0_J, tau1=tau1, tau2=tau2,
+                          tau12=tau12, tau_phi=tau_phi, Gamma=Gamma)
+    HBAR_K, Ew, L = z_of.hbar, z_of.Ew, z_of.L
+    mult = 1.0 if o.kind == "exact" else float(o.factors()[0][..., 0])
+    a_min, a_max = (a * mult for a in ens.phase_energies(f))
+    floor = 1e-150  # B = 0: the limit A -> 0 (W integrates to ln(A2/A1) either way)
+    low = a_min < floor
+    a1 = np.where(low, floor, a_min)
+    a2 = np.where(low, floor * np.exp(ens.log_ratio), a_max)
+    kinks = [np.sqrt(np.clip(x**2 - ens.Dmin**2, 0.0, None)) * np.ones_like(a1)
+             for x in (Ew - HBAR_K * L, Ew, Ew + HBAR_K * L)]
+    x, wx = gauss_legendre(_ECHO_A_NODES)
+    if o.kind == "exact":
+        cuts = np.sort(np.stack([np.clip(k, 0.0, a2) for k in kinks] + [a1, a2], axis=-1),
+                       axis=-1)
+        lo, hi = np.concatenate([np.zeros_like(a1)[:, None], cuts[:, :-1]], axis=1), cuts
+    else:
+        cuts = np.sort(np.stack([np.clip(k, a1, a2) for k in kinks] + [a2], axis=-1), axis=-1)
+        lo, hi = np.concatenate([a1[:, None], cuts[:, :-1]], axis=1), cuts
+    # the piece of the exact average that starts at A = 0 is linear in A, all others in ln A
+    lin = lo <= 0.0
+    llo = np.log(np.where(lin, 1.0, np.maximum(lo, floor)))
+    lhi = np.log(np.where(lin, 1.0, np.maximum(hi, floor)))
+    t_lin = lo[..., None] + (hi - lo)[..., None] * x
+    t_log = np.exp(llo[..., None] + (lhi - llo)[..., None] * x)
+    A = np.where(lin[..., None], t_lin, t_log)
+    # weights of ∫ dA/A W(A): W/A = 1/A1 - 1/A2 on the linear piece, W d(ln A) on the others
+    if o.kind == "exact":
+        Wt = np.minimum(1.0, A / a1[:, None, None]) - np.minimum(1.0, A / a2[:, None, None])
+        w_lin = (hi - lo)[..., None] * wx * (1.0 / a1 - 1.0 / a2)[:, None, None]
+    else:
+        Wt = w_lin = np.ones_like(A)
+    wA = np.where(lin[..., None], w_lin, (lhi - llo)[..., None] * wx * Wt)
+    A = A.reshape(len(f), -1)
+    wA = wA.reshape(len(f), -1)
+    # ν >= ν_lo from D >= Dmin, i.e. E >= Ec = sqrt(Dmin² + A²); the measure ħE/D² has its
+    # branch point (D = 0) δ = (Ec - A)/ħ = Dmin²/(ħ(Ec + A)) below ν_lo
+    ec = np.sqrt(ens.Dmin**2 + A**2)
+    nu_lo = (ec - Ew) / HBAR_K
+    delta = ens.Dmin**2 / (ec + A) / HBAR_K
+    nu_hi = np.broadcast_to(
+        1e3 * np.maximum(L, np.max(np.abs(nu_lo), axis=-1, keepdims=True)), nu_lo.shape)
+    # the window |ν| <= L: one Gauss-Legendre rule
+    lo_n, hi_n = np.clip(nu_lo, -L, L), np.clip(nu_hi, -L, L)
+    ok = hi_n > lo_n
+    nu, wnu = mapped_nodes(np.where(ok, lo_n, 0.0), np.where(ok, hi_n, 1.0), _ECHO_NU_NEAR)
+    Ac = A[..., None]
+    total = np.where(ok, np.einsum("fan,fan->fa", z_of.signal(nu, Ac, False, tan_phase), wnu),
+                     0.0)
+    # the far tails |ν| >= L, each piece graded from the end next to a branch point:
+    # ν = start ± σ (e^v - 1), σ = d s/(d + s) with d the distance to the branch point of the
+    # measure and s to ν = 0 (where the echo term's ν⁻³ has its scale): linear next to the
+    # DOS edge, logarithmic in |ν| beyond
+    right0 = np.maximum(nu_lo, L)
+    d_r = right0 - (nu_lo - delta)
+    mid = -np.sqrt(L * np.maximum(-nu_lo, L))  # the left tail is split at -sqrt(L |ν_lo|)
+    d_l = delta
+    s_l = np.maximum(-nu_lo, L)
+    for start, end, sigma, sgn in (
+            (right0, np.maximum(nu_hi, L), d_r * right0 / (d_r + right0), 1.0),
+            (-L * np.ones_like(nu_lo), np.minimum(mid, -L), L * np.ones_like(nu_lo), -1.0),
+            (np.minimum(nu_lo, -L), np.minimum(mid, -L), d_l * s_l / (d_l + s_l), 1.0)):
+        span = sgn * (end - start)
+        ok = span > 0
+        v_top = np.log1p(np.where(ok, span, 0.0) / sigma)
+        v, wv = _echo_panels(v_top)
+        ev = np.exp(v)
+        nu = start[..., None] + sgn * sigma[..., None] * (ev - 1.0)
+        z = z_of.signal(nu, Ac, True, tan_phase)
+        total = total + np.where(ok, np.einsum("fan,fan->fa", z, wv * ev) * sigma, 0.0)
+    return (2 * np.pi * np.einsum("fa,fa->f", total, wA)).reshape(np.shape(B))
 
 
 def echo_relative_amplitude(B: ArrayLike, ens, *, weight: float, **kw) -> np.ndarray:
