@@ -93,10 +93,19 @@ def corner_plot(res: FitResult, path=None):
 
     if res.chain is None:
         raise ValueError("no posterior samples: run sample_posterior first")
-    truths = [res.value(c) for c in res.chain.columns]
-    fig = corner.corner(res.chain.to_numpy(), labels=list(res.chain.columns), truths=truths,
-                        quantiles=[0.16, 0.5, 0.84], show_titles=True, title_fmt=".3g",
-                        label_kwargs={"fontsize": 8}, title_kwargs={"fontsize": 7})
+    from ..models.parameters import spec
+
+    cols = list(res.chain.columns)
+    # each axis in units of the parameter's typical scale: no offset texts over the panels
+    scales = [spec(c).scale for c in cols]
+    labels = [f"{c} [{'' if sc == 1 else f'{sc:g} '}{spec(c).unit}]"
+              for c, sc in zip(cols, scales, strict=True)]
+    data = res.chain.to_numpy() / np.array(scales)
+    truths = [res.value(c) / sc for c, sc in zip(cols, scales, strict=True)]
+    fig = corner.corner(data, labels=labels, truths=truths, quantiles=[0.16, 0.5, 0.84],
+                        show_titles=True, title_fmt=".3g", max_n_ticks=3,
+                        label_kwargs={"fontsize": 8}, title_kwargs={"fontsize": 7},
+                        labelpad=0.12)
     if path is not None:
-        fig.savefig(path, dpi=110)
+        fig.savefig(path, dpi=110, bbox_inches="tight")
     return fig
