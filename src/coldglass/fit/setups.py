@@ -29,7 +29,7 @@ from ..data import Dataset
 from ..ensembles import FIT_RULE, Orientation
 from ..materials import DIELECTRIC, ECHO, GLYCEROL, LOSS, Material
 from ..models.parameters import group_suffix
-from .problem import Block, FitError, FitProblem, Term
+from .problem import Block, FitError, FitProblem, Term, _weights
 
 __all__ = ["fit_cp", "fit_cp_bar", "fit_magnetization", "fit_joint", "fit_dielectric",
            "fit_echo", "fit_model", "Options"]
@@ -149,7 +149,7 @@ def linear_start(p: FitProblem, names: list[str]) -> None:
         ev = p.evaluate(pars)
         return np.concatenate([ev[k] for k in order])
 
-    w = np.concatenate([_weights_for(p.datasets[k]) for k in order])
+    w = np.concatenate([_weights(k, p.datasets[k])[0] for k in order])
     y = np.concatenate([p.datasets[k].y for k in order])
     try:
         zero = stacked(base)
@@ -176,13 +176,6 @@ def linear_start(p: FitProblem, names: list[str]) -> None:
             span = max(abs(v), abs(pk.value), 1e-30)
             v = min(max(v, pk.min + 1e-6 * span), pk.max - 1e-6 * span)
             pk.value = v
-
-
-def _weights_for(ds: Dataset) -> np.ndarray:
-    if ds.sigma is not None:
-        return 1.0 / ds.sigma
-    s = 0.01 * float(np.max(np.abs(ds.y)))
-    return np.full(ds.y.shape, 1.0 / s if s > 0 else 1.0)
 
 
 # -------------------------------------------------------------------------- heat capacity
