@@ -453,6 +453,94 @@ def fit_echo_cmd(
     _run_fit(build, out, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed)
 
 
+ACOUSTIC_MATERIAL_HELP = "starting values from the acoustic table: a-SiO2 (SiO2, Suprasil), BK7"
+POL_HELP = "polarization of the wave: t (transverse) or l (longitudinal); picks C_t or C_l"
+
+
+def _acoustic_fit(run, data: Path, out: Path, kw: dict, fix, vary, init, list_parameters,
+                  mcmc, mcmc_steps, mcmc_walkers, seed) -> None:
+    def build():
+        return run(_load(data), options=_options(fix, vary, init), run=False, **kw)
+
+    _run_fit(build, out, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed)
+
+
+@fit_app.command("sound-velocity")
+def fit_sound_velocity_cmd(
+    data: Path = typer.Argument(..., help="CSV with T [K], dv_v [1] (Δv/v, any reference) "
+                                "(, f [Hz], sigma)"),
+    material: str = typer.Option(None, help=ACOUSTIC_MATERIAL_HELP),
+    polarization: str = typer.Option("t", help=POL_HELP),
+    frequency_hz: float = typer.Option(None, help="measuring frequency [Hz] (unless the data "
+                                       "have an f column)"),
+    t_tol: float = typer.Option(None, help="temperature grouping tolerance [K]"),
+    fix: FixOpt = [],
+    vary: VaryOpt = [],
+    init: InitOpt = [],
+    list_parameters: ListOpt = False,
+    mcmc: McmcOpt = False,
+    mcmc_steps: StepsOpt = 600,
+    mcmc_walkers: WalkersOpt = None,
+    seed: SeedOpt = 0,
+    out: Path = typer.Option(Path("fit_sound_velocity"), help="output folder"),
+) -> None:
+    """Fit the STM sound-velocity change Δv/v(T, ω): tunnelling strength C, one-phonon
+    coefficient A and an offset (resonant + relaxational parts, one polarization)."""
+    from .fit import fit_sound_velocity as run
+
+    _acoustic_fit(run, data, out, dict(material=material, polarization=polarization,
+                                       frequency_Hz=frequency_hz, t_tol=t_tol),
+                  fix, vary, init, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed)
+
+
+@fit_app.command("internal-friction")
+def fit_internal_friction_cmd(
+    data: Path = typer.Argument(..., help="CSV with T [K], Qinv [1] (, f [Hz], sigma)"),
+    material: str = typer.Option(None, help=ACOUSTIC_MATERIAL_HELP),
+    polarization: str = typer.Option("t", help=POL_HELP),
+    frequency_hz: float = typer.Option(None, help="measuring frequency [Hz] (unless the data "
+                                       "have an f column)"),
+    t_tol: float = typer.Option(None, help="temperature grouping tolerance [K]"),
+    fix: FixOpt = [],
+    vary: VaryOpt = [],
+    init: InitOpt = [],
+    list_parameters: ListOpt = False,
+    mcmc: McmcOpt = False,
+    mcmc_steps: StepsOpt = 600,
+    mcmc_walkers: WalkersOpt = None,
+    seed: SeedOpt = 0,
+    out: Path = typer.Option(Path("fit_internal_friction"), help="output folder"),
+) -> None:
+    """Fit the STM internal friction Q⁻¹(T, ω): C (plateau πC/2), A and a background."""
+    from .fit import fit_internal_friction as run
+
+    _acoustic_fit(run, data, out, dict(material=material, polarization=polarization,
+                                       frequency_Hz=frequency_hz, t_tol=t_tol),
+                  fix, vary, init, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed)
+
+
+@fit_app.command("thermal-conductivity")
+def fit_thermal_conductivity_cmd(
+    data: Path = typer.Argument(..., help="CSV with T [K], kappa [W/(m K)] (, sigma)"),
+    material: str = typer.Option(None, help=ACOUSTIC_MATERIAL_HELP + " (v_l, v_t, C)"),
+    fix: FixOpt = [],
+    vary: VaryOpt = [],
+    init: InitOpt = [],
+    list_parameters: ListOpt = False,
+    mcmc: McmcOpt = False,
+    mcmc_steps: StepsOpt = 600,
+    mcmc_walkers: WalkersOpt = None,
+    seed: SeedOpt = 0,
+    out: Path = typer.Option(Path("fit_thermal_conductivity"), help="output folder"),
+) -> None:
+    """Fit κ(T) limited by resonant scattering on tunnelling systems plus boundary scattering
+    (Casimir length L_boundary, held unless --vary L_boundary); C_l = C_t unless given."""
+    from .fit import fit_thermal_conductivity as run
+
+    _acoustic_fit(run, data, out, dict(material=material), fix, vary, init, list_parameters,
+                  mcmc, mcmc_steps, mcmc_walkers, seed)
+
+
 @fit_app.command("model")
 def fit_any(
     data: Path = typer.Argument(..., help="CSV of any observable of the model layer (its "

@@ -556,6 +556,9 @@ def fit_model(
     t_tol: float | None = None,
     options: Options | None = None,
     term_options: dict | None = None,
+    linear: tuple[str, ...] = (),
+    grid: dict[str, list[float]] | None = None,
+    ties: dict[str, str] | None = None,
     run: bool = True,
 ):
     """Fit any observable of the model layer: the sum of ``terms`` (model functions of
@@ -566,6 +569,10 @@ def fit_model(
     (e.g. ``("Dmin",)`` or ``("ats_Dmin",)``) get one value per temperature group.
     ``term_options``: options bound to the terms (e.g. ``{"orientation": "shortcut"}``),
     applied to every term that has them. A new observable fits here with no code of its own.
+    A fit built on this one may name the amplitudes the model is linear in (``linear``:
+    solved by linear least squares at every step), a coarse ``grid`` of starting values for
+    nonlinear parameters, and ``ties`` (``{"C_l": "C_t"}``: a parameter held equal to an
+    expression) that hold unless ``options`` fix, vary or start the tied parameter.
     """
     from ..models.core import OBSERVABLES, observable_of_column, parameter_names
 
@@ -597,7 +604,6 @@ def fit_model(
                    + ([f"options: {topts}"] if topts else []))
     if g is not None:
         p.groups[data.quantity] = g.describe().replace("\n", "; ")
-    linear = []
     sig_defaults = {}
     for f in funcs:
         import inspect
@@ -623,7 +629,14 @@ def fit_model(
         "frequency_Hz"}
     if unused:
         raise ValueError(f"no term takes the options {sorted(unused)}")
-    _finish(p, options, linear, _REMEDY_GROUPS.format(n=len(groups), tol=t_tol or "default"))
+    named = {n for key in ("fix", "init") for n in ((options or {}).get(key) or {})} | set(
+        (options or {}).get("vary") or ())
+    for name, expr in (ties or {}).items():
+        if name in p.params and name not in named:
+            p.params[name].set(expr=expr)
+            p.notes.append(f"{name} = {expr} (tied; --fix/--init/--vary {name} unties it)")
+    _finish(p, options, list(linear), _REMEDY_GROUPS.format(n=len(groups),
+                                                            tol=t_tol or "default"), grid)
     return p.run(remedy=p.remedy) if run else p
 
 

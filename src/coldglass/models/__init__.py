@@ -24,9 +24,17 @@ observable    unit              terms
 ``dtand``     1                 dtand_ats (ATS Δ tan δ(T, B))
 ``A``         1                 echo_ats (A(B)/A_2LS)
 ``IEA``       1                 iea (= iea_2ls + iea_ats)
+``dv``        1                 dv_stm (STM Δv/v(T, ω), column ``dv_v``)
+``Qinv``      1                 qinv_stm (STM internal friction Q⁻¹(T, ω))
+``kappa``     W/(m K)           kappa_stm (resonant + boundary scattering)
+``ddv``       1                 dv_ats (ATS Δv/v(T, B), a prediction; column ``ddv_v``)
 ============  ================  ====================================================
+
+Not data columns (functions of a time ``t_s``): ``cp_stm_time`` (Cp on a measuring time),
+``heat_release_stm`` (Q̇(t) after a quench).
 """
 
+from .acoustics import cp_stm_time, dv_ats, dv_stm, heat_release_stm, kappa_stm, qinv_stm
 from .core import (
     OBSERVABLES,
     as_output,
@@ -59,4 +67,5 @@ __all__ = [
     "m_paramagnet", "m_ats", "m_offset",
     "eps_stm", "tand_stm", "deps_ats", "dtand_ats",
     "echo_ats", "iea", "iea_2ls", "iea_ats",
+    "dv_stm", "qinv_stm", "kappa_stm", "dv_ats", "cp_stm_time", "heat_release_stm",
 ]

@@ -90,7 +90,8 @@ PARAMETERS: dict[str, ParamSpec] = dict([
     _p("Gamma", "s^-1 K^-5", 1e9, 0.0, INF, "ATS relaxation-rate coefficient (Eq. 55)"),
     _p("A_tls", "s^-1 K^-3", 1e8, 0.0, INF, "one-phonon rate coefficient A (Eq. 39)"),
     _p("nw", "1", 1.0, 2.0, 12.0, "wells of the ATS polygon (Eq. 45)", vary=False),
-    _p("C", "1", 1e-4, 0.0, INF, "STM dielectric strength C = P̄ p²/(ε0 ε_r) (Eq. 36)"),
+    _p("C", "1", 1e-4, 0.0, INF, "STM coupling strength: dielectric P̄ p²/(ε0 ε_r) (Eq. 36), "
+       "acoustic P̄ γ²/(ρ v²)"),
     _p("A", "s^-1 K^-3", 1e8, 0.0, INF, "one-phonon relaxation coefficient A (Eq. 39)"),
     _p("Delta0_min", "K", 1e-6, 1e-15, 1e3, "lower tunnelling cutoff of the STM (Eq. 2)",
        vary=False),
