@@ -385,3 +385,28 @@ def test_cli_fit_sound_velocity_in_user_units(tmp_path):
     res = CliRunner().invoke(app, ["fit", "sound-velocity", str(bad), "--out",
                                    str(tmp_path / "x")])
     assert res.exit_code != 0 and "dv_v" in res.output
+
+
+def test_glass_components_for_acoustics():
+    from coldglass.ensembles import ATSEnsemble
+    from coldglass.glass import ATS, AcousticTLS, Glass, HeatTransport
+
+    g = Glass("silica", [AcousticTLS(2.4e-4, 1e8), HeatTransport(2.4e-4, 2.4e-4, 5968.0,
+                                                                  3763.0, 2e-3)])
+    assert set(g.observables) == {"dv", "Qinv", "kappa"}
+    T = np.array([0.05, 0.5])
+    np.testing.assert_allclose(g.evaluate("dv", T, frequency_Hz=1e3),
+                               cm.dv_stm(T, 1e3, C=2.4e-4, A=1e8), rtol=1e-12)
+    np.testing.assert_allclose(g.evaluate("kappa", T),
+                               cm.kappa_stm(T, C_l=2.4e-4, C_t=2.4e-4, v_l=5968.0, v_t=3763.0,
+                                            L_boundary=2e-3), rtol=1e-12)
+    params = g.model("Qinv").make_params()
+    assert params["acoustic_tls_C"].value == 2.4e-4 and params["acoustic_tls_A"].value == 1e8
+    with pytest.raises(ValueError, match="contributes"):
+        g.evaluate("cp", T)
+    with pytest.raises(ValueError, match="C = -1"):
+        AcousticTLS(-1.0, 1e8)
+    ens = ATSEnsemble.from_fit_combination(0.02, 2e5, 3e5)
+    a = Glass("ats", [ATS(ens, K_el=1e-5)])
+    assert "ddv" in a.observables and a.evaluate("ddv", 0.1, 0.0) == pytest.approx(0.0,
+                                                                                  abs=1e-15)

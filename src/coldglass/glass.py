@@ -36,6 +36,8 @@ __all__ = [
     "Paramagnet",
     "ATS",
     "DiamagneticOffset",
+    "AcousticTLS",
+    "HeatTransport",
     "Glass",
     "prefix_of",
 ]
@@ -143,7 +145,8 @@ class Paramagnet:
 class ATS:
     """Anomalous tunnelling systems (ETM) of one ensemble: heat capacity (Eqs. 14-20),
     magnetization (Eqs. 93-95) and, with the dielectric strength ``K`` (Eq. 51), the
-    magnetodielectric effect; with ``Gamma`` [s⁻¹ K⁻⁵] also the loss (Eqs. 52-61).
+    magnetodielectric effect; with ``Gamma`` [s⁻¹ K⁻⁵] also the loss (Eqs. 52-61); with the
+    elastic strength ``K_el`` the sound-velocity change Δv/v(B) (``ddv``, a prediction).
 
     ``orientation`` (default exact) and ``high_field`` select the convention (a material's
     parameters carry the one they were fitted in); ``E0``/``T0`` switch on the
@@ -160,6 +163,7 @@ class ATS:
     rule: Rule | None = None
     K: float | None = None
     Gamma: float | None = None
+    K_el: float | None = None
     name: str = "ATS"
 
     def __post_init__(self) -> None:
@@ -192,7 +196,59 @@ class ATS:
             out["deps"] = (cm.deps_ats, d | {"K": self.K, "Gamma": self.Gamma or 0.0})
             if self.Gamma is not None:
                 out["dtand"] = (cm.dtand_ats, d | {"K": self.K, "Gamma": self.Gamma})
+        if self.K_el is not None:  # a prediction the paper does not make
+            d = {k: kw[k] for k in ("Dmin", "X0min", "X0max", "orientation", "rule")}
+            out["ddv"] = (cm.dv_ats, d | {"K_el": self.K_el})
         return out
+
+
+@dataclass(frozen=True)
+class AcousticTLS:
+    """STM tunnelling systems seen by one sound polarization: Δv/v(T, ω) and Q⁻¹(T, ω)
+    (``dv``, ``Qinv``) with the tunnelling strength ``C = P̄γ²/(ρv²)``, the one-phonon
+    coefficient ``A`` [s⁻¹ K⁻³], the cutoff ``Delta0_min`` [K] and an optional Raman channel
+    ``A_R`` [s⁻¹ K⁻⁷] (:mod:`coldglass.observables.acoustics`). Evaluate with
+    ``frequency_Hz=...``."""
+
+    C: float
+    A: float
+    Delta0_min: float = 1e-6
+    A_R: float = 0.0
+    name: str = "acoustic TLS"
+
+    def __post_init__(self) -> None:
+        for k in ("C", "A", "Delta0_min", "A_R"):
+            cm.spec(k).check(getattr(self, k), k)
+        if not self.A > 0:
+            raise ValueError(f"A must be > 0 s^-1 K^-3, got {self.A!r}")
+
+    def terms(self) -> dict[str, Term]:
+        kw = {"C": self.C, "A": self.A, "Delta0_min": self.Delta0_min, "A_R": self.A_R}
+        return {"dv": (cm.dv_stm, kw), "Qinv": (cm.qinv_stm, kw)}
+
+
+@dataclass(frozen=True)
+class HeatTransport:
+    """Phonon heat transport ``kappa`` [W m⁻¹ K⁻¹]: Debye phonons of velocities ``v_l``,
+    ``v_t`` [m/s] scattered resonantly by tunnelling systems of strengths ``C_l``, ``C_t``
+    and by the boundary (Casimir length ``L_boundary`` [m]); the rates add per phonon
+    frequency, so κ is one term (the scattering channels compose in
+    :func:`coldglass.observables.acoustics.thermal_conductivity`)."""
+
+    C_l: float
+    C_t: float
+    v_l: float
+    v_t: float
+    L_boundary: float = 1.0
+    name: str = "phonon transport"
+
+    def __post_init__(self) -> None:
+        for k in ("C_l", "C_t", "v_l", "v_t", "L_boundary"):
+            cm.spec(k).check(getattr(self, k), k)
+
+    def terms(self) -> dict[str, Term]:
+        return {"kappa": (cm.kappa_stm, {k: getattr(self, k) for k in (
+            "C_l", "C_t", "v_l", "v_t", "L_boundary")})}
 
 
 @dataclass(frozen=True)

@@ -212,6 +212,7 @@ SECTIONS: list[tuple[str, Section]] = [
     ("Fig. 19", _lazy("report_echo", "section_fig19")),
     ("Fig. 20", _lazy("report_echo", "section_fig20")),
     ("Fig. 26", section_fig26),
+    ("STM acoustics", _lazy("report_acoustics", "section_stm_acoustics")),
 ]
 
 

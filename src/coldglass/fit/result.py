@@ -192,7 +192,7 @@ class FitResult:
                     for v in np.unique(ds.frequency[m]):
                         sel = m & (ds.frequency == v)
                         fu, ff = ds.display("f")
-                        out.append(base | dict(mask=sel, x="T", label=f"f = {v * ff:.4g} {fu}"))
+                        out.append(base | dict(mask=sel, x="T", label=f"f = {v * ff:.6g} {fu}"))
                 else:
                     out.append(base | dict(mask=m, x="T", label=b.label or "data"))
                 continue
@@ -315,6 +315,9 @@ class FitResult:
                 log_x = b.size > 3 and b.max() / b.min() > 30 and np.median(b) < 0.2 * b.max()
             if log_x:
                 ax.set_xscale("log")
+            yall = ds.y[np.any([s_["mask"] for s_ in ser], axis=0)]
+            if log_x and yall.size > 3 and np.all(yall > 0) and yall.max() / yall.min() > 30:
+                ax.set_yscale("log")  # a power law over decades (κ ∝ T², Q⁻¹ ∝ T³) reads there
             axr.axhline(0.0, color="0.5", lw=0.8)
             axr.set_ylabel("(data - fit)/σ" if ds.sigma is not None else f"data - fit [{yu}]")
             axr.set_xlabel({"B": f"$B$ [{xu}]", "T": f"$T$ [{xu}]",
@@ -362,4 +365,6 @@ def _quantity_label(q: str) -> str:
     return {"Cp": "$C_p$", "Cp_bar": r"$\bar C_p$", "M": "$M$",
             "deps": r"$\Delta\varepsilon'/\varepsilon$", "dtand": r"$\Delta\tan\delta$",
             "eps": r"$\Delta\varepsilon'/\varepsilon$",
-            "tand": r"$\tan\delta$", "A": r"$A/A_{2LS}$", "IEA": "IEA"}.get(q, q)
+            "tand": r"$\tan\delta$", "A": r"$A/A_{2LS}$", "IEA": "IEA",
+            "dv_v": r"$\Delta v/v$", "Qinv": r"$Q^{-1}$", "kappa": r"$\kappa$",
+            "ddv_v": r"$\Delta v/v(B) - \Delta v/v(0)$"}.get(q, q)

@@ -152,18 +152,20 @@ def _weight(E2mD2: np.ndarray, E: np.ndarray, d0max: float, dmax: float) -> np.n
 def _F(w: np.ndarray, s: np.ndarray, q: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``F(s) = 2w - 2q artanh(w/q)`` (antiderivative of ``sqrt(1 - s)/(s - ib)``), stable:
     ``2 artanh(w/q) = 2 ln(q + w) - ln(s - ib)`` (both principal, continuous along the path
-    since Im q < 0 < Re q), and the series ``-2w Σ z^{2k}/(2k + 1)``, z = w/q, for |z| < 1/2
-    (where the closed form cancels)."""
+    since Im q < 0 < Re q), and where that cancels (|z| < 0.3, z = w/q) the series
+    ``-2w Σ_{k>=1} z^{2k}/(2k + 1)`` (16 terms: 0.09^16 < 1e-16)."""
     z = w / q
-    small = np.abs(z) < 0.5
-    with np.errstate(divide="ignore", invalid="ignore"):
-        direct = 2 * w - q * (2 * np.log(q + w) - np.log(s - 1j * b))
-    z2 = np.where(small, z * z, 0.0)
-    term, series = np.ones_like(z2), np.zeros_like(z2)
-    for k in range(1, 27):
-        term = term * z2
-        series = series + term / (2 * k + 1)
-    return np.where(small, -2 * w * series, direct)
+    small = np.abs(z) < 0.3
+    out = np.empty(z.shape, dtype=complex)
+    big = ~small
+    wb, qb = w[big], q[big]
+    out[big] = 2 * wb - qb * (2 * np.log(qb + wb) - np.log(s[big] - 1j * b[big]))
+    z2 = z[small] ** 2
+    acc = np.full(z2.shape, 1.0 / 33.0, dtype=complex)
+    for k in range(15, 0, -1):  # Horner: Σ_{k=1}^{16} z^{2k}/(2k+1)
+        acc = acc * z2 + 1.0 / (2 * k + 1)
+    out[small] = -2 * w[small] * acc * z2
+    return out
 
 
 def _relaxation_inner(E: np.ndarray, E2mD2: np.ndarray, E2mDm2: np.ndarray, omega: np.ndarray,
@@ -174,12 +176,16 @@ def _relaxation_inner(E: np.ndarray, E2mD2: np.ndarray, E2mDm2: np.ndarray, omeg
     q = np.sqrt(1 - 1j * b)
     s_lo = np.maximum(d0min**2, E2mDm2) / E**2  # lower end of s = Δ0²/E²
     w_hi = np.sqrt(np.minimum(E2mD2, dmax**2)) / E
+    shape = np.broadcast_shapes(E.shape, b.shape)
+    E, E2mDm2, b, q, s_lo, w_hi = (np.broadcast_to(x, shape)
+                                   for x in (E, E2mDm2, b, q, s_lo, w_hi))
     if np.isfinite(d0max):
         s_hi = np.minimum(d0max**2 / E**2, 1.0)
         w_lo = np.sqrt(np.clip(1.0 - s_hi, 0.0, None))
-    else:
-        s_hi, w_lo = np.ones_like(E), np.zeros_like(E)
-    val = 0.5 * (_F(w_lo, s_hi, q, b) - _F(w_hi, s_lo, q, b))
+        val = 0.5 * (_F(w_lo, s_hi, q, b) - _F(w_hi, s_lo, q, b))
+    else:  # the upper end s = 1 (Δ = 0): F(w = 0) = 0
+        s_hi = np.ones(shape)
+        val = -0.5 * _F(w_hi, s_lo, q, b)
     return np.where(s_hi > s_lo, val, 0.0)
 
 
