@@ -11,6 +11,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from .errors import ColdglassError, InputError
+
 app = typer.Typer(
     rich_markup_mode=None,  # help texts hold units in brackets, e.g. "[g/mol]": no markup
     help="coldglass: tunnelling systems in glasses at low temperature (energies in kelvin).",
@@ -18,6 +20,8 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console()
+ForceOpt = Annotated[bool, typer.Option(help="overwrite the output files if they exist (without "
+                                              "it an existing output is refused)")]
 
 
 def _fail(msg: str) -> None:
@@ -81,6 +85,7 @@ def dos(
     density: float = typer.Option(1.0, help="P* n_ATS (scales the output)"),
     out: Path = typer.Option(Path("dos.csv"), help="CSV output"),
     png: Path = typer.Option(None, help="optional PNG plot"),
+    force: ForceOpt = False,
 ) -> None:
     """ATS density of states g_ATS(E, B) (Eq. 13) on an energy grid, as CSV."""
     import numpy as np
@@ -88,6 +93,9 @@ def dos(
 
     from .ensembles import ATSEnsemble
 
+    _check_file(out, force, "--out")
+    if png is not None:
+        _check_file(png, force, "--png")
     if n < 2:
         _fail("--n must be >= 2")
     if not emax > emin >= 0:
@@ -145,6 +153,8 @@ StepsOpt = Annotated[int, typer.Option(help="MCMC steps per walker")]
 WalkersOpt = Annotated[int | None, typer.Option(help="MCMC walkers (default 4 x free "
                                                      "parameters)")]
 SeedOpt = Annotated[int, typer.Option(help="random seed of the MCMC")]
+FIT_OUTPUTS = ("params.csv", "correlations.csv", "curve.csv", "fit.png", "corner.png",
+               "posterior_samples.csv")
 
 
 def _material(name: str | None):
@@ -159,16 +169,16 @@ def _pairs(items: list[str], what: str, need_value: bool) -> dict:
         name, eq, val = item.partition("=")
         name = name.strip()
         if not name:
-            raise ValueError(f"{what}: empty parameter name in {item!r}")
+            raise InputError(f"{what}: empty parameter name in {item!r}")
         if not eq:
             if need_value:
-                raise ValueError(f"{what} needs NAME=VALUE, got {item!r}")
+                raise InputError(f"{what} needs NAME=VALUE, got {item!r}")
             out[name] = None
             continue
         try:
             out[name] = float(val)
         except ValueError:
-            raise ValueError(f"{what} {item!r}: {val!r} is not a number") from None
+            raise InputError(f"{what} {item!r}: {val!r} is not a number") from None
     return out
 
 
@@ -177,19 +187,42 @@ def _options(fix: list[str], vary: list[str], init: list[str]) -> dict:
             "init": _pairs(init, "--init", True)}
 
 
-def _check_out(out: Path) -> None:
-    """The output folder must be creatable and writable, checked before the fit runs."""
+def _check_out(out: Path, force: bool = False, outputs: tuple[str, ...] = FIT_OUTPUTS,
+               option: str = "--out") -> None:
+    """The output folder must be creatable and writable and hold none of the files the
+    command writes (unless ``force``): checked before any work starts."""
+    import os
+
     if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out} exists and is not a folder")
+        raise InputError(f"{option} {out} exists and is not a folder")
     parent = out if out.exists() else out.parent
     while not parent.exists():
         parent = parent.parent
     if not parent.is_dir():
-        raise ValueError(f"--out {out}: {parent} is a file, not a folder")
+        raise InputError(f"{option} {out}: {parent} is a file, not a folder")
+    if not os.access(parent, os.W_OK):
+        raise InputError(f"{option} {out}: {parent} is not writable")
+    if out.is_dir() and not force:
+        there = [f for f in outputs if (out / f).exists()]
+        if there:
+            raise InputError(f"{option} {out} already holds {', '.join(there)}: choose another "
+                             f"folder, or pass --force to overwrite")
+
+
+def _check_file(path: Path, force: bool, option: str) -> None:
+    """An output file: its folder must exist and be writable; an existing file is refused
+    unless ``force`` (checked before any work)."""
     import os
 
-    if not os.access(parent, os.W_OK):
-        raise ValueError(f"--out {out}: {parent} is not writable")
+    if path.is_dir():
+        raise InputError(f"{option} {path} is a folder, not a file")
+    if not path.parent.is_dir():
+        raise InputError(f"{option} {path}: the folder {path.parent} does not exist")
+    if not os.access(path.parent, os.W_OK):
+        raise InputError(f"{option} {path}: {path.parent} is not writable")
+    if path.exists() and not force:
+        raise InputError(f"{option} {path} exists: choose another name, or pass --force to "
+                         "overwrite")
 
 
 def _list_parameters(problem) -> None:
@@ -210,13 +243,13 @@ def _list_parameters(problem) -> None:
 
 
 def _run_fit(build, out: Path, list_parameters: bool, mcmc: bool, mcmc_steps: int,
-             mcmc_walkers: int | None, seed: int) -> None:
+             mcmc_walkers: int | None, seed: int, force: bool = False) -> None:
     """Build (refusing bad input before any work), show the groups, fit, report, write."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     try:
         if not list_parameters:
-            _check_out(out)
+            _check_out(out, force)
         problem = build()
         if list_parameters:
             _list_parameters(problem)
@@ -316,6 +349,7 @@ def fit_cp(
     mcmc_walkers: WalkersOpt = None,
     seed: SeedOpt = 0,
     out: Path = typer.Option(Path("fit_cp"), help="output folder"),
+    force: ForceOpt = False,
 ) -> None:
     """Fit C̄p(T, B) or the absolute Cp(T, B): phonons, 2LS, Fe²⁺, Fe³⁺, ATS (Eqs. 14-20)."""
     from .fit import fit_cp as run
@@ -326,7 +360,7 @@ def fit_cp(
                    orientation=orientation, B_ref=b_ref, t_tol=t_tol,
                    options=_options(fix, vary, init), run=False)
 
-    _run_fit(build, out, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed)
+    _run_fit(build, out, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed, force)
 
 
 @fit_app.command("magnetization")
@@ -347,6 +381,7 @@ def fit_m(
     mcmc_walkers: WalkersOpt = None,
     seed: SeedOpt = 0,
     out: Path = typer.Option(Path("fit_magnetization"), help="output folder"),
+    force: ForceOpt = False,
 ) -> None:
     """Fit M(T, B): Fe²⁺ + Fe³⁺ (Eq. 90) + ATS (Eqs. 94-97) + diamagnetic offset."""
     from .fit import fit_magnetization as run
@@ -356,7 +391,7 @@ def fit_m(
                    orientation=orientation, prefactor=prefactor, high_field=high_field, T0=t0,
                    options=_options(fix, vary, init), run=False)
 
-    _run_fit(build, out, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed)
+    _run_fit(build, out, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed, force)
 
 
 @fit_app.command("joint")
@@ -378,6 +413,7 @@ def fit_both(
     mcmc_walkers: WalkersOpt = None,
     seed: SeedOpt = 0,
     out: Path = typer.Option(Path("fit_joint"), help="output folder"),
+    force: ForceOpt = False,
 ) -> None:
     """Joint fit of C̄p and M sharing the Fe²⁺, Fe³⁺ and ATS concentrations."""
     from .fit import fit_joint as run
@@ -388,7 +424,7 @@ def fit_both(
                    orientation=orientation, prefactor=prefactor, t_tol=t_tol,
                    options=_options(fix, vary, init), run=False)
 
-    _run_fit(build, out, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed)
+    _run_fit(build, out, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed, force)
 
 
 @fit_app.command("dielectric")
@@ -411,6 +447,7 @@ def fit_diel(
     mcmc_walkers: WalkersOpt = None,
     seed: SeedOpt = 0,
     out: Path = typer.Option(Path("fit_dielectric"), help="output folder"),
+    force: ForceOpt = False,
 ) -> None:
     """Fit the magnetodielectric effect Δε'/ε(T, B) or the loss Δ tan δ(T, B) (Eqs. 51-61)."""
     from .fit import fit_dielectric as run
@@ -420,7 +457,7 @@ def fit_diel(
                    orientation=orientation, nw=nw, frequency_Hz=frequency_hz, t_tol=t_tol,
                    options=_options(fix, vary, init), run=False)
 
-    _run_fit(build, out, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed)
+    _run_fit(build, out, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed, force)
 
 
 @fit_app.command("echo")
@@ -441,6 +478,7 @@ def fit_echo_cmd(
     mcmc_walkers: WalkersOpt = None,
     seed: SeedOpt = 0,
     out: Path = typer.Option(Path("fit_echo"), help="output folder"),
+    force: ForceOpt = False,
 ) -> None:
     """Fit the echo amplitude A(B)/A_2LS (Sec. 6.2) or the integrated amplitude IEA(τ12)."""
     from .fit import fit_echo as run
@@ -450,7 +488,7 @@ def fit_echo_cmd(
                    frequency=frequency_hz, orientation=orientation,
                    options=_options(fix, vary, init), run=False)
 
-    _run_fit(build, out, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed)
+    _run_fit(build, out, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed, force)
 
 
 ACOUSTIC_MATERIAL_HELP = "starting values from the acoustic table: a-SiO2 (SiO2, Suprasil), BK7"
@@ -458,11 +496,11 @@ POL_HELP = "polarization of the wave: t (transverse) or l (longitudinal); picks 
 
 
 def _acoustic_fit(run, data: Path, out: Path, kw: dict, fix, vary, init, list_parameters,
-                  mcmc, mcmc_steps, mcmc_walkers, seed) -> None:
+                  mcmc, mcmc_steps, mcmc_walkers, seed, force) -> None:
     def build():
         return run(_load(data), options=_options(fix, vary, init), run=False, **kw)
 
-    _run_fit(build, out, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed)
+    _run_fit(build, out, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed, force)
 
 
 @fit_app.command("sound-velocity")
@@ -483,6 +521,7 @@ def fit_sound_velocity_cmd(
     mcmc_walkers: WalkersOpt = None,
     seed: SeedOpt = 0,
     out: Path = typer.Option(Path("fit_sound_velocity"), help="output folder"),
+    force: ForceOpt = False,
 ) -> None:
     """Fit the STM sound-velocity change Δv/v(T, ω): tunnelling strength C, one-phonon
     coefficient A and an offset (resonant + relaxational parts, one polarization)."""
@@ -490,7 +529,7 @@ def fit_sound_velocity_cmd(
 
     _acoustic_fit(run, data, out, dict(material=material, polarization=polarization,
                                        frequency_Hz=frequency_hz, t_tol=t_tol),
-                  fix, vary, init, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed)
+                  fix, vary, init, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed, force)
 
 
 @fit_app.command("internal-friction")
@@ -510,13 +549,14 @@ def fit_internal_friction_cmd(
     mcmc_walkers: WalkersOpt = None,
     seed: SeedOpt = 0,
     out: Path = typer.Option(Path("fit_internal_friction"), help="output folder"),
+    force: ForceOpt = False,
 ) -> None:
     """Fit the STM internal friction Q⁻¹(T, ω): C (plateau πC/2), A and a background."""
     from .fit import fit_internal_friction as run
 
     _acoustic_fit(run, data, out, dict(material=material, polarization=polarization,
                                        frequency_Hz=frequency_hz, t_tol=t_tol),
-                  fix, vary, init, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed)
+                  fix, vary, init, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed, force)
 
 
 @fit_app.command("thermal-conductivity")
@@ -532,13 +572,14 @@ def fit_thermal_conductivity_cmd(
     mcmc_walkers: WalkersOpt = None,
     seed: SeedOpt = 0,
     out: Path = typer.Option(Path("fit_thermal_conductivity"), help="output folder"),
+    force: ForceOpt = False,
 ) -> None:
     """Fit κ(T) limited by resonant scattering on tunnelling systems plus boundary scattering
     (Casimir length L_boundary, held unless --vary L_boundary); C_l = C_t unless given."""
     from .fit import fit_thermal_conductivity as run
 
     _acoustic_fit(run, data, out, dict(material=material), fix, vary, init, list_parameters,
-                  mcmc, mcmc_steps, mcmc_walkers, seed)
+                  mcmc, mcmc_steps, mcmc_walkers, seed, force)
 
 
 @fit_app.command("model")
@@ -565,6 +606,7 @@ def fit_any(
     mcmc_walkers: WalkersOpt = None,
     seed: SeedOpt = 0,
     out: Path = typer.Option(Path("fit_model"), help="output folder"),
+    force: ForceOpt = False,
 ) -> None:
     """Fit the model terms of any observable (a new observable of the model layer fits here
     with no code of its own): parameters from the terms' signatures and the table."""
@@ -575,7 +617,7 @@ def fit_any(
         for item in option:
             k, eq, v = item.partition("=")
             if not eq or not k.strip():
-                raise ValueError(f"--option needs NAME=VALUE, got {item!r}")
+                raise InputError(f"--option needs NAME=VALUE, got {item!r}")
             try:
                 opts[k.strip()] = float(v)
             except ValueError:
@@ -586,21 +628,21 @@ def fit_any(
                    per_temperature=tuple(per_temperature), t_tol=t_tol,
                    options=_options(fix, vary, init), term_options=opts, run=False)
 
-    _run_fit(build, out, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed)
+    _run_fit(build, out, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed, force)
 
 
 @app.command()
 def reproduce(
     out: Path = typer.Option(Path("report"), help="report folder"),
+    force: ForceOpt = False,
 ) -> None:
-    """Recompute the paper's figures and checks into OUT/report.md (+ PNG, CSV)."""
+    """Recompute the paper's figures and checks into OUT/report.md (+ PNG, CSV). An existing
+    report is refused unless --force (then its files are rewritten)."""
+    _check_out(out, force, ("report.md",))
     from .report import reproduce as run
 
-    try:
-        path = run(out)
-    except ValueError as exc:
-        _fail(str(exc))
-    console.print(f"report written to [bold]{path}[/bold]")
+    path = run(out)
+    console.print(f"report written to [bold]{escape(str(path))}[/bold]")
 
 
 landscape_app = typer.Typer(rich_markup_mode=None,
@@ -683,7 +725,7 @@ def landscape_prepare(
     for T, e in g.sort_index(ascending=False).items():
         tab.add_row(f"{T:g}", f"{e:.4f}")
     console.print(tab)
-    console.print(f"glass written to [bold]{res['dir']}[/bold]")
+    console.print(f"glass written to [bold]{escape(str(res['dir']))}[/bold]")
 
 
 @landscape_app.command("search")
@@ -713,7 +755,7 @@ def landscape_search(
         _fail(str(exc))
     console.print(f"{meta['verified']} verified double wells from {meta['candidates']} "
                   f"candidates in {meta['wall_s']:.0f} s ({meta['force_calls']} force calls); "
-                  f"catalog: [bold]{out / 'search' / 'catalog.csv'}[/bold] "
+                  f"catalog: [bold]{escape(str(out / 'search' / 'catalog.csv'))}[/bold] "
                   f"({meta['n_catalog']} in total)")
 
 
@@ -737,7 +779,7 @@ def landscape_report_cmd(
             path = landscape_report(out, dipole_D=dipole, include=include)
     except (ValueError, FileNotFoundError, CatalogError) as exc:
         _fail(str(exc))
-    console.print(f"report written to [bold]{path}[/bold]")
+    console.print(f"report written to [bold]{escape(str(path))}[/bold]")
 
 
 @landscape_app.command("campaign")
@@ -777,7 +819,7 @@ def landscape_campaign(
 
     try:
         if workers is not None and workers < 0:
-            raise ValueError(f"--workers must be >= 0, got {workers}")
+            raise InputError(f"--workers must be >= 0, got {workers}")
         model = BinaryLJ(n_atoms=n_atoms, density=density, truncation=truncation)
         proto = CampaignProtocol(
             n_samples=n_samples, n_segments=n_segments, seed=seed,
@@ -797,7 +839,7 @@ def landscape_campaign(
         bar.set(completed=plan["already_done"])
         where = scheduler or (f"{plan['workers']} local workers" if plan["workers"]
                               else "this process")
-        console.print(f"campaign [bold]{catalog}[/bold]: {plan['already_done']} of "
+        console.print(f"campaign [bold]{escape(str(catalog))}[/bold]: {plan['already_done']} of "
                       f"{plan['total']} tasks already done, running on {where}")
         if plan["dashboard"]:
             console.print(f"Dask dashboard: {plan['dashboard']}")
@@ -895,8 +937,42 @@ def landscape_heterogeneity(
     console.print(tab)
     text = path.read_text()
     console.print(text[text.index("**Do the slow"):text.index("\n\n|")])
-    console.print(f"maps and report in [bold]{path.parent}[/bold]")
+    console.print(f"maps and report in [bold]{escape(str(path.parent))}[/bold]")
 
 
 if __name__ == "__main__":  # pragma: no cover
     app()
+
+
+# ------------------------------------------------------------------------- error handling
+
+
+def _guarded(fn):
+    """Run a command so that every refusal of the package (ColdglassError, ValueError) and
+    every OS or SQLite error reaches the user as one line and exit code 2, not a traceback."""
+    import functools
+    import sqlite3
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except (ColdglassError, ValueError, OSError, sqlite3.Error) as exc:
+            msg = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+            if isinstance(exc, OSError) and exc.filename and str(exc.filename) not in msg:
+                msg = f"{exc.filename}: {msg}"
+            _fail(msg.strip() or type(exc).__name__)
+
+    return wrapper
+
+
+def _guard_all(t: typer.Typer) -> None:
+    for cmd in t.registered_commands:
+        cmd.callback = _guarded(cmd.callback)
+    for group in t.registered_groups:
+        _guard_all(group.typer_instance)
+
+
+_guard_all(app)

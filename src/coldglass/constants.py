@@ -15,6 +15,7 @@ import numpy as np
 import scipy.constants as sc
 from numpy.typing import ArrayLike
 
+from .errors import InputError
 from .validation import finite
 
 __all__ = [
@@ -83,14 +84,14 @@ def to_kelvin(value: ArrayLike, unit: str) -> np.ndarray:
     Allowed units: ``K, mK, J, eV, meV, ueV, GHz, MHz, cm-1`` (frequencies via E = h f).
     """
     if unit not in _ENERGY_UNITS:
-        raise ValueError(f"unknown energy unit {unit!r}; allowed: {', '.join(_ENERGY_UNITS)}")
+        raise InputError(f"unknown energy unit {unit!r}; allowed: {', '.join(_ENERGY_UNITS)}")
     return finite("value", value) * _ENERGY_UNITS[unit]
 
 
 def kelvin_to(value: ArrayLike, unit: str) -> np.ndarray:
     """Convert an energy in kelvin to ``unit`` (inverse of :func:`to_kelvin`)."""
     if unit not in _ENERGY_UNITS:
-        raise ValueError(f"unknown energy unit {unit!r}; allowed: {', '.join(_ENERGY_UNITS)}")
+        raise InputError(f"unknown energy unit {unit!r}; allowed: {', '.join(_ENERGY_UNITS)}")
     return finite("value", value) / _ENERGY_UNITS[unit]
 
 
@@ -115,21 +116,21 @@ def phase(B_T: ArrayLike, area_A2: ArrayLike, charge_e: float = 1.0) -> np.ndarr
     B = finite("B_T", B_T)
     S = finite("area_A2", area_A2)
     if np.any(S < 0):
-        raise ValueError("area_A2 must be >= 0")
+        raise InputError("area_A2 must be >= 0")
     return 2.0 * np.pi * B * S * ANGSTROM2 * abs(charge_e) * sc.e / sc.h
 
 
 def _molar_mass(material_or_mass: str | float) -> float:
     if isinstance(material_or_mass, str):
         if material_or_mass not in MOLAR_MASS:
-            raise ValueError(
+            raise InputError(
                 f"unknown material {material_or_mass!r}; known: {', '.join(MOLAR_MASS)}"
                 " (or pass the mean molar mass in g/mol)"
             )
         return MOLAR_MASS[material_or_mass]
     M = float(material_or_mass)
     if not np.isfinite(M) or M <= 0:
-        raise ValueError(f"mean molar mass must be > 0 g/mol, got {material_or_mass!r}")
+        raise InputError(f"mean molar mass must be > 0 g/mol, got {material_or_mass!r}")
     return M
 
 
@@ -141,7 +142,7 @@ def ppm_to_per_gram(ppm: ArrayLike, material_or_mass: str | float) -> np.ndarray
     """
     p = finite("ppm", ppm)
     if np.any(p < 0):
-        raise ValueError("ppm must be >= 0")
+        raise InputError("ppm must be >= 0")
     return p * 1e-6 * N_A / _molar_mass(material_or_mass)
 
 
@@ -149,7 +150,7 @@ def per_gram_to_ppm(n_per_g: ArrayLike, material_or_mass: str | float) -> np.nda
     """Number per gram [g⁻¹] -> atomic ppm (inverse of Eq. 98)."""
     n = finite("n_per_g", n_per_g)
     if np.any(n < 0):
-        raise ValueError("n_per_g must be >= 0")
+        raise InputError("n_per_g must be >= 0")
     return n * _molar_mass(material_or_mass) / N_A * 1e6
 
 
@@ -159,7 +160,7 @@ def effective_moment(J: float, g: float = 2.0) -> float:
     Fe²⁺ (J = 2, g = 2): 2√6 μ_B; Fe³⁺ (J = 5/2, g = 2): √35 μ_B (paper Sec. 7).
     """
     if not (np.isfinite(J) and J > 0 and float(2 * J).is_integer()):
-        raise ValueError(f"J must be a positive half-integer, got {J!r}")
+        raise InputError(f"J must be a positive half-integer, got {J!r}")
     if not (np.isfinite(g) and g > 0):
-        raise ValueError(f"g must be > 0, got {g!r}")
+        raise InputError(f"g must be > 0, got {g!r}")
     return float(g * np.sqrt(J * (J + 1.0)))

@@ -87,6 +87,8 @@ from typing import Any, NoReturn
 
 import numpy as np
 
+from .errors import DataError, InputError
+
 __all__ = ["Dataset", "TemperatureGroups", "read_csv", "write_csv", "group_temperatures",
            "unit_registry", "UNITS", "CANONICAL_UNIT", "QUANTITY_OF", "COLUMNS",
            "T_MAX", "B_MAX", "register_quantity"]
@@ -124,7 +126,7 @@ def register_quantity(name: str, unit: str, dimension: str | None = None) -> Non
     kind with ``unit`` canonical (any pint unit of the same dimension is then accepted)."""
     global COLUMNS
     if not _NAME.match(name) or name in ("T", "B", "tau12", "f", "sigma"):
-        raise ValueError(f"cannot register a measured column named {name!r}")
+        raise InputError(f"cannot register a measured column named {name!r}")
     kind = next((k for k, u in CANONICAL_UNIT.items()
                  if u == unit and k not in ("T", "B", "tau12", "f")), None)
     if kind is None:
@@ -133,7 +135,7 @@ def register_quantity(name: str, unit: str, dimension: str | None = None) -> Non
         UNITS[kind] = {unit: 1.0}
         _DIMENSION[kind] = dimension or f"the dimension of {unit}"
     if QUANTITY_OF.get(name, kind) != kind:
-        raise ValueError(f"measured column {name!r} is already registered with another unit")
+        raise InputError(f"measured column {name!r} is already registered with another unit")
     QUANTITY_OF[name] = kind
     COLUMNS = ("T", "B", "tau12", "f", *QUANTITY_OF, "sigma")
 T_MAX = 1000.0  # K
@@ -346,13 +348,13 @@ def group_temperatures(T: np.ndarray, tol: float | None = None) -> TemperatureGr
         try:
             floor = float(tol)
         except (TypeError, ValueError):
-            raise ValueError(f"tol must be a number > 0 K, got {tol!r}") from None
+            raise InputError(f"tol must be a number > 0 K, got {tol!r}") from None
         if not (math.isfinite(floor) and floor > 0):
-            raise ValueError(f"tol must be a finite number > 0 K, got {tol!r}")
+            raise InputError(f"tol must be a finite number > 0 K, got {tol!r}")
         rel = 0.0
     T = np.asarray(T, dtype=float).ravel()
     if not np.all(np.isfinite(T)):
-        raise ValueError("temperatures must be finite to be grouped")
+        raise InputError("temperatures must be finite to be grouped")
     if T.size == 0:
         return TemperatureGroups(np.empty(0), np.empty(0, dtype=int), floor, rel, T)
     order = np.argsort(T, kind="stable")
@@ -424,7 +426,7 @@ class Dataset:
 
     def __post_init__(self) -> None:
         if self.quantity not in QUANTITY_OF:
-            raise ValueError(f"unknown quantity {self.quantity!r}; allowed: "
+            raise InputError(f"unknown quantity {self.quantity!r}; allowed: "
                              f"{', '.join(QUANTITY_OF)}")
         self.T = np.asarray(self.T, dtype=float)
         if self.B is None:
@@ -438,7 +440,7 @@ class Dataset:
         for name in ("B", "y", "sigma", "tau12", "frequency"):
             v = getattr(self, name)
             if v is not None and v.shape != n:
-                raise ValueError(f"Dataset: {name} has shape {v.shape}, T has {n}")
+                raise InputError(f"Dataset: {name} has shape {v.shape}, T has {n}")
 
     @property
     def unit(self) -> str:
@@ -483,7 +485,7 @@ class Dataset:
         in the file's own unit: ``values * factor`` are in ``unit``. Canonical otherwise."""
         canonical = {"T": "K", "B": "T", "y": self.unit, "tau12": "s", "f": "Hz"}
         if column not in canonical:
-            raise ValueError(f"unknown column {column!r}; known: {list(canonical)}")
+            raise InputError(f"unknown column {column!r}; known: {list(canonical)}")
         return self.file_units.get(column, (canonical[column], 1.0))
 
 
@@ -509,11 +511,11 @@ def _parse_header(cells: list[str], where: str) -> list[tuple[str, str]]:
     for c in cells:
         m = _HEADER.match(c)
         if not m or not m.group(1):
-            raise ValueError(f"{where}: header cell {c!r} must look like 'name [unit]', e.g. "
+            raise DataError(f"{where}: header cell {c!r} must look like 'name [unit]', e.g. "
                              "'T [K]'")
         name, unit = m.group(1), m.group(2).strip()
         if not _NAME.match(name) or name not in COLUMNS:
-            raise ValueError(f"{where}: unknown column {name!r}{_suggest(name)}; allowed: "
+            raise DataError(f"{where}: unknown column {name!r}{_suggest(name)}; allowed: "
                              f"{', '.join(COLUMNS)}")
         out.append((name, unit))
     return out
@@ -529,12 +531,12 @@ def _check_header(header: list[tuple[str, str]], where: str, molar_mass: float |
     names = [n for n, _ in header]
     dup = sorted({n for n in names if names.count(n) > 1})
     if dup:
-        raise ValueError(f"{where}: duplicate column(s) {dup}")
+        raise DataError(f"{where}: duplicate column(s) {dup}")
     if "T" not in names:
-        raise ValueError(f"{where}: missing column 'T [...]' (e.g. 'T [K]'); found {names}")
+        raise DataError(f"{where}: missing column 'T [...]' (e.g. 'T [K]'); found {names}")
     ycols = [n for n in names if n in QUANTITY_OF]
     if len(ycols) != 1:
-        raise ValueError(f"{where}: need exactly one measured column among "
+        raise DataError(f"{where}: need exactly one measured column among "
                          f"{list(QUANTITY_OF)}, found {ycols or 'none'}")
     ycol = ycols[0]
     converters = {}
@@ -543,7 +545,7 @@ def _check_header(header: list[tuple[str, str]], where: str, molar_mass: float |
         try:
             converters[name] = _unit_converter(unit, kind, molar_mass)
         except _UnitError as exc:
-            raise ValueError(f"{where}: unit {unit!r} of column {name!r} {exc}") from None
+            raise DataError(f"{where}: unit {unit!r} of column {name!r} {exc}") from None
     return ycol, converters
 
 
@@ -569,14 +571,14 @@ def read_csv(path: str | Path, *, molar_mass: float | None = None) -> Dataset:
     """
     path = Path(path)
     if molar_mass is not None and not (math.isfinite(float(molar_mass)) and molar_mass > 0):
-        raise ValueError(f"molar_mass must be a finite number > 0 g/mol, got {molar_mass!r}")
+        raise InputError(f"molar_mass must be a finite number > 0 g/mol, got {molar_mass!r}")
     if not path.is_file():
-        raise ValueError(f"{path}: data file does not exist")
+        raise DataError(f"{path}: data file does not exist")
     lines = re.split(r"\r\n|\r|\n", _read_text(path))
     if lines and lines[-1] == "":
         lines.pop()
     if not any(line.strip() for line in lines):
-        raise ValueError(f"{path}:1: the file is empty (expected a header such as "
+        raise DataError(f"{path}:1: the file is empty (expected a header such as "
                          "'T [K],B [T],M [A m2/g]' and data rows)")
     comments: list[str] = []
     rows: list[tuple[int, list[float]]] = []
@@ -596,28 +598,28 @@ def read_csv(path: str | Path, *, molar_mass: float | None = None) -> Dataset:
             ycol, converters = _check_header(header, f"{path}:{lineno}", molar_mass)
             continue
         if len(cells) != len(header):
-            raise ValueError(f"{path}:{lineno}: expected {len(header)} values "
+            raise DataError(f"{path}:{lineno}: expected {len(header)} values "
                              f"({', '.join(n for n, _ in header)}), got {len(cells)}")
         try:
             vals = [float(c) for c in cells]
         except ValueError:
-            raise ValueError(f"{path}:{lineno}: not a number in {cells}") from None
+            raise DataError(f"{path}:{lineno}: not a number in {cells}") from None
         if not all(math.isfinite(v) for v in vals):
-            raise ValueError(f"{path}:{lineno}: NaN or inf in {cells}")
+            raise DataError(f"{path}:{lineno}: NaN or inf in {cells}")
         rows.append((lineno, vals))
     if header is None:
-        raise ValueError(f"{path}:{len(lines)}: no header line (e.g. 'T [K],B [T],M [A m2/g]')")
+        raise DataError(f"{path}:{len(lines)}: no header line (e.g. 'T [K],B [T],M [A m2/g]')")
     where = f"{path}:{header_line}"
     names = [n for n, _ in header]
     if not rows:
-        raise ValueError(f"{where}: no data rows after the header on line {header_line}")
+        raise DataError(f"{where}: no data rows after the header on line {header_line}")
     data = np.array([v for _, v in rows], dtype=float)
     linenos = [n for n, _ in rows]
     units = dict(header)
     cols = {name: converters[name](data[:, j]) for j, name in enumerate(names)}
 
     def fail(i: int, text: str) -> NoReturn:
-        raise ValueError(f"{path}:{linenos[i]}: {text}")
+        raise DataError(f"{path}:{linenos[i]}: {text}")
 
     for i in np.flatnonzero(~np.isfinite(np.column_stack(list(cols.values()))).all(axis=1)):
         fail(i, "a value overflows on unit conversion")

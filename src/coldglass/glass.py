@@ -27,6 +27,7 @@ from numpy.typing import ArrayLike
 from . import models as cm
 from .constants import FE_IONS
 from .ensembles import ATSEnsemble, Orientation, Rule
+from .errors import InputError
 from .validation import finite, temperature
 
 __all__ = [
@@ -91,7 +92,7 @@ class TwoLevelSystems:
 
     def __post_init__(self) -> None:
         if (self.C is None) != (self.A is None):
-            raise ValueError("the STM dielectric terms need both C and A (or neither)")
+            raise InputError("the STM dielectric terms need both C and A (or neither)")
 
     def terms(self) -> dict[str, Term]:
         out: dict[str, Term] = {"cp": (cm.cp_tls, {"P_bar": self.P_bar})}
@@ -118,7 +119,7 @@ class Paramagnet:
     def __post_init__(self) -> None:
         if self.J is None or self.g is None:
             if self.species not in FE_IONS:
-                raise ValueError(f"unknown species {self.species!r}: known {list(FE_IONS)}, "
+                raise InputError(f"unknown species {self.species!r}: known {list(FE_IONS)}, "
                                  "or give J and g")
             if self.J is None:
                 object.__setattr__(self, "J", FE_IONS[self.species]["J"])
@@ -126,10 +127,10 @@ class Paramagnet:
                 object.__setattr__(self, "g", FE_IONS[self.species]["g"])
         cm.spec("J").check(self.J, "J")
         if not float(2 * self.J).is_integer():
-            raise ValueError(f"J must be a positive half-integer, got {self.J!r}")
+            raise InputError(f"J must be a positive half-integer, got {self.J!r}")
         cm.spec("g").check(self.g, "g")
         if not (np.isfinite(self.n) and self.n >= 0):
-            raise ValueError(f"n must be >= 0 per gram, got {self.n!r}")
+            raise InputError(f"n must be >= 0 per gram, got {self.n!r}")
 
     @property
     def name(self) -> str:
@@ -168,7 +169,7 @@ class ATS:
 
     def __post_init__(self) -> None:
         if self.ensemble.d0_unit != "K*A^2":
-            raise ValueError("glass components use the paper's fit combination D0|q/e|S in "
+            raise InputError("glass components use the paper's fit combination D0|q/e|S in "
                              "K·Å² (ATSEnsemble.from_fit_combination)")
         if self.E0 is not None or self.T0 is not None:
             object.__setattr__(self, "ensemble", self.ensemble.replace(
@@ -177,7 +178,7 @@ class ATS:
         object.__setattr__(self, "orientation",
                            Orientation.of(self.orientation, high_field=self.high_field))
         if self.prefactor not in ("derived", "printed"):
-            raise ValueError(f"prefactor must be 'derived' or 'printed', got {self.prefactor!r}")
+            raise InputError(f"prefactor must be 'derived' or 'printed', got {self.prefactor!r}")
 
     def _ensemble_kw(self) -> dict:
         e = self.ensemble
@@ -193,7 +194,8 @@ class ATS:
                                 "M": (cm.m_ats, kw | {"prefactor": self.prefactor})}
         if self.K is not None:
             d = {k: kw[k] for k in ("Dmin", "X0min", "X0max", "orientation", "rule")}
-            out["deps"] = (cm.deps_ats, d | {"K": self.K, "Gamma": self.Gamma or 0.0})
+            out["deps"] = (cm.deps_ats, d | {"K": self.K, "Gamma": 0.0 if self.Gamma is None
+                                                     else self.Gamma})
             if self.Gamma is not None:
                 out["dtand"] = (cm.dtand_ats, d | {"K": self.K, "Gamma": self.Gamma})
         if self.K_el is not None:  # a prediction the paper does not make
@@ -220,7 +222,7 @@ class AcousticTLS:
         for k in ("C", "A", "Delta0_min", "A_R"):
             cm.spec(k).check(getattr(self, k), k)
         if not self.A > 0:
-            raise ValueError(f"A must be > 0 s^-1 K^-3, got {self.A!r}")
+            raise InputError(f"A must be > 0 s^-1 K^-3, got {self.A!r}")
 
     def terms(self) -> dict[str, Term]:
         kw = {"C": self.C, "A": self.A, "Delta0_min": self.Delta0_min, "A_R": self.A_R}
@@ -291,10 +293,10 @@ class Glass:
                 raise TypeError(f"{c!r} is not a component (needs name and terms())")
         names = [c.name for c in comps]
         if len(set(names)) != len(names):
-            raise ValueError(f"component names must be unique, got {names}")
+            raise InputError(f"component names must be unique, got {names}")
         prefixes = [prefix_of(n) for n in names]
         if len(set(prefixes)) != len(prefixes):
-            raise ValueError(f"component names {names} give clashing parameter prefixes")
+            raise InputError(f"component names {names} give clashing parameter prefixes")
         object.__setattr__(self, "components", comps)
 
     @property
@@ -309,7 +311,7 @@ class Glass:
         """The components that contribute to ``observable``; refused when there are none."""
         out = [c for c in self.components if observable in c.terms()]
         if not out:
-            raise ValueError(f"no component of glass {self.name!r} contributes to "
+            raise InputError(f"no component of glass {self.name!r} contributes to "
                              f"{observable!r}; its components contribute to "
                              f"{self.observables}")
         return out

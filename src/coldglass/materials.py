@@ -12,6 +12,7 @@ import numpy as np
 
 from .constants import DEBYE_KV_PER_M_J, MOLAR_MASS
 from .ensembles import ATSEnsemble, Orientation
+from .errors import InputError
 from .glass import ATS, DiamagneticOffset, Glass, Paramagnet
 
 PAPER_CONVENTION = "shortcut"
@@ -62,7 +63,7 @@ class HeatCapacityFit:
         for r in self.rows:
             if abs(r.T - T) < 1e-9:
                 return r
-        raise ValueError(f"no C̄p parameters at T = {T} K; tabulated: {[r.T for r in self.rows]}")
+        raise InputError(f"no C̄p parameters at T = {T} K; tabulated: {[r.T for r in self.rows]}")
 
     def glass(self, T: float, orientation: Orientation | str | None = None,
               name: str = "") -> Glass:
@@ -169,7 +170,7 @@ def get_material(name: str) -> Material:
     """A material by name (``BAS``/``AlBaSiO``, ``Duran``, ``BK7``); clear error otherwise."""
     key = _ALIASES.get(name, name)
     if key not in MATERIALS:
-        raise ValueError(f"unknown material {name!r}; known: {', '.join(MATERIALS)}")
+        raise InputError(f"unknown material {name!r}; known: {', '.join(MATERIALS)}")
     return MATERIALS[key]
 
 
@@ -319,7 +320,7 @@ class AcousticMaterial:
         """Starting values of a fit of ``observable`` (``"dv"``, ``"Qinv"``, ``"kappa"``):
         the values this material has (None ones are left to the fit's defaults)."""
         if polarization not in ("l", "t"):
-            raise ValueError(f"polarization must be 'l' or 't', got {polarization!r}")
+            raise InputError(f"polarization must be 'l' or 't', got {polarization!r}")
         if observable == "kappa":
             vals = {"C_l": self.C_l, "C_t": self.C_t, "v_l": self.v_l, "v_t": self.v_t}
         else:
@@ -363,7 +364,7 @@ def get_acoustic(name: str) -> AcousticMaterial:
     ``SiO2``, ``Suprasil``, ``N-BK7``)."""
     key = _ACOUSTIC_ALIASES.get(name, name)
     if key not in ACOUSTIC:
-        raise ValueError(f"no acoustic values for {name!r}; known: {', '.join(ACOUSTIC)} "
+        raise InputError(f"no acoustic values for {name!r}; known: {', '.join(ACOUSTIC)} "
                          f"(aliases {', '.join(_ACOUSTIC_ALIASES)})")
     return ACOUSTIC[key]
 

@@ -6,6 +6,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from .errors import InputError
+
 __all__ = ["gauss_legendre", "composite_gauss_legendre", "mapped_nodes", "log_mapped_nodes"]
 
 
@@ -13,7 +15,7 @@ __all__ = ["gauss_legendre", "composite_gauss_legendre", "mapped_nodes", "log_ma
 def gauss_legendre(n: int) -> tuple[np.ndarray, np.ndarray]:
     """Nodes and weights of the n-point Gauss-Legendre rule on [0, 1]."""
     if n < 1:
-        raise ValueError(f"number of nodes must be >= 1, got {n}")
+        raise InputError(f"number of nodes must be >= 1, got {n}")
     x, w = np.polynomial.legendre.leggauss(n)
     x, w = 0.5 * (x + 1.0), 0.5 * w
     x.flags.writeable = False
@@ -34,7 +36,7 @@ def composite_gauss_legendre(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Composite GL rule on [lo, hi] with panels no wider than ``panel_width``."""
     if not hi >= lo:
-        raise ValueError(f"empty interval [{lo}, {hi}]")
+        raise InputError(f"empty interval [{lo}, {hi}]")
     n_panels = max(1, int(np.ceil((hi - lo) / panel_width)))
     edges = np.linspace(lo, hi, n_panels + 1)
     x, w = mapped_nodes(edges[:-1], edges[1:], n_per_panel)

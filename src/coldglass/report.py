@@ -15,6 +15,7 @@ import pandas as pd
 
 from . import constants as C
 from .ensembles import ATSEnsemble
+from .errors import InputError
 from .systems import delta0_parabolic, ring_levels, twp_levels
 
 __all__ = ["SECTIONS", "reproduce", "save_figure", "markdown_table"]
@@ -225,7 +226,7 @@ def reproduce(out_dir: str | Path, progress: bool = True) -> Path:
 
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
-        raise ValueError(f"--out must be a directory, {out} is a file")
+        raise InputError(f"--out must be a directory, {out} is a file")
     out.mkdir(parents=True, exist_ok=True)
     report = out / "report.md"
     parts = ["# coldglass: reproduction of the ETM paper\n\n"

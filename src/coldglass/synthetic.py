@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from .data import Dataset, write_csv
+from .errors import InputError
 from .materials import get_material
 
 __all__ = ["synthetic_cp_bar", "synthetic_magnetization", "synthetic_dielectric",
@@ -28,7 +29,7 @@ def synthetic_cp_bar(material: str = "BAS", n_fields: int = 30, rel_noise: float
     as in the paper), with Gaussian noise ``σ = rel·|C̄p| + floor`` [J K⁻¹ g⁻¹]."""
     mat = get_material(material)
     if mat.heat_capacity is None:
-        raise ValueError(f"{material} has no heat-capacity parameters in the paper")
+        raise InputError(f"{material} has no heat-capacity parameters in the paper")
     rng = np.random.default_rng(seed)
     B = np.geomspace(0.05, 4.0, n_fields)
     Ts, Bs, ys, ss = [], [], [], []
@@ -78,7 +79,7 @@ def synthetic_dielectric(material: str = "BAS", loss: bool = False, n_fields: in
 
     table = (LOSS if loss else DIELECTRIC).get(material)
     if not table:
-        raise ValueError(f"no {'loss' if loss else 'dielectric'} table for {material!r}")
+        raise InputError(f"no {'loss' if loss else 'dielectric'} table for {material!r}")
     rng = np.random.default_rng(seed)
     B = np.geomspace(2e-3, 1.0, n_fields)
     Ts, Bs, ys, ss = [], [], [], []
@@ -107,7 +108,7 @@ def synthetic_echo(row: str = "BAS sample 1", T: float = 0.015, tau12: float = 3
     from .observables.echo import echo_relative_amplitude
 
     r = ECHO[row]
-    tau12 = r.tau12 or tau12
+    tau12 = tau12 if r.tau12 is None else r.tau12
     B = np.linspace(0.0, 0.6, n_fields)
     y = echo_relative_amplitude(B, r.ensemble(), weight=weight, omega=2 * np.pi * r.frequency,
                                 T=T, p1F0_J=r.p1F0_J, tau1=0.1e-6, tau2=0.2e-6, tau12=tau12,

@@ -21,6 +21,7 @@ import numpy as np
 import scipy.constants as sc
 from numpy.typing import ArrayLike
 
+from .errors import InputError
 from .validation import finite, nonnegative, positive
 
 __all__ = [
@@ -114,7 +115,7 @@ def delta0_parabolic(
     if form == "printed":
         val = 0.5 * hw * (3.0 - root) * np.exp(-2.0 * V0 / hw)
         return np.where(val > 0, val, np.nan)
-    raise ValueError(f"form must be 'derived' or 'printed', got {form!r}")
+    raise InputError(f"form must be 'derived' or 'printed', got {form!r}")
 
 
 # ------------------------------------------------------------ multi-well tight binding, Eq. 6
@@ -145,13 +146,13 @@ def multiwell_hamiltonian(
     """
     E = finite("energies", energies)
     if E.ndim < 1 or E.shape[-1] < 2:
-        raise ValueError("energies must have at least 2 wells along the last axis")
+        raise InputError("energies must have at least 2 wells along the last axis")
     nw = E.shape[-1]
     b = np.asarray(bonds, dtype=int)
     if b.ndim != 2 or b.shape[1] != 2:
-        raise ValueError("bonds must have shape (n_bonds, 2)")
+        raise InputError("bonds must have shape (n_bonds, 2)")
     if np.any(b < 0) or np.any(b >= nw) or np.any(b[:, 0] == b[:, 1]):
-        raise ValueError(f"bonds must join two different wells among 0..{nw - 1}")
+        raise InputError(f"bonds must join two different wells among 0..{nw - 1}")
     D0 = finite("D0", D0)
     theta = finite("peierls", peierls)
     batch = np.broadcast_shapes(E.shape[:-1], np.shape(D0)[:-1] if np.ndim(D0) else (),
@@ -175,7 +176,7 @@ def ring_hamiltonian(energies: ArrayLike, D0: ArrayLike, phi: ArrayLike) -> np.n
     """
     E = finite("energies", energies)
     if E.ndim < 1 or E.shape[-1] < 2:
-        raise ValueError("a ring needs nw >= 2 wells along the last axis of energies")
+        raise InputError("a ring needs nw >= 2 wells along the last axis of energies")
     nw = E.shape[-1]
     bonds = np.stack([np.arange(nw), (np.arange(nw) + 1) % nw], axis=1)
     phi = finite("phi", phi)
@@ -217,14 +218,14 @@ def polyhedron_hamiltonian(
     """
     r = finite("positions", positions)
     if r.ndim != 2 or r.shape[1] != 3:
-        raise ValueError("positions must have shape (nw, 3)")
+        raise InputError("positions must have shape (nw, 3)")
     nw = r.shape[0]
     if bonds is None:
         bonds = np.array([(i, j) for i in range(nw) for j in range(i + 1, nw)])
     bonds = np.asarray(bonds, dtype=int)
     b = finite("flux_density", flux_density)
     if b.shape[-1:] != (3,):
-        raise ValueError("flux_density must be a 3-vector (or (..., 3))")
+        raise InputError("flux_density must be a 3-vector (or (..., 3))")
     cross = np.cross(r[bonds[:, 0]], r[bonds[:, 1]])  # (nb, 3)
     theta = 0.5 * np.einsum("...k,bk->...b", b, cross)
     return multiwell_hamiltonian(energies, bonds, np.asarray(D0, dtype=float)[..., None], theta)
@@ -337,7 +338,7 @@ def high_field_phase2(
     if orientation == "shortcut":
         x = phi if B_over_Bstar is None else finite("B_over_Bstar", B_over_Bstar)
         return phi**2 / 3.0 * (1.0 - x**2 / 45.0)
-    raise ValueError(f"orientation must be 'none' or 'shortcut', got {orientation!r}")
+    raise InputError(f"orientation must be 'none' or 'shortcut', got {orientation!r}")
 
 
 def effective_gap(

@@ -40,6 +40,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..constants import PHASE_ENERGY_PER_KA2_T
+from ..errors import InputError
 from ..quadrature import gauss_legendre, mapped_nodes
 from ..systems import twp_gap
 from ..validation import finite, nonnegative
@@ -422,28 +423,28 @@ class ATSEnsemble:
 
     def __post_init__(self) -> None:
         if self.d0_unit not in D0_UNITS:
-            raise ValueError(f"unknown d0_unit {self.d0_unit!r}; allowed: {', '.join(D0_UNITS)}")
+            raise InputError(f"unknown d0_unit {self.d0_unit!r}; allowed: {', '.join(D0_UNITS)}")
         for name in ("Dmin", "D0min", "D0max", "density"):
             val = getattr(self, name)
             if not np.isfinite(val):
-                raise ValueError(f"{name} must be finite, got {val!r}")
+                raise InputError(f"{name} must be finite, got {val!r}")
         if not self.Dmin > 0:
-            raise ValueError(f"Dmin must be > 0 K, got {self.Dmin!r}")
+            raise InputError(f"Dmin must be > 0 K, got {self.Dmin!r}")
         if not self.D0min > 0:
-            raise ValueError(f"D0min must be > 0 {self.d0_unit}, got {self.D0min!r}")
+            raise InputError(f"D0min must be > 0 {self.d0_unit}, got {self.D0min!r}")
         if not self.D0max > self.D0min:
-            raise ValueError(f"D0max ({self.D0max!r}) must exceed D0min ({self.D0min!r})")
+            raise InputError(f"D0max ({self.D0max!r}) must exceed D0min ({self.D0min!r})")
         if not self.Dmax > self.Dmin:
-            raise ValueError(f"Dmax ({self.Dmax!r}) must exceed Dmin ({self.Dmin!r})")
+            raise InputError(f"Dmax ({self.Dmax!r}) must exceed Dmin ({self.Dmin!r})")
         if self.density < 0:
-            raise ValueError(f"density must be >= 0, got {self.density!r}")
+            raise InputError(f"density must be >= 0, got {self.density!r}")
         if self.B_star is not None and not (np.isfinite(self.B_star) and self.B_star > 0):
-            raise ValueError(f"B_star must be > 0, got {self.B_star!r}")
+            raise InputError(f"B_star must be > 0, got {self.B_star!r}")
         if self.E0 is not None:
             if not np.isfinite(self.E0):
-                raise ValueError(f"E0 must be finite [K], got {self.E0!r}")
+                raise InputError(f"E0 must be finite [K], got {self.E0!r}")
             if self.T0 is None or not (np.isfinite(self.T0) and self.T0 > 0):
-                raise ValueError("E0 (Eq. 97) needs the reference temperature T0 > 0 K, got "
+                raise InputError("E0 (Eq. 97) needs the reference temperature T0 > 0 K, got "
                                  f"T0 = {self.T0!r}")
         object.__setattr__(self, "log_ratio", float(np.log(self.D0max / self.D0min)))
 
@@ -510,7 +511,7 @@ class ATSEnsemble:
             if self.d0_unit == "K":
                 x = f
             else:
-                raise ValueError("the high-field correction (Eqs. 20, 95) needs B_star [T] in "
+                raise InputError("the high-field correction (Eqs. 20, 95) needs B_star [T] in "
                                  "the ensemble")
         else:
             x = f / self.B_star
@@ -533,7 +534,7 @@ class ATSEnsemble:
         u = -self.E0 / T + self.E0 / self.T0
         if np.any(3.0 * np.abs(u) > 700.0):
             bad = T.ravel()[np.argmax(np.abs(u).ravel())]
-            raise ValueError(
+            raise InputError(
                 f"the Eq. (97) scaling exp(3 E0 (1/T0 - 1/T)) overflows at T = {bad:.4g} K "
                 f"(E0 = {self.E0:g} K, T0 = {self.T0:g} K): outside the model's range")
         return np.exp(u), np.exp(3.0 * u), np.exp(2.0 * u)
@@ -549,7 +550,7 @@ class ATSEnsemble:
         """
         o = Orientation.of(orientation, high_field=high_field)
         if o.kind == "exact":
-            raise ValueError("cutoff energies are defined for orientation 'none' or 'shortcut'")
+            raise InputError("cutoff energies are defined for orientation 'none' or 'shortcut'")
         f = self._field(fld)
         m, _, _ = o.factors(self.field_ratio(f, o))
         a_min, a_max = self.phase_energies(f)
@@ -558,7 +559,7 @@ class ATSEnsemble:
     def number_of_states(self) -> float:
         """Total number ``2π P* n_ATS ln(Dmax/Dmin) ln(D0max/D0min)`` (finite Dmax only)."""
         if not np.isfinite(self.Dmax):
-            raise ValueError("the number of states needs a finite Dmax")
+            raise InputError("the number of states needs a finite Dmax")
         return 2.0 * np.pi * self.density * np.log(self.Dmax / self.Dmin) * self.log_ratio
 
     # -- density of states ---------------------------------------------------------------
@@ -725,17 +726,19 @@ class ATSEnsemble:
         o = Orientation.of(orientation)
         rule = DEFAULT_RULE if rule is None else rule
         if not isinstance(rule, Rule):
-            raise ValueError(f"rule must be a coldglass.ensembles.Rule, got {rule!r}")
+            raise InputError(f"rule must be a coldglass.ensembles.Rule, got {rule!r}")
         names = list(pointwise) + ([] if T is None else ["T"])
         values = list(pointwise.values()) + ([] if T is None else [T])
         arrays = [self._field(fld)] + [finite(k, v) for k, v in zip(names, values, strict=True)]
         arrays = np.broadcast_arrays(*arrays)
         shape = arrays[0].shape
+        if arrays[0].size == 0:  # nothing to average: an empty result of the right shape
+            return np.zeros(shape)
         f, *extra = (a.ravel() for a in arrays)
         extra = dict(zip(names, extra, strict=True))
         if T is not None:
             if np.any(extra["T"] <= 0):
-                raise ValueError("T must be > 0 K")
+                raise InputError("T must be > 0 K")
             sD, sD0, sBs = self.scales_at(extra["T"])
         else:
             sD = sD0 = sBs = np.ones_like(f)
@@ -743,7 +746,19 @@ class ATSEnsemble:
         x = self.field_ratio(f, o, check=False)
         if x is not None:
             x = x / sBs
-            o.check_field_ratio(x)
+            try:
+                o.check_field_ratio(x)
+            except ValueError as exc:
+                if T is None or self.E0 is None:
+                    raise
+                k = int(np.argmax(np.abs(x)))
+                bs = (np.inf if self.B_star is None else self.B_star) * sBs[k]
+                raise InputError(
+                    f"{exc}: at T = {extra['T'][k]:.4g} K, B = {f[k]:.4g} {self.field_unit} "
+                    f"the Eq. (97) scaling (E0 = {self.E0:g} K, T0 = {self.T0:g} K; our "
+                    f"reading B* ∝ N², N ∝ exp(-E0/k_BT)) has turned B* = {self.B_star:g} into "
+                    f"{bs:.3g}; the model with these parameters does not reach this (T, B) "
+                    "(use high_field=False, or E0 = 0 for fixed parameters)") from None
         m, dm_dx, wc = o.factors(x)
         m = np.broadcast_to(m, f.shape + m.shape[-1:])
         dm_dx = np.broadcast_to(dm_dx, m.shape)
@@ -809,15 +824,15 @@ class ATSEnsemble:
         combination X into ``D0 = X/S`` [K] and ``φ = 2π B S e/h``.
         """
         if not (isinstance(n, int | np.integer) and n > 0):
-            raise ValueError(f"n must be a positive integer, got {n!r}")
+            raise InputError(f"n must be a positive integer, got {n!r}")
         kind = Orientation.of(orientation).kind
         dmax = self.Dmax if Dmax is None else float(Dmax)
         if not (np.isfinite(dmax) and dmax > self.Dmin):
-            raise ValueError("Monte Carlo needs a finite Dmax > Dmin (argument or ensemble)")
+            raise InputError("Monte Carlo needs a finite Dmax > Dmin (argument or ensemble)")
         f = float(self._field(fld))
         if self.d0_unit == "K*A^2":
             if area_A2 is None or not (np.isfinite(area_A2) and area_A2 > 0):
-                raise ValueError("area_A2 (> 0 Å²) is needed to sample a K*A^2 ensemble")
+                raise InputError("area_A2 (> 0 Å²) is needed to sample a K*A^2 ensemble")
             d0_scale = 1.0 / area_A2
             phi0 = PHASE_ENERGY_PER_KA2_T * area_A2 * f  # φ = 2π B S e/h
         else:

@@ -24,6 +24,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..errors import InputError
 from ..quadrature import mapped_nodes
 
 __all__ = ["Orientation", "OrientationKind", "ORIENTATIONS", "DEFAULT_ORIENTATION",
@@ -56,11 +57,11 @@ class Orientation:
 
     def __post_init__(self) -> None:
         if self.kind not in ORIENTATIONS:
-            raise ValueError(f"orientation must be one of {ORIENTATIONS}, got {self.kind!r}")
+            raise InputError(f"orientation must be one of {ORIENTATIONS}, got {self.kind!r}")
         if not (isinstance(self.n, int | np.integer) and self.n >= 1):
-            raise ValueError(f"orientation nodes n must be an integer >= 1, got {self.n!r}")
+            raise InputError(f"orientation nodes n must be an integer >= 1, got {self.n!r}")
         if not isinstance(self.high_field, bool | np.bool_):
-            raise ValueError(f"high_field must be True or False, got {self.high_field!r}")
+            raise InputError(f"high_field must be True or False, got {self.high_field!r}")
 
     @classmethod
     def of(cls, orientation: Orientation | str | None = None, *, n: int | None = None,
@@ -74,7 +75,7 @@ class Orientation:
         elif isinstance(orientation, str):
             base = cls(orientation)  # type: ignore[arg-type]
         else:
-            raise ValueError(f"orientation must be an Orientation or one of {ORIENTATIONS}, "
+            raise InputError(f"orientation must be an Orientation or one of {ORIENTATIONS}, "
                              f"got {orientation!r}")
         return cls(base.kind, base.n if n is None else n,
                    base.high_field if high_field is None else bool(high_field))
@@ -95,7 +96,7 @@ class Orientation:
         """Refuse ``x = B/B*`` beyond the validity of the expansion (before any work)."""
         xs = np.abs(np.asarray(x, dtype=float))
         if xs.size and np.any(xs**2 >= self.limit):
-            raise ValueError(
+            raise InputError(
                 "high-field correction (Eqs. 20, 95) is an expansion in B/B*: the corrected "
                 f"phase² turns negative for (B/B*)² >= {self.limit:g} ({self.kind} "
                 f"orientation), got |B/B*| up to {xs.max():.3g}")

@@ -43,6 +43,7 @@ from typing import Literal
 
 import numpy as np
 
+from ..errors import InputError
 from ..quadrature import gauss_legendre
 
 __all__ = ["Rule", "DEFAULT_RULE", "FIT_RULE", "Decay", "DECAYS", "THERMAL_RANGE",
@@ -121,17 +122,17 @@ class Rule:
         for name in ("n_u", "n_v", "max_chunk"):
             v = getattr(self, name)
             if not (isinstance(v, int) and v >= 1):
-                raise ValueError(f"Rule.{name} must be an integer >= 1, got {v!r}")
+                raise InputError(f"Rule.{name} must be an integer >= 1, got {v!r}")
         if self.v_panels is not None and not (isinstance(self.v_panels, int)
                                               and self.v_panels >= 1):
-            raise ValueError(f"Rule.v_panels must be None or an integer >= 1, "
+            raise InputError(f"Rule.v_panels must be None or an integer >= 1, "
                              f"got {self.v_panels!r}")
         if self.energy_scale is not None and not (self.energy_scale > 0
                                                   and self.energy_scale < float("inf")):
-            raise ValueError(f"Rule.energy_scale must be None or a finite energy > 0 K, got "
+            raise InputError(f"Rule.energy_scale must be None or a finite energy > 0 K, got "
                              f"{self.energy_scale!r}")
         if self.decay is not None and self.decay not in DECAYS:
-            raise ValueError(f"Rule.decay must be None or one of {DECAYS}, got {self.decay!r}")
+            raise InputError(f"Rule.decay must be None or one of {DECAYS}, got {self.decay!r}")
 
     @staticmethod
     def resolve(rule: Rule | None, energy_scale: float | None = None, *,
@@ -141,7 +142,7 @@ class Rule:
         (observables pass what their kernel does, e.g. ``decay="thermal"``)."""
         rule = DEFAULT_RULE if rule is None else rule
         if not isinstance(rule, Rule):
-            raise ValueError(f"rule must be a coldglass.ensembles.Rule, got {rule!r}")
+            raise InputError(f"rule must be a coldglass.ensembles.Rule, got {rule!r}")
         changes = {}
         if rule.energy_scale is None and energy_scale is not None:
             changes["energy_scale"] = energy_scale
@@ -173,7 +174,7 @@ class Rule:
         Dlo, a_lo, a_hi = (np.asarray(a, dtype=float).ravel() for a in (Dlo, a_lo, a_hi))
         n = self.n_v
         if self.decay is not None and T is None:
-            raise ValueError(f"Rule(decay={self.decay!r}) lays the D nodes out on each point's "
+            raise InputError(f"Rule(decay={self.decay!r}) lays the D nodes out on each point's "
                              "temperature: pass T to the average")
         if self.decay is None:
             s = Dlo
@@ -256,7 +257,7 @@ class Rule:
             u = (edges[:-1, None] + np.diff(edges)[:, None] * x).ravel()
             return np.exp(u), (np.diff(edges)[:, None] * w).ravel()
         if T is None:
-            raise ValueError("Rule(decay='thermal') lays the u nodes out on each point's "
+            raise InputError("Rule(decay='thermal') lays the u nodes out on each point's "
                              "temperature: pass T to the average")
         a = np.abs(np.asarray(a, dtype=float))
         Dlo = np.asarray(Dlo, dtype=float).reshape(-1, *([1] * (a.ndim - 1)))

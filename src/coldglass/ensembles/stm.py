@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..errors import InputError
 from ..quadrature import mapped_nodes
 from ..validation import finite, nonnegative
 
@@ -40,15 +41,15 @@ class STMEnsemble:
 
     def __post_init__(self) -> None:
         if not (np.isfinite(self.P_bar) and self.P_bar >= 0):
-            raise ValueError(f"P_bar must be finite and >= 0, got {self.P_bar!r}")
+            raise InputError(f"P_bar must be finite and >= 0, got {self.P_bar!r}")
         if not (np.isfinite(self.Delta0_min) and self.Delta0_min > 0):
-            raise ValueError(f"Delta0_min must be > 0 K, got {self.Delta0_min!r}")
+            raise InputError(f"Delta0_min must be > 0 K, got {self.Delta0_min!r}")
         if not self.Delta0_max > self.Delta0_min:
-            raise ValueError(
+            raise InputError(
                 f"Delta0_max ({self.Delta0_max!r}) must exceed Delta0_min ({self.Delta0_min!r})"
             )
         if not self.Delta_max > 0:
-            raise ValueError(f"Delta_max must be > 0 K, got {self.Delta_max!r}")
+            raise InputError(f"Delta_max must be > 0 K, got {self.Delta_max!r}")
 
     def dos(self, E: ArrayLike) -> np.ndarray:
         """Density of states ``g(E) = P̄ [arccosh(E/y_lo) - arccosh(E/y_hi)]`` [K⁻¹].
@@ -76,7 +77,7 @@ class STMEnsemble:
         tau = finite("tau", tau)
         tau_min = finite("tau_min", tau_min)
         if np.any(tau_min <= 0) or np.any(tau <= 0):
-            raise ValueError("tau and tau_min must be > 0 s")
+            raise InputError("tau and tau_min must be > 0 s")
         tau_max = tau_min * (E / self.Delta0_min) ** 2
         tau_lo = tau_min * np.maximum(1.0, (E / self.Delta0_max) ** 2)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -116,14 +117,14 @@ class STMEnsemble:
         if energy_scale is not None:
             es = np.asarray(energy_scale, dtype=float)
             if not (np.all(np.isfinite(es)) and np.all(es > 0)):
-                raise ValueError(f"energy_scale must be finite and > 0 K, got {energy_scale!r}")
+                raise InputError(f"energy_scale must be finite and > 0 K, got {energy_scale!r}")
             shape = np.broadcast_shapes(shape, es.shape)
             es = np.broadcast_to(es, shape).ravel()
         flat = [np.broadcast_to(a, shape).ravel() for a in arrays]
         n_pts = int(np.prod(shape))
         inf0, infd = not np.isfinite(self.Delta0_max), not np.isfinite(self.Delta_max)
         if (inf0 or infd) and energy_scale is None:
-            raise ValueError("infinite cutoffs need energy_scale (K) for the generic average")
+            raise InputError("infinite cutoffs need energy_scale (K) for the generic average")
         if energy_scale is None:
             es = np.full(1, np.inf)  # finite cutoffs, nodes shared by all points
         d0max = np.minimum(self.Delta0_max, es)

@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import models as cm
 from ..data import Dataset
+from ..errors import InputError
 from ..materials import get_acoustic
 from .setups import Options, fit_model
 
@@ -40,20 +41,20 @@ def _with_start(options: Options | None, start: dict[str, float]) -> Options:
 
 def _need(data: Dataset, column: str, what: str) -> None:
     if data.quantity != column:
-        raise ValueError(f"{what} needs '{column}' data, the file has {data.quantity!r}")
+        raise InputError(f"{what} needs '{column}' data, the file has {data.quantity!r}")
 
 
 def _frequency(data: Dataset, frequency_Hz: float | None, what: str) -> dict:
     if frequency_Hz is not None:
         if not (math.isfinite(frequency_Hz) and frequency_Hz > 0):
-            raise ValueError(f"frequency_Hz must be a finite frequency > 0 Hz, got "
+            raise InputError(f"frequency_Hz must be a finite frequency > 0 Hz, got "
                              f"{frequency_Hz!r}")
         if data.frequency is not None:
-            raise ValueError(f"{what}: the data have an f column and frequency_Hz was given "
+            raise InputError(f"{what}: the data have an f column and frequency_Hz was given "
                              "too; use one")
         return {"frequency_Hz": float(frequency_Hz)}
     if data.frequency is None:
-        raise ValueError(f"{what} needs the measuring frequency: an 'f [Hz]' column in the "
+        raise InputError(f"{what} needs the measuring frequency: an 'f [Hz]' column in the "
                          "data or frequency_Hz (--frequency-hz)")
     return {}
 
@@ -95,10 +96,16 @@ def fit_thermal_conductivity(data: Dataset, material: str | None = None, *,
                              options: Options | None = None, run: bool = True):
     """Fit κ(T) (``kappa`` data) with :func:`coldglass.models.kappa_stm`: C_t varies; C_l is
     tied to C_t unless the material or ``options`` give it; v_l, v_t (from the material or
-    the defaults) and the Casimir length L_boundary are held (vary it with
-    ``options["vary"] = ["L_boundary"]``)."""
+    ``options``; required: κ alone fixes only 1/(C v)) and the Casimir length L_boundary are
+    held (vary it with ``options["vary"] = ["L_boundary"]``)."""
     _need(data, "kappa", "fit_thermal_conductivity")
     start = get_acoustic(material).start("kappa") if material else {}
+    given = {k for key in ("fix", "init") for k in ((options or {}).get(key) or {})}
+    missing = [v for v in ("v_l", "v_t") if v not in start and v not in given]
+    if missing:
+        raise InputError(f"κ fixes only 1/(C_l v_l) + 2/(C_t v_t): the fit needs the sound "
+                         f"velocities {', '.join(missing)} [m/s] of your glass: --material "
+                         "(a-SiO2, BK7) or --fix v_l=... --fix v_t=...")
     opts = _with_start(options, start)
     ties = {} if "C_l" in start else {"C_l": "C_t"}
     return fit_model(data, [cm.kappa_stm], options=opts, grid={"C_t": CT_GRID}, ties=ties,

@@ -15,6 +15,7 @@ import lmfit
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from ..models.parameters import display_name
 from .result import FitResult
 
@@ -32,13 +33,13 @@ def sample_posterior(res: FitResult, *, steps: int = 1000, burn: int = 300, thin
     """
     if not (isinstance(steps, int) and steps > 0 and isinstance(burn, int) and 0 <= burn < steps
             and isinstance(thin, int) and thin >= 1):
-        raise ValueError(f"need integers steps > burn >= 0 and thin >= 1, got steps={steps!r}, "
+        raise InputError(f"need integers steps > burn >= 0 and thin >= 1, got steps={steps!r}, "
                          f"burn={burn!r}, thin={thin!r}")
     prob = res.problem
     n_free = len(prob.free)
     nwalkers = nwalkers if nwalkers is not None else max(4 * n_free, 16)
     if not (isinstance(nwalkers, int) and nwalkers >= 2 * n_free):
-        raise ValueError(f"nwalkers must be an integer >= 2 x {n_free} free parameters")
+        raise InputError(f"nwalkers must be an integer >= 2 x {n_free} free parameters")
     weights = dict(res.weights)
     scale = 1.0
     if any(ds.sigma is None for ds in prob.datasets.values()) and np.isfinite(
@@ -92,7 +93,7 @@ def corner_plot(res: FitResult, path=None):
     import corner
 
     if res.chain is None:
-        raise ValueError("no posterior samples: run sample_posterior first")
+        raise InputError("no posterior samples: run sample_posterior first")
     from ..models.parameters import spec
 
     cols = list(res.chain.columns)

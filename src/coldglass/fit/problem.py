@@ -25,6 +25,7 @@ import lmfit
 import numpy as np
 
 from ..data import Dataset
+from ..errors import ColdglassError, InputError
 from ..models.core import full_signature
 from ..models.parameters import display_name, group_suffix, internal_name, spec
 
@@ -38,7 +39,7 @@ MAX_PARAMETER_FRACTION = 1.0 / 3.0
 """A fit may vary at most this fraction of its data points as parameters."""
 
 
-class FitError(ValueError):
+class FitError(ColdglassError, ValueError):
     """A fit that cannot be started or that failed (non-finite model, no convergence)."""
 
 
@@ -62,7 +63,7 @@ class Term:
         self._first = first
         unknown = set(self.params) - set(self._sig)
         if unknown:
-            raise ValueError(f"{self.func.__name__} has no parameters {sorted(unknown)}")
+            raise InputError(f"{self.func.__name__} has no parameters {sorted(unknown)}")
 
     def __call__(self, values: dict[str, float], ds: Dataset, mask: np.ndarray,
                  T: np.ndarray | None = None, B: np.ndarray | None = None,
@@ -168,7 +169,7 @@ class FitProblem:
         for t in block.terms:
             for g in t.params.values():
                 if g not in self.params:
-                    raise ValueError(f"block {block.label or block.dataset}: parameter {g!r} "
+                    raise InputError(f"block {block.label or block.dataset}: parameter {g!r} "
                                      "has not been added")
         self.blocks.append(block)
 
@@ -192,7 +193,7 @@ class FitProblem:
                         if abs(Tk - T) <= 0.02 * Tk + 2e-3:
                             hits.append(k)
         if not hits:
-            raise ValueError(f"unknown parameter {name!r}; this fit has: "
+            raise InputError(f"unknown parameter {name!r}; this fit has: "
                              + ", ".join(display_name(k) for k in self.params))
         return hits
 
@@ -208,7 +209,7 @@ class FitProblem:
         for name, val in (fix or {}).items():
             for k in self._match(name):
                 if self.params[k].expr is not None:
-                    raise ValueError(f"{display_name(k)} is derived ({self.params[k].expr}); "
+                    raise InputError(f"{display_name(k)} is derived ({self.params[k].expr}); "
                                      "fix the parameters it is made of")
                 if val is not None:
                     self._set_value(k, val, name)
@@ -216,19 +217,19 @@ class FitProblem:
         for name in vary:
             for k in self._match(name):
                 if self.params[k].expr is not None:
-                    raise ValueError(f"{display_name(k)} is derived ({self.params[k].expr})")
+                    raise InputError(f"{display_name(k)} is derived ({self.params[k].expr})")
                 if fix and any(k in self._match(f) for f in fix):
-                    raise ValueError(f"{name} is both fixed and varied")
+                    raise InputError(f"{name} is both fixed and varied")
                 self.params[k].vary = True
 
     def _set_value(self, k: str, val: float, given: str) -> None:
         p = self.params[k]
         if p.expr is not None:
-            raise ValueError(f"{given} is derived ({p.expr}); set the parameters it is made of")
+            raise InputError(f"{given} is derived ({p.expr}); set the parameters it is made of")
         v = float(val)
         if not math.isfinite(v) or v < p.min or v > p.max:
             row = spec(k)
-            raise ValueError(f"{given} = {val!r} {row.unit} is outside the allowed range "
+            raise InputError(f"{given} = {val!r} {row.unit} is outside the allowed range "
                              f"[{p.min:g}, {p.max:g}] {row.unit} ({row.meaning})")
         p.value = v
 
@@ -453,7 +454,8 @@ class FitProblem:
             return solve(params)[1]
 
         res = lmfit.minimize(reduced, pars, method="leastsq", ftol=FTOL, xtol=FTOL,
-                             max_nfev=max_nfev or 400 * (len(nonlin) + 1))
+                             max_nfev=400 * (len(nonlin) + 1) if max_nfev is None
+                             else max_nfev)
         a, _ = solve(res.params)
         if np.any(a < [self.params[k].min for k in lin]) or np.any(
                 a > [self.params[k].max for k in lin]):
@@ -499,7 +501,8 @@ class FitProblem:
         # 1e17 g^-1 and 0.3 K converge together (scipy's TRF tests |dx| against |x| unscaled
         # and stops early in that case)
         result = lmfit.minimize(counted, self.params, method="leastsq",
-                                max_nfev=max_nfev or 400 * (n_free + 1), ftol=FTOL, xtol=FTOL)
+                                max_nfev=400 * (n_free + 1) if max_nfev is None else max_nfev,
+                                ftol=FTOL, xtol=FTOL)
         seconds = time.perf_counter() - t0
         if projected:
             wnotes.append(f"amplitudes {', '.join(display_name(k) for k in projected)} "
@@ -516,6 +519,6 @@ def _free_values(params: lmfit.Parameters) -> str:
 def min_max_clip(v: float, lo: float, hi: float, name: str) -> float:
     """A starting value must lie within the bounds: refused (never moved) otherwise."""
     if not math.isfinite(v) or v < lo or v > hi:
-        raise ValueError(f"starting value of {display_name(name)} = {v!r} is outside "
+        raise InputError(f"starting value of {display_name(name)} = {v!r} is outside "
                          f"[{lo:g}, {hi:g}] {spec(name).unit}")
     return v

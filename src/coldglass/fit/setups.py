@@ -27,6 +27,7 @@ from scipy.optimize import lsq_linear
 from .. import models as cm
 from ..data import Dataset
 from ..ensembles import FIT_RULE, Orientation
+from ..errors import InputError
 from ..materials import DIELECTRIC, ECHO, GLYCEROL, LOSS, Material
 from ..models.parameters import group_suffix
 from .problem import Block, FitError, FitProblem, Term, _weights
@@ -43,7 +44,7 @@ _REMEDY_GROUPS = ("The data have {n} temperature groups at the grouping toleranc
 
 def _need(ds: Dataset, quantities: tuple[str, ...], what: str) -> None:
     if ds.quantity not in quantities:
-        raise ValueError(f"{what} needs {' or '.join(quantities)} data, the file has "
+        raise InputError(f"{what} needs {' or '.join(quantities)} data, the file has "
                          f"{ds.quantity!r}")
 
 
@@ -240,7 +241,7 @@ def fit_cp(
     _need(data, ("Cp_bar", "Cp"), "fit_cp")
     absolute = data.quantity == "Cp"
     if absolute is False and not data.has_field:
-        raise ValueError("C̄p data need a B column")
+        raise InputError("C̄p data need a B column")
     if per_temperature is None:
         per_temperature = not absolute
     orient = _orientation(orientation)
@@ -336,7 +337,7 @@ def fit_magnetization(
     """
     _need(data, ("M",), "fit_magnetization")
     if not data.has_field:
-        raise ValueError("magnetization data need a B column")
+        raise InputError("magnetization data need a B column")
     orient = _orientation(orientation)
     p = FitProblem("M", {"M": data}, [f"orientation averaging: {orient.label()}; Eq. (94) "
                                       f"prefactor: {prefactor}; high-field Eq. (95): "
@@ -420,17 +421,17 @@ def fit_dielectric(
     loss = data.quantity == "dtand"
     table = (LOSS if loss else DIELECTRIC).get(material, ()) if material else ()
     if material and not table:
-        raise ValueError(f"no {'loss' if loss else 'dielectric'} parameters for {material!r}; "
+        raise InputError(f"no {'loss' if loss else 'dielectric'} parameters for {material!r}; "
                          f"known: {', '.join(LOSS if loss else DIELECTRIC)}")
     if loss and frequency_Hz is None and data.frequency is None:
-        raise ValueError("the loss Δ tan δ needs the measuring frequency: an 'f [Hz]' column "
+        raise InputError("the loss Δ tan δ needs the measuring frequency: an 'f [Hz]' column "
                          "or frequency_Hz (--frequency-hz)")
     if frequency_Hz is not None and not (math.isfinite(frequency_Hz) and frequency_Hz > 0):
-        raise ValueError(f"frequency_Hz must be a finite frequency > 0 Hz, got {frequency_Hz!r}")
+        raise InputError(f"frequency_Hz must be a finite frequency > 0 Hz, got {frequency_Hz!r}")
     cm.spec("nw").check(nw, "nw")
     orient = _orientation(orientation)
     if orient.high_field:
-        raise ValueError("the dielectric model has no high-field correction")
+        raise InputError("the dielectric model has no high-field correction")
     p = FitProblem("Δ tan δ" if loss else "Δε'/ε", {data.quantity: data},
                    [f"orientation averaging: {orient.label()}; nw = {nw}"
                     + (f"; f = {frequency_Hz:g} Hz" if frequency_Hz else "")])
@@ -490,12 +491,12 @@ def fit_echo(
     opts = _merge_fix(options, fix)
     if data.quantity == "IEA":
         if data.tau12 is None:
-            raise ValueError("IEA data need a 'tau12 [...]' column")
+            raise InputError("IEA data need a 'tau12 [...]' column")
         if np.any(data.B != 0):
-            raise ValueError("the IEA(τ12) model is the zero-field one (Eqs. 85-88): the data "
+            raise InputError("the IEA(τ12) model is the zero-field one (Eqs. 85-88): the data "
                              f"have B up to {np.abs(data.B).max():g} T")
         if len(data.temperature_groups()) > 1:
-            raise ValueError("the IEA(τ12) model is for one temperature; the data span "
+            raise InputError("the IEA(τ12) model is for one temperature; the data span "
                              f"{data.T.min():g}-{data.T.max():g} K: fit each separately")
         g = GLYCEROL
         p = FitProblem("IEA(τ12)", {"IEA": data}, ["Eq. (87), derived form; Δω in rad/s"])
@@ -514,17 +515,17 @@ def fit_echo(
 
     r = ECHO.get(row) if row else None
     if row and r is None:
-        raise ValueError(f"unknown Table 8 row {row!r}; known: {', '.join(ECHO)}")
+        raise InputError(f"unknown Table 8 row {row!r}; known: {', '.join(ECHO)}")
     tau12 = tau12 if tau12 is not None else (r.tau12 if r and r.tau12 else None)
     if tau12 is None:
-        raise ValueError("fit_echo needs tau12 [s] (not in the data or the Table 8 row)")
+        raise InputError("fit_echo needs tau12 [s] (not in the data or the Table 8 row)")
     if not (math.isfinite(tau12) and tau12 > 0):
-        raise ValueError(f"tau12 must be a finite time > 0 s, got {tau12!r}")
+        raise InputError(f"tau12 must be a finite time > 0 s, got {tau12!r}")
     freq = frequency if frequency is not None else (r.frequency if r else None)
     if freq is None:
-        raise ValueError("fit_echo needs the echo frequency [Hz] (frequency= or a Table 8 row)")
+        raise InputError("fit_echo needs the echo frequency [Hz] (frequency= or a Table 8 row)")
     if not (math.isfinite(freq) and freq > 0):
-        raise ValueError(f"frequency must be a finite frequency > 0 Hz, got {freq!r}")
+        raise InputError(f"frequency must be a finite frequency > 0 Hz, got {freq!r}")
     orient = _orientation(orientation)
     p = FitProblem("A(B)", {"A": data}, [
         f"orientation averaging: {orient.label()}; tau12 = {tau12:g} s; f = {freq:g} Hz; "
@@ -584,18 +585,18 @@ def fit_model(
         f = getattr(cm, t, None) if isinstance(t, str) else t
         if f is None or getattr(f, "observable", None) != obs:
             known = [g.__name__ for g in OBSERVABLES[obs]["terms"]]
-            raise ValueError(f"{t!r} is not a model term of {obs!r} ({data.quantity} data); "
+            raise InputError(f"{t!r} is not a model term of {obs!r} ({data.quantity} data); "
                              f"its terms: {', '.join(known)}")
         funcs.append(f)
     names = [f.__name__ for f in funcs]
     if len(set(names)) != len(names):
-        raise ValueError(f"each term once: got {names}")
+        raise InputError(f"each term once: got {names}")
     prefix = {f.__name__: (f"{f.__name__}_" if len(funcs) > 1 else "") for f in funcs}
     per = set(per_temperature)
     known = {prefix[f.__name__] + n for f in funcs for n in parameter_names(f)} | {
         n for f in funcs for n in parameter_names(f)}
     if per - known:
-        raise ValueError(f"per_temperature names {sorted(per - known)} are not parameters of "
+        raise InputError(f"per_temperature names {sorted(per - known)} are not parameters of "
                          f"the terms: {sorted(known)}")
     groups, g = _groups(data, bool(per), t_tol)
     topts = dict(term_options or {})
@@ -628,7 +629,7 @@ def fit_model(
     unused = set(topts) - {k for f in funcs for k in getattr(f, "options", {})} - {
         "frequency_Hz"}
     if unused:
-        raise ValueError(f"no term takes the options {sorted(unused)}")
+        raise InputError(f"no term takes the options {sorted(unused)}")
     named = {n for key in ("fix", "init") for n in ((options or {}).get(key) or {})} | set(
         (options or {}).get("vary") or ())
     for name, expr in (ties or {}).items():

@@ -14,6 +14,7 @@ from ase import Atoms
 from ase.calculators.calculator import Calculator, all_changes
 from scipy.sparse.linalg import eigsh
 
+from ..errors import InputError
 from .engine import LammpsLJ
 from .model import BinaryLJ
 
@@ -102,7 +103,7 @@ def lowest_modes(model: BinaryLJ, x: np.ndarray, k: int = 6, *, mass_weighted: b
     """
     n3 = 3 * model.n_atoms
     if not 1 <= k < n3 - 3:
-        raise ValueError(f"k must be in [1, {n3 - 4}], got {k}")
+        raise InputError(f"k must be in [1, {n3 - 4}], got {k}")
     if H is None:
         H = hessian(model, x, mass_weighted=mass_weighted)
     T = translation_basis(model, mass_weighted)

@@ -19,6 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..errors import InputError
 from .model import BinaryLJ
 
 __all__ = ["EngineUnavailable", "load_lammps", "LammpsLJ", "engine_version"]
@@ -87,7 +88,7 @@ class LammpsInstance:
 
     def _start(self, model, timestep: float) -> None:
         if not timestep > 0:
-            raise ValueError(f"timestep must be > 0, got {timestep!r}")
+            raise InputError(f"timestep must be > 0, got {timestep!r}")
         self.model = model
         self.n_force_calls = 0
         self.lmp = load_lammps().lammps(cmdargs=["-log", "none", "-screen", "none", "-nocite"])
@@ -95,7 +96,7 @@ class LammpsInstance:
     def _check_shape(self, x: np.ndarray) -> None:
         shape = (self.model.n_atoms, self.dim)
         if x.shape != shape or not np.all(np.isfinite(x)):
-            raise ValueError(f"positions must be finite with shape {shape}")
+            raise InputError(f"positions must be finite with shape {shape}")
 
     def close(self) -> None:
         self.lmp.close()
@@ -137,7 +138,7 @@ class LammpsInstance:
     # ------------------------------------------------------------------ dynamics
     def velocity_create(self, temperature: float, seed: int) -> None:
         if not temperature > 0:
-            raise ValueError(f"temperature must be > 0 (ε/k_B), got {temperature!r}")
+            raise InputError(f"temperature must be > 0 (ε/k_B), got {temperature!r}")
         self.lmp.command(f"velocity all create {temperature!r} {int(seed) % 900000000 + 1} "
                          "mom yes rot no dist gaussian")
 
@@ -146,7 +147,7 @@ class LammpsInstance:
         """Nosé-Hoover NVT for ``n_steps``, thermostat ramped linearly from t_start to t_stop."""
         t_stop = t_start if t_stop is None else t_stop
         if not (t_start > 0 and t_stop > 0):
-            raise ValueError("temperatures must be > 0 (ε/k_B)")
+            raise InputError("temperatures must be > 0 (ε/k_B)")
         self.lmp.commands_list([f"fix cgnvt all nvt temp {t_start!r} {t_stop!r} {damp!r}",
                                 f"run {int(n_steps)} post no", "unfix cgnvt"])
 

@@ -37,6 +37,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from ..errors import InputError
+
 __all__ = ["unwrap", "msd_alpha2", "mobility_window", "slow_fast", "neighbours",
            "like_neighbour_excess", "clusters",
            "cluster_statistics", "run_heterogeneity", "plot_map", "plot_growth"]
@@ -79,7 +81,7 @@ def slow_fast(mobility: np.ndarray, fraction: float = SLOW_FAST_FRACTION
               ) -> tuple[np.ndarray, np.ndarray]:
     """Boolean masks of the slowest and fastest ``fraction`` of the particles."""
     if not 0 < fraction <= 0.5:
-        raise ValueError(f"fraction must be in (0, 0.5], got {fraction}")
+        raise InputError(f"fraction must be in (0, 0.5], got {fraction}")
     order = np.argsort(mobility, kind="stable")
     n = int(round(fraction * len(mobility)))
     slow = np.zeros(len(mobility), bool)
@@ -154,17 +156,17 @@ def _engine(system: str, n_atoms: int | None, seed: int):
     if system == "2d":
         from .softdisks import LammpsSoftDisks, SoftDisks
 
-        model = SoftDisks(**({"n_atoms": n_atoms} if n_atoms else {}))
+        model = SoftDisks(**({} if n_atoms is None else {"n_atoms": n_atoms}))
         return model, LammpsSoftDisks(model, seed=seed), model.sigma_matrix()
     if system == "3d":
         from .engine import LammpsLJ
         from .model import BinaryLJ
 
-        model = BinaryLJ(n_atoms=n_atoms or 1000)
+        model = BinaryLJ(n_atoms=1000 if n_atoms is None else n_atoms)
         e = LammpsLJ(model, model.random_positions(seed))
         e.minimize(fmax=1e-2)
         return model, e, model.pair_matrix("sigma")
-    raise ValueError(f"unknown system {system!r}")
+    raise InputError(f"unknown system {system!r}")
 
 
 def run_heterogeneity(out: str | Path, system: str = "2d",
@@ -183,24 +185,24 @@ def run_heterogeneity(out: str | Path, system: str = "2d",
     at each temperature; ``stride``: steps between stored frames.
     """
     if system not in ("2d", "3d"):
-        raise ValueError(f"system must be '2d' (soft disks, Fig. 1) or '3d' (Kob-Andersen), "
+        raise InputError(f"system must be '2d' (soft disks, Fig. 1) or '3d' (Kob-Andersen), "
                          f"got {system!r}")
     T = np.asarray(temperatures, dtype=float)
     if T.size == 0 or np.any(~np.isfinite(T)) or np.any(T <= 0):
-        raise ValueError(f"temperatures must be finite and > 0 (ε/k_B), got {list(T)}")
+        raise InputError(f"temperatures must be finite and > 0 (ε/k_B), got {list(T)}")
     if np.any(np.diff(T) >= 0):
-        raise ValueError("temperatures must be strictly descending (a cooling run)")
+        raise InputError("temperatures must be strictly descending (a cooling run)")
     if n_equil < 0:
-        raise ValueError(f"n_equil must be >= 0, got {n_equil}")
+        raise InputError(f"n_equil must be >= 0, got {n_equil}")
     for name, v in (("n_run", n_run), ("stride", stride)):
         if v < 1:
-            raise ValueError(f"{name} must be >= 1, got {v}")
+            raise InputError(f"{name} must be >= 1, got {v}")
     if n_run // stride < 4:
-        raise ValueError(f"n_run / stride = {n_run // stride} frames; need at least 4")
+        raise InputError(f"n_run / stride = {n_run // stride} frames; need at least 4")
     if n_iso < 0:
-        raise ValueError(f"n_iso must be >= 0, got {n_iso}")
+        raise InputError(f"n_iso must be >= 0, got {n_iso}")
     if not lam > 1:
-        raise ValueError(f"lam must be > 1 (neighbour distance in σ_αβ), got {lam}")
+        raise InputError(f"lam must be > 1 (neighbour distance in σ_αβ), got {lam}")
     d = Path(out) / "heterogeneity" / system
     d.mkdir(parents=True, exist_ok=True)
     model, eng, sigma = _engine(system, n_atoms, seed)
@@ -211,7 +213,7 @@ def run_heterogeneity(out: str | Path, system: str = "2d",
         meta = json.loads((d / "meta.json").read_text())
         if meta["model"] != model.to_dict():
             eng.close()
-            raise ValueError(f"{d} holds a run of another model; use another --out")
+            raise InputError(f"{d} holds a run of another model; use another --out")
     rng = np.random.default_rng(seed)
     state = d / "state.npz"
     if state.exists() and len(done):

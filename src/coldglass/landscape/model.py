@@ -22,6 +22,8 @@ from itertools import combinations_with_replacement
 
 import numpy as np
 
+from ..errors import InputError
+
 __all__ = ["BinaryLJ", "allpairs_energy_forces", "minimum_image"]
 
 
@@ -61,34 +63,34 @@ class BinaryLJ:
 
     def __post_init__(self) -> None:
         if self.truncation not in ("shift", "force-shift"):
-            raise ValueError(f"truncation must be 'shift' or 'force-shift', got "
+            raise InputError(f"truncation must be 'shift' or 'force-shift', got "
                              f"{self.truncation!r}")
         if isinstance(self.n_atoms, bool) or int(self.n_atoms) != self.n_atoms or self.n_atoms < 2:
-            raise ValueError(f"n_atoms must be an integer >= 2, got {self.n_atoms!r}")
+            raise InputError(f"n_atoms must be an integer >= 2, got {self.n_atoms!r}")
         self.n_atoms = int(self.n_atoms)
         if not (np.isfinite(self.density) and self.density > 0):
-            raise ValueError(f"density must be finite and > 0 (σ⁻³), got {self.density!r}")
+            raise InputError(f"density must be finite and > 0 (σ⁻³), got {self.density!r}")
         if not self.composition:
-            raise ValueError("composition must name at least one species")
+            raise InputError("composition must name at least one species")
         frac = np.array(list(self.composition.values()), dtype=float)
         if np.any(~np.isfinite(frac)) or np.any(frac < 0) or abs(frac.sum() - 1) > 1e-9:
-            raise ValueError(f"composition fractions must be >= 0 and sum to 1, got "
+            raise InputError(f"composition fractions must be >= 0 and sum to 1, got "
                              f"{self.composition!r}")
         if not (np.isfinite(self.cutoff_factor) and self.cutoff_factor > 1.0):
-            raise ValueError(f"cutoff_factor must be > 1, got {self.cutoff_factor!r}")
+            raise InputError(f"cutoff_factor must be > 1, got {self.cutoff_factor!r}")
         self.epsilon = self._pair_table("epsilon", self.epsilon)
         self.sigma = self._pair_table("sigma", self.sigma)
         for sp in self.masses:
             self._check_species(sp, "masses")
         for sp in self.species:
             if sp not in self.masses:
-                raise ValueError(f"masses has no entry for species {sp!r}")
+                raise InputError(f"masses has no entry for species {sp!r}")
             if not self.masses[sp] > 0:
-                raise ValueError(f"mass of {sp!r} must be > 0, got {self.masses[sp]!r}")
+                raise InputError(f"mass of {sp!r} must be > 0, got {self.masses[sp]!r}")
         half = 0.5 * self.box_length
         if self.max_cutoff >= half:
             n_min = int(np.ceil(self.density * (2 * self.max_cutoff) ** 3)) + 1
-            raise ValueError(
+            raise InputError(
                 f"n_atoms = {self.n_atoms} is too small for the cutoff: box length "
                 f"{self.box_length:.3f} σ must exceed twice the largest cutoff "
                 f"({2 * self.max_cutoff:.3f} σ); use n_atoms >= {n_min} at density "
@@ -101,7 +103,7 @@ class BinaryLJ:
 
     def _check_species(self, sp: str, where: str) -> None:
         if sp not in self.composition:
-            raise ValueError(f"unknown species {sp!r} in {where}; species are {self.species}")
+            raise InputError(f"unknown species {sp!r} in {where}; species are {self.species}")
 
     def _pair_table(self, name, table) -> dict[tuple[str, str], float]:
         out: dict[tuple[str, str], float] = {}
@@ -110,11 +112,11 @@ class BinaryLJ:
             self._check_species(a, name)
             self._check_species(b, name)
             if not (np.isfinite(val) and val > 0):
-                raise ValueError(f"{name}[{a}-{b}] must be finite and > 0, got {val!r}")
+                raise InputError(f"{name}[{a}-{b}] must be finite and > 0, got {val!r}")
             out[tuple(sorted((a, b), key=self.species.index))] = float(val)
         for pair in self.pairs:
             if pair not in out:
-                raise ValueError(f"{name} has no entry for species pair {pair[0]}-{pair[1]}")
+                raise InputError(f"{name} has no entry for species pair {pair[0]}-{pair[1]}")
         return out
 
     @property
@@ -204,7 +206,7 @@ def allpairs_energy_forces(model: BinaryLJ, positions: np.ndarray) -> tuple[floa
     """
     x = np.asarray(positions, dtype=float)
     if x.shape != (model.n_atoms, 3):
-        raise ValueError(f"positions must have shape ({model.n_atoms}, 3), got {x.shape}")
+        raise InputError(f"positions must have shape ({model.n_atoms}, 3), got {x.shape}")
     eps, sig = model.pair_matrix("epsilon"), model.pair_matrix("sigma")
     t = model.types
     iu, ju = np.triu_indices(model.n_atoms, k=1)

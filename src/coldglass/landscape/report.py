@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError
 from ..report import markdown_table, save_figure
 from .pipeline import load_catalog, load_prepared
 from .statistics import (
@@ -65,10 +66,10 @@ def landscape_report(out: Path, *, T_min: float = 0.01, T_max: float = 10.0,
     folders = [out]
     for other in include:
         if any(Path(other).resolve() == f.resolve() for f in folders):
-            raise ValueError(f"{other} is pooled twice; include each glass once")
+            raise InputError(f"{other} is pooled twice; include each glass once")
         m2, u2, _, _ = load_prepared(other)
         if m2.to_dict() != model.to_dict() or u2.to_dict() != units.to_dict():
-            raise ValueError(f"{other} holds a glass of another model or unit mapping than "
+            raise InputError(f"{other} holds a glass of another model or unit mapping than "
                              f"{out}; only glasses of the same model can be pooled")
         folders.append(Path(other))
     n_glasses = len(folders)
@@ -168,7 +169,7 @@ def campaign_report(catalog: Path, out: Path, *, T_min: float = 0.01, T_max: flo
     with Catalog(catalog, readonly=True) as cat:
         prov = cat.provenance()
         if prov is None:
-            raise ValueError(f"{catalog} holds no campaign yet")
+            raise InputError(f"{catalog} holds no campaign yet")
         model = BinaryLJ.from_dict(prov["model"])
         units = UnitMapping(**prov["units"])
         is_df = cat.table("is_energies").rename(columns={

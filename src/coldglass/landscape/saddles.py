@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.sparse.linalg import LinearOperator, minres
 
+from ..errors import InputError
 from .calculator import LammpsCalculator, hessian, lowest_modes, to_atoms, translation_basis
 from .engine import LammpsLJ
 from .model import BinaryLJ, minimum_image
@@ -293,7 +294,7 @@ def neb_path(engine: LammpsLJ, xa: np.ndarray, xb: np.ndarray, *, n_images: int 
 
     model = engine.model
     if n_images < 1:
-        raise ValueError(f"n_images must be >= 1, got {n_images}")
+        raise InputError(f"n_images must be >= 1, got {n_images}")
     xa = np.asarray(xa, dtype=float)
     xb = xa + minimum_image(np.asarray(xb) - xa, model.box_length)
     calls0 = engine.n_force_calls

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import InputError
 from .calculator import hessian, lowest_modes
 from .engine import LammpsLJ
 from .model import minimum_image
@@ -63,7 +64,7 @@ def is_transition_candidates(md: LammpsLJ, quencher: LammpsLJ, temperature: floa
     ``seed=None`` continues the trajectory with the current velocities (chunked runs).
     """
     if n_quench < 2 or interval < 1:
-        raise ValueError("n_quench must be >= 2 and interval >= 1")
+        raise InputError("n_quench must be >= 2 and interval >= 1")
     model = md.model
     if seed is not None:
         md.velocity_create(temperature, seed)

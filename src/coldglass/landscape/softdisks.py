@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from ..errors import InputError
 from .engine import LammpsInstance
 
 __all__ = ["SoftDisks", "LammpsSoftDisks", "allpairs_energy_forces_2d"]
@@ -55,24 +56,24 @@ class SoftDisks:
 
     def __post_init__(self) -> None:
         if isinstance(self.n_atoms, bool) or int(self.n_atoms) != self.n_atoms or self.n_atoms < 2:
-            raise ValueError(f"n_atoms must be an integer >= 2, got {self.n_atoms!r}")
+            raise InputError(f"n_atoms must be an integer >= 2, got {self.n_atoms!r}")
         self.n_atoms = int(self.n_atoms)
         if not (np.isfinite(self.density) and self.density > 0):
-            raise ValueError(f"density must be finite and > 0 (σ⁻²), got {self.density!r}")
+            raise InputError(f"density must be finite and > 0 (σ⁻²), got {self.density!r}")
         if not 0 <= self.fraction_large <= 1:
-            raise ValueError(f"fraction_large must be in [0, 1], got {self.fraction_large!r}")
+            raise InputError(f"fraction_large must be in [0, 1], got {self.fraction_large!r}")
         if not (np.isfinite(self.sigma_ratio) and self.sigma_ratio >= 1):
-            raise ValueError(f"sigma_ratio must be >= 1, got {self.sigma_ratio!r}")
+            raise InputError(f"sigma_ratio must be >= 1, got {self.sigma_ratio!r}")
         if not (np.isfinite(self.mass_ratio) and self.mass_ratio > 0):
-            raise ValueError(f"mass_ratio must be > 0, got {self.mass_ratio!r}")
+            raise InputError(f"mass_ratio must be > 0, got {self.mass_ratio!r}")
         if not (np.isfinite(self.cutoff_factor) and self.cutoff_factor > 1):
-            raise ValueError(f"cutoff_factor must be > 1, got {self.cutoff_factor!r}")
+            raise InputError(f"cutoff_factor must be > 1, got {self.cutoff_factor!r}")
         if self.dimension != 2:
-            raise ValueError("SoftDisks is two-dimensional (dimension = 2)")
+            raise InputError("SoftDisks is two-dimensional (dimension = 2)")
         rc = self.cutoff_factor * self.sigma_ratio
         if self.box_length <= 2 * rc:
             n_min = int(np.floor((2 * rc) ** 2 * self.density)) + 1
-            raise ValueError(f"n_atoms = {self.n_atoms} is too small for the cutoff: box "
+            raise InputError(f"n_atoms = {self.n_atoms} is too small for the cutoff: box "
                              f"length {self.box_length:.3f} σ must exceed twice the largest "
                              f"cutoff ({2 * rc:.3f} σ); use n_atoms >= {n_min}")
 

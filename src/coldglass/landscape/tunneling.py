@@ -26,6 +26,7 @@ import numpy as np
 from scipy.interpolate import BPoly
 from scipy.linalg import eigh_tridiagonal
 
+from ..errors import InputError
 from ..systems import delta0_parabolic, delta0_wkb
 from .model import BinaryLJ, minimum_image
 from .units import UnitMapping
@@ -64,9 +65,9 @@ def schrodinger_1d(V, s_min: float, s_max: float, hbar: float, *, n_points: int 
     difference the finite-precision solve resolves, ~1e3 machine-ε times the kinetic scale).
     """
     if not s_max > s_min:
-        raise ValueError(f"s_max ({s_max}) must exceed s_min ({s_min})")
+        raise InputError(f"s_max ({s_max}) must exceed s_min ({s_min})")
     if not hbar > 0:
-        raise ValueError(f"hbar must be > 0, got {hbar}")
+        raise InputError(f"hbar must be > 0, got {hbar}")
     out = []
     for n in (n_points, 2 * n_points):
         s = np.linspace(s_min, s_max, n + 2)[1:-1]
@@ -94,7 +95,7 @@ def two_level_1d(V, s_min: float, s_max: float, s_barrier: float, hbar: float, *
     side flattened at the barrier top.
     """
     if not s_min < s_barrier < s_max:
-        raise ValueError("need s_min < s_barrier < s_max")
+        raise InputError("need s_min < s_barrier < s_max")
     sg = np.linspace(s_min, s_max, n_points + 2)[1:-1]
     h = sg[1] - sg[0]
     Vs = np.asarray(V(sg), dtype=float)

@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import scipy.constants as sc
 
+from ..errors import InputError
+
 __all__ = ["UnitMapping", "ARGON", "PRESETS", "unit_preset"]
 
 
@@ -40,7 +42,7 @@ class UnitMapping:
         for key in ("sigma_A", "epsilon_K", "mass_u"):
             v = getattr(self, key)
             if not (np.isfinite(v) and v > 0):
-                raise ValueError(f"{key} must be finite and > 0, got {v!r}")
+                raise InputError(f"{key} must be finite and > 0, got {v!r}")
 
     @property
     def hbar_star(self) -> float:
@@ -84,4 +86,4 @@ def unit_preset(name: str) -> UnitMapping:
     try:
         return PRESETS[name.lower()]
     except KeyError:
-        raise ValueError(f"unknown unit preset {name!r}; known: {sorted(PRESETS)}") from None
+        raise InputError(f"unknown unit preset {name!r}; known: {sorted(PRESETS)}") from None

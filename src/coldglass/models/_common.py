@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ensembles import ATSEnsemble, Orientation, Rule
+from ..errors import InputError
 from ..validation import finite, temperature
 
 __all__ = ["ats_ensemble", "orientation_of", "need_field", "temperatures", "rule_of"]
@@ -16,7 +17,7 @@ def ats_ensemble(Pn: float, Dmin: float, X0min: float, X0max: float, B_star: flo
     temperature-independent cutoffs (Eq. 97 off); otherwise the reference temperature T0
     [K] is needed."""
     if E0 != 0 and T0 is None:
-        raise ValueError("E0 != 0 (the Eq. 97 temperature dependence) needs the reference "
+        raise InputError("E0 != 0 (the Eq. 97 temperature dependence) needs the reference "
                          "temperature T0 [K]")
     return ATSEnsemble.from_fit_combination(
         Dmin, X0min, X0max, density=Pn, B_star_T=B_star,
@@ -29,7 +30,7 @@ def orientation_of(orientation, high_field) -> Orientation:
 
 def rule_of(rule) -> Rule | None:
     if rule is not None and not isinstance(rule, Rule):
-        raise ValueError(f"rule must be a coldglass.ensembles.Rule or None, got {rule!r}")
+        raise InputError(f"rule must be a coldglass.ensembles.Rule or None, got {rule!r}")
     return rule
 
 
@@ -39,7 +40,7 @@ def spin(species: str, J, g) -> tuple[float, float]:
 
     if J is None or g is None:
         if species not in FE_IONS:
-            raise ValueError(f"unknown ion species {species!r}: known {list(FE_IONS)}, or give "
+            raise InputError(f"unknown ion species {species!r}: known {list(FE_IONS)}, or give "
                              "J and g")
         J = FE_IONS[species]["J"] if J is None else J
         g = FE_IONS[species]["g"] if g is None else g
@@ -49,7 +50,7 @@ def spin(species: str, J, g) -> tuple[float, float]:
 def need_field(B, who: str) -> np.ndarray:
     """The field [T] as a finite array; a model of a field-dependent term refuses None."""
     if B is None:
-        raise ValueError(f"{who} needs the magnetic field B [T] (pass B=...)")
+        raise InputError(f"{who} needs the magnetic field B [T] (pass B=...)")
     return finite("B [T]", B)
 
 

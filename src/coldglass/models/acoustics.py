@@ -67,11 +67,12 @@ def _rate2(A_R: float):
 @with_options("resonant")
 def dv_stm(T: ArrayLike, frequency_Hz: ArrayLike | None = None, *, C: float = 3e-4,
            A: float = 1e8, Delta0_min: float = 1e-6, A_R: float = 0.0, dv0: float = 0.0,
-           resonant: str = "quasistatic"):
+           resonant: str = "auto"):
     """STM Δv/v(T, ω) of one polarization: resonant ``-C ∫ (Δ0/E)² tanh(E/2T)/E`` plus
     relaxational ``-C ∫ (Δ/E)² sech²(E/2T)/(2T)/(1 + ω²τ²)`` over ``P̄ dΔ dΔ0/Δ0``, measured
     from T = 0, plus ``dv0``; τ⁻¹ = A Δ0² E coth(E/2T) + A_R (Δ0/E)² T⁷. Slopes per e-fold of
-    T: +C below the crossover, -C/2 above; C = P̄γ²/(ρv²)."""
+    T: +C below the crossover, -C/2 above; C = P̄γ²/(ρv²). Option ``resonant``: ``"auto"``
+    (quasistatic unless ħω > 1e-3 k_BT somewhere, e.g. GHz), ``"quasistatic"``, ``"full"``."""
     T = temperatures(T)
     w = _omega(frequency_Hz, "dv_stm")
     r = stm_acoustics(T, w, C=C, A=A, Delta0_min=Delta0_min, rate2=_rate2(A_R),

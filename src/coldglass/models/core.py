@@ -20,6 +20,7 @@ from collections.abc import Callable
 import lmfit
 import numpy as np
 
+from ..errors import InputError
 from .parameters import PARAMETERS, spec
 
 __all__ = ["model", "parameter_names", "as_output", "field_subtracted", "OBSERVABLES",
@@ -40,7 +41,7 @@ def observable(name: str, unit: str, meaning: str, column: str | None = None
     entry = OBSERVABLES.setdefault(name, {"unit": unit, "meaning": meaning, "column": col,
                                           "terms": []})
     if entry["unit"] != unit:
-        raise ValueError(f"observable {name!r} is registered in {entry['unit']}, not {unit}")
+        raise InputError(f"observable {name!r} is registered in {entry['unit']}, not {unit}")
     register_quantity(col, unit)
 
     def mark(func: Callable) -> Callable:
@@ -57,7 +58,7 @@ def observable_of_column(column: str) -> str:
     for k, v in OBSERVABLES.items():
         if v["column"] == column:
             return k
-    raise ValueError(f"no model term for data column {column!r}; observables: "
+    raise InputError(f"no model term for data column {column!r}; observables: "
                      + ", ".join(f"{v['column']} ({k})" for k, v in OBSERVABLES.items()))
 
 
@@ -143,7 +144,7 @@ def model(func: Callable, prefix: str = "", **init) -> lmfit.Model:
             hint |= {"min": row.min, "max": row.max, "vary": row.vary}
         m.set_param_hint(name, **hint)
     if init:
-        raise ValueError(f"{func.__name__} has no parameters or options {sorted(init)}; its "
+        raise InputError(f"{func.__name__} has no parameters or options {sorted(init)}; its "
                          f"parameters: {parameter_names(func)}, options: {sorted(options)}")
     return m
 
@@ -165,7 +166,7 @@ def field_subtracted(func: Callable, name: str | None = None) -> Callable:
 
     def subtracted(T, B=None, *, B_ref: float | None = None, **kw):
         if B is None:
-            raise ValueError(f"{name or func.__name__} needs the field B [T]")
+            raise InputError(f"{name or func.__name__} needs the field B [T]")
         B_ref = 8.0 if B_ref is None else B_ref
         spec("B_ref").check(B_ref, "B_ref")
         Tb, Bb = np.broadcast_arrays(np.asarray(T, dtype=float), np.asarray(B, dtype=float))

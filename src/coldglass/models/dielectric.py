@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..errors import InputError
 from ..observables.dielectric import ats_dielectric, stm_dielectric
 from ..validation import positive
 from ._common import ats_ensemble, need_field, orientation_of, rule_of, temperatures
@@ -24,7 +25,7 @@ __all__ = ["eps_stm", "tand_stm", "deps_ats", "dtand_ats"]
 
 def _omega(frequency_Hz, who: str) -> np.ndarray:
     if frequency_Hz is None:
-        raise ValueError(f"{who} needs the measuring frequency frequency_Hz [Hz]")
+        raise InputError(f"{who} needs the measuring frequency frequency_Hz [Hz]")
     return 2 * np.pi * positive("frequency_Hz", frequency_Hz, "Hz")
 
 
@@ -33,7 +34,7 @@ def _nw(nw) -> int:
         return 3
     k = int(round(float(nw)))
     if abs(k - float(nw)) > 1e-9 or k < 2:
-        raise ValueError(f"nw (wells of the ATS polygon) must be an integer >= 2, got {nw!r}")
+        raise InputError(f"nw (wells of the ATS polygon) must be an integer >= 2, got {nw!r}")
     return k
 
 
@@ -96,7 +97,7 @@ def dtand_ats(T: ArrayLike, B: ArrayLike | None = None, frequency_Hz: ArrayLike 
     Bf = need_field(B, "dtand_ats")
     w = _omega(frequency_Hz, "dtand_ats")
     if not Gamma > 0:
-        raise ValueError(f"dtand_ats needs Gamma > 0 s^-1 K^-5 (the ATS rate), got {Gamma!r}")
+        raise InputError(f"dtand_ats needs Gamma > 0 s^-1 K^-5 (the ATS rate), got {Gamma!r}")
     ens = ats_ensemble(1.0, Dmin, X0min, X0max, None, 0.0, 1.0)
     r = ats_dielectric(T, Bf, ens, K=K, omega=w, Gamma=Gamma,
                        A_tls=A_tls if A_tls > 0 else None, nw=_nw(nw),

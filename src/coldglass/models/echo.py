@@ -12,6 +12,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..constants import DEBYE_KV_PER_M_J
+from ..errors import InputError
 from ..observables.echo import echo_relative_amplitude, iea_zero_field
 from ..validation import nonnegative, positive
 from ._common import ats_ensemble, need_field, orientation_of, temperatures
@@ -39,7 +40,7 @@ def echo_ats(T: ArrayLike, B: ArrayLike | None = None, *, W: float = 0.3, Dmin: 
     T = temperatures(T)
     Bf = need_field(B, "echo_ats")
     if tau12_s is None or frequency_Hz is None:
-        raise ValueError("echo_ats needs tau12_s [s] and frequency_Hz [Hz]")
+        raise InputError("echo_ats needs tau12_s [s] and frequency_Hz [Hz]")
     tau12 = float(positive("tau12_s", tau12_s, "s"))
     omega = 2 * np.pi * float(positive("frequency_Hz", frequency_Hz, "Hz"))
     Tb, Bb = np.broadcast_arrays(T, Bf)

@@ -17,6 +17,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from ..errors import InputError
+
 __all__ = ["ParamSpec", "PARAMETERS", "spec", "root_name", "display_name", "internal_name",
            "group_suffix", "register"]
 
@@ -51,7 +53,7 @@ class ParamSpec:
         the parameter, its unit and the allowed range."""
         v = float(value)
         if not math.isfinite(v) or v < self.min or v > self.max:
-            raise ValueError(f"{who or self.name} = {value!r} {self.unit} is outside the "
+            raise InputError(f"{who or self.name} = {value!r} {self.unit} is outside the "
                              f"allowed range [{self.min:g}, {self.max:g}] {self.unit} "
                              f"({self.meaning})")
         return v
@@ -119,7 +121,7 @@ def register(*rows: ParamSpec) -> None:
     for r in rows:
         old = PARAMETERS.get(r.name)
         if old is not None and old.unit != r.unit:
-            raise ValueError(f"parameter {r.name!r} is in the table in {old.unit}, not {r.unit}")
+            raise InputError(f"parameter {r.name!r} is in the table in {old.unit}, not {r.unit}")
         PARAMETERS.setdefault(r.name, r)
 
 
@@ -130,7 +132,7 @@ _DISPLAY_GROUP = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z_0-9]*)@(?P<T>[0-9.eE+-]
 def group_suffix(label: str) -> str:
     """Identifier suffix of a temperature-group label: ``"0.60K"`` -> ``"__0p60K"``."""
     if not label.endswith("K"):
-        raise ValueError(f"group label must end in K, got {label!r}")
+        raise InputError(f"group label must end in K, got {label!r}")
     return "__" + label[:-1].replace(".", "p") + "K"
 
 

@@ -24,7 +24,7 @@ orientation average 1/3 removed and the sign of a softening (Δv/v = Δc/2c, Q�
 Numerics (the fast route): at fixed gap E the Δ0 integral of the relaxational kernel is
 elementary for every rate ``τ⁻¹ = a(E, T) Δ0²`` (one-phonon, plus an optional second
 channel of that form such as the two-phonon Raman process ∝ (Δ0/E)² T⁷): with
-``s = Δ0²/E²`` and ``b = ω/(a E²)``,
+``dΔ dΔ0 = (E/Δ) dE dΔ0`` (so ``(Δ/E)² -> Δ/E``), ``s = Δ0²/E²`` and ``b = ω/(a E²)``,
 ``∫ dΔ0/Δ0 (Δ/E)(1, ωτ)/(1 + ω²τ²) = Re, Im of ½ ∫ sqrt(1 - s)/(s - ib) ds``,
 ``½ [F(s_hi) - F(s_lo)]`` with ``F = 2w - 2q artanh(w/q)``, ``w = sqrt(1 - s)``,
 ``q = sqrt(1 - ib)``. What remains is one integral over E per point, by Gauss-Legendre in
@@ -43,6 +43,7 @@ from numpy.typing import ArrayLike
 
 from ..constants import HBAR_K
 from ..ensembles import ATSEnsemble, Orientation, Rule
+from ..errors import InputError
 from ..quadrature import gauss_legendre
 from ..validation import finite, nonnegative, positive, temperature
 from .relaxation import _coth_half
@@ -160,7 +161,7 @@ def _F(w: np.ndarray, s: np.ndarray, q: np.ndarray, b: np.ndarray) -> np.ndarray
     big = ~small
     wb, qb = w[big], q[big]
     out[big] = 2 * wb - qb * (2 * np.log(qb + wb) - np.log(s[big] - 1j * b[big]))
-    z2 = z[small] ** 2
+    z2 = w[small] ** 2 / (1 - 1j * b[small])  # = (w/q)², without the rounding of q at b >> 1
     acc = np.full(z2.shape, 1.0 / 33.0, dtype=complex)
     for k in range(15, 0, -1):  # Horner: Σ_{k=1}^{16} z^{2k}/(2k+1)
         acc = acc * z2 + 1.0 / (2 * k + 1)
@@ -202,7 +203,7 @@ def stm_acoustics(
     Delta0_max: float = np.inf,
     Delta_max: float = np.inf,
     rate2: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
-    resonant: str = "quasistatic",
+    resonant: str = "auto",
     n: int = 8,
 ) -> dict[str, np.ndarray]:
     """Δv/v(T, ω) and Q⁻¹(T, ω) of the STM for one polarization (module docstring).
@@ -215,9 +216,14 @@ def stm_acoustics(
     Delta0_min, Delta0_max, Delta_max : cutoffs of the ensemble (Eq. 2) [K]
     rate2 : optional second channel, ``a2(E, T)`` of ``τ2⁻¹ = a2 Δ0²`` [s⁻¹ K⁻²]
         (e.g. :func:`raman_rate`); the rates add (Eq. 56)
-    resonant : ``"quasistatic"`` (ħω << E of the relevant systems, every kHz-MHz experiment)
-        or ``"full"`` (keeps ``E²/(E² - ħ²ω²)``, principal value, for GHz)
-    n : Gauss-Legendre nodes per unit panel of η (8 gives ~1e-10)
+    resonant : ``"quasistatic"`` (drops ħω against E: relative error ~(ħω/k_BT)², every
+        kHz-MHz experiment above ~1 mK), ``"full"`` (keeps ``E²/(E² - ħ²ω²)``, principal
+        value, for GHz; its own 24-node rule, ~1e-9, ignores ``n``) or ``"auto"`` (the
+        default: quasistatic where ħω <= 1e-3 k_BT at every point, full otherwise)
+    n : Gauss-Legendre nodes per unit panel of η (8 gives ~1e-10); an integer >= 2
+
+    The resonant loss needs systems at E = ħω: it is zero where ħω < Δ0min (below
+    ~21 kHz for the default Δ0min = 1 µK).
 
     Returns
     -------
@@ -231,16 +237,24 @@ def stm_acoustics(
     d0min = float(positive("Delta0_min", Delta0_min, "K"))
     d0max, dmax = float(Delta0_max), float(Delta_max)
     if not d0max > d0min:
-        raise ValueError(f"Delta0_max ({d0max!r} K) must exceed Delta0_min ({d0min!r} K)")
+        raise InputError(f"Delta0_max ({d0max!r} K) must exceed Delta0_min ({d0min!r} K)")
     if not dmax > 0:
-        raise ValueError(f"Delta_max must be > 0 K, got {dmax!r}")
-    if resonant not in ("quasistatic", "full"):
-        raise ValueError(f"resonant must be 'quasistatic' or 'full', got {resonant!r}")
+        raise InputError(f"Delta_max must be > 0 K, got {dmax!r}")
+    if resonant not in ("quasistatic", "full", "auto"):
+        raise InputError(f"resonant must be 'auto', 'quasistatic' or 'full', got {resonant!r}")
+    if isinstance(n, bool) or not float(n).is_integer() or n < 2:
+        raise InputError(f"n (nodes per panel) must be an integer >= 2, got {n!r}")
+    n = int(n)
+    if T.size == 0:
+        return {k: np.zeros(shape) for k in ("res", "rel", "total", "Qinv_res", "Qinv_rel",
+                                              "Qinv")}
     Tf, wf = T.ravel().astype(float), w.ravel().astype(float)
     E, E2mD2, E2mDm2, wt = _eta_rule(Tf, d0min, d0max, dmax, n=n)
     Tn, wn = Tf[:, None], wf[:, None]
     W = _weight(E2mD2, E, d0max, dmax)
     x = E / (2 * Tn)
+    if resonant == "auto":
+        resonant = "quasistatic" if np.all(wf * HBAR_K <= 1e-3 * Tf) else "full"
     if resonant == "quasistatic":
         res = -C * np.sum(W * (np.tanh(x) - 1.0) * wt, axis=1)
     else:
@@ -269,6 +283,7 @@ def acoustic_log_limits(T: ArrayLike, T_ref: float, C: float) -> dict[str, np.nd
     k_BT, ħω << k_BT), relaxational ``-(3C/2) ln(T/T_ref)`` (ωτmin << 1), their sum
     ``-(C/2) ln(T/T_ref)`` above the crossover; the plateau ``Q⁻¹ = πC/2``."""
     x = np.log(temperature(T) / float(positive("T_ref", T_ref, "K")))
+    C = float(nonnegative("C", C))
     return {"res": C * x, "rel": -1.5 * C * x, "total_above_crossover": -0.5 * C * x,
             "plateau": np.full_like(x, np.pi * C / 2)}
 
@@ -277,6 +292,7 @@ def low_temperature_friction(T: ArrayLike, omega: ArrayLike, C: float, A: float
                              ) -> np.ndarray:
     """Relaxational ``Q⁻¹ = π⁴ C A T³/(12 ω)`` far below the crossover (ωτmin >> 1): from
     ``ωτ/(1 + ω²τ²) -> 1/ωτ``, ``∫ dΔ0 Δ0 Δ/E = E²/3`` and ``∫ x³/sinh x dx = π⁴/8``."""
+    C, A = float(nonnegative("C", C)), float(positive("A", A, "s^-1 K^-3"))
     return np.pi**4 * C * A * temperature(T) ** 3 / (12.0 * positive("omega", omega, "rad/s"))
 
 
@@ -296,6 +312,8 @@ class ResonantScattering:
             positive(k, getattr(self, k))
 
     def inverse_mfp(self, omega: np.ndarray, T: np.ndarray, pol: str, v: float) -> np.ndarray:
+        if pol not in BRANCHES:
+            raise InputError(f"polarization must be 'l' or 't', got {pol!r}")
         C = self.C_l if pol == "l" else self.C_t
         return np.pi * C * omega / v * np.tanh(omega * HBAR_K / (2 * T))
 
@@ -341,12 +359,24 @@ def thermal_conductivity(T: ArrayLike, *, v_l: float, v_t: float,
     """
     T = temperature(T)
     vs = {"l": float(positive("v_l", v_l, "m/s")), "t": float(positive("v_t", v_t, "m/s"))}
+    scattering = list(scattering)
     if not scattering:
-        raise ValueError("thermal_conductivity needs at least one scattering channel "
+        raise InputError("thermal_conductivity needs at least one scattering channel "
                          "(e.g. ResonantScattering(C_l, C_t), BoundaryScattering(L))")
     for s in scattering:
         if not callable(getattr(s, "inverse_mfp", None)):
-            raise TypeError(f"{s!r} is not a scattering channel (needs inverse_mfp)")
+            raise InputError(f"{s!r} is not a scattering channel (needs inverse_mfp)")
+    # κ is finite only if ℓ⁻¹ falls no faster than ω² as ω -> 0 (the Debye c(ω)v ~ ω²):
+    # Rayleigh scattering alone (ℓ⁻¹ ∝ ω⁴) lets long waves carry infinite heat
+    Tmin = float(np.min(T)) if T.size else 1.0
+    w_lo = np.array([1e-7, 1e-6]) * Tmin / HBAR_K
+    for pol, v in vs.items():
+        inv = sum(np.broadcast_to(s.inverse_mfp(w_lo, np.full(2, Tmin), pol, v), (2,))
+                  for s in scattering)
+        if not (inv[0] > 0 and inv[0] >= 0.0099 * inv[1]):
+            raise InputError("the scattering channels leave long-wavelength phonons "
+                             "unscattered (ℓ⁻¹ falls faster than ω² as ω -> 0): κ diverges; "
+                             "add ResonantScattering or BoundaryScattering")
     xg, wg = gauss_legendre(n)
     # x = ħω/k_BT: geometric panels below x = 4 (the crossover between scattering channels,
     # e.g. πCω/v = 1/L, can sit at any small x), equal ones up to 60

@@ -26,6 +26,7 @@ from scipy.special import digamma
 from ..constants import HBAR_K
 from ..ensembles import ATSEnsemble, Orientation, Rule, STMEnsemble
 from ..ensembles.ats import _fast_route_applies
+from ..errors import InputError
 from ..quadrature import log_mapped_nodes, mapped_nodes
 from ..validation import finite, nonnegative, positive, temperature
 from .relaxation import _coth_half, ats_rate, tls_rate, total_rate
@@ -104,7 +105,10 @@ def simulate_bloch(omega: float, E: float, Delta: float, Delta0: float, T: float
     period = 2 * np.pi / w
     settle = 12 * max(t1, t2)
     n_settle = int(np.ceil(settle / period))
-    n_avg = periods or 4
+    n_avg = 4 if periods is None else periods
+    if isinstance(n_avg, bool) or not float(n_avg).is_integer() or n_avg < 1:
+        raise InputError(f"periods must be an integer >= 1, got {periods!r}")
+    n_avg = int(n_avg)
     t_end = (n_settle + n_avg) * period
     s0 = [0.0, 0.0, 0.5 * np.tanh(E / (2 * T))]
     t_eval = np.linspace(n_settle * period, t_end, 400 * n_avg + 1)
@@ -226,11 +230,14 @@ def stm_dielectric(
     """
     T, w = np.broadcast_arrays(temperature(T), positive("omega", omega, "rad/s"))
     C = float(nonnegative("C", C))
+    if T.size == 0:
+        return {k: np.zeros(T.shape) for k in ("res", "rel", "total", "loss_rel", "loss_res",
+                                                "loss")}
     stm = STMEnsemble(P_bar=1.0, Delta0_min=Delta0_min, Delta0_max=Delta0_max,
                       Delta_max=Delta_max)
     w_K = w * HBAR_K
     if resonant not in ("quasistatic", "full"):
-        raise ValueError(f"resonant must be 'quasistatic' or 'full', got {resonant!r}")
+        raise InputError(f"resonant must be 'quasistatic' or 'full', got {resonant!r}")
     res = C * _resonant_real(T, w_K, stm, resonant == "quasistatic")
 
     rel = C * _stm_relaxational(T, w, stm, A, n_u, n_delta)
@@ -272,7 +279,7 @@ def dipole_factor(nw: int, E: ArrayLike, A: ArrayLike) -> np.ndarray:
     ``G = (1/3) (nw/(nw - 1)) ((nw - 2) E² + D0²φ²)/E²`` (A = D0 φ), nw >= 2 wells on a
     planar polygon."""
     if not (isinstance(nw, int | np.integer) and nw >= 2):
-        raise ValueError(f"nw must be an integer >= 2, got {nw!r}")
+        raise InputError(f"nw must be an integer >= 2, got {nw!r}")
     E = np.asarray(E, float)
     return (nw / (3.0 * (nw - 1.0))) * ((nw - 2.0) * E**2 + np.asarray(A, float) ** 2) / E**2
 
@@ -394,11 +401,11 @@ def ats_polarizability_closed(T: ArrayLike, B: ArrayLike, ens: ATSEnsemble, *, n
     """
     orientation = Orientation.of(orientation)
     if orientation.high_field:
-        raise ValueError("the closed form of Eqs. (47)-(50) has no high-field correction")
+        raise InputError("the closed form of Eqs. (47)-(50) has no high-field correction")
     if orientation.kind == "exact":
-        raise ValueError("the closed form is for orientation 'none' or 'shortcut'")
+        raise InputError("the closed form is for orientation 'none' or 'shortcut'")
     if np.isfinite(ens.Dmax):
-        raise ValueError("the closed form assumes Dmax = inf")
+        raise InputError("the closed form assumes Dmax = inf")
     dipole_factor(nw, 1.0, 0.0)
     T, B = np.broadcast_arrays(temperature(T), finite("B", B))
     a1, a2 = ens.phase_energies(B)

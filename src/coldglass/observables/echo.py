@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ..errors import InputError
 from ..validation import finite, nonnegative, positive, temperature
 
 __all__ = ["bloch_rotation", "two_pulse_echo", "echo_term", "echo_spectral_functions",
@@ -128,7 +129,7 @@ def simulate_two_pulse_echo(omega0: float, omega: float, rabi: float, tau1: floa
                          **kw).y[:, -1]
 
     if frame not in ("rotating", "lab"):
-        raise ValueError(f"frame must be 'rotating' or 'lab', got {frame!r}")
+        raise InputError(f"frame must be 'rotating' or 'lab', got {frame!r}")
     w0_free = (omega0 - omega) if frame == "rotating" else omega0
     r = np.array([0.0, 0.0, -polarization])
     t = 0.0
@@ -488,8 +489,18 @@ def echo_relative_amplitude(B: ArrayLike, ens, *, weight: float, **kw) -> np.nda
     Eq. 76), ``W`` the ATS share of the echo at B = 0 relative to the 2LS (Table 8 does not
     give it: a fit parameter); ``kw`` as :func:`ats_echo_amplitude`."""
     B = finite("B", B)
+    weight = float(nonnegative("weight", weight))
+    if "tau_phi" in kw:
+        positive("tau_phi", kw["tau_phi"], "s")
+        # the dephasing factor e^{-2τ12/τφ} is the same at every field and cancels in the
+        # ratio; dropping it keeps the ratio finite where the factor itself underflows (high T)
+        kw = kw | {"tau_phi": 1e300}
     both = ats_echo_amplitude(np.concatenate([[0.0], B.ravel()]), ens, **kw)
-    return (1.0 - float(nonnegative("weight", weight)) * both[1:] / both[0]).reshape(B.shape)
+    if not (np.isfinite(both[0]) and both[0] != 0.0):
+        raise InputError("the zero-field ATS echo amplitude ΔA(0) vanishes (its relaxation "
+                         "factor exp(-2τ12/τ_ATS) underflows at every energy): A/A_2LS is "
+                         "undefined here; lower T or tau12, or the rate coefficient Gamma")
+    return (1.0 - weight * both[1:] / both[0]).reshape(B.shape)
 
 
 # ------------------------------------------------ glycerol: integrated echo amplitude, Sec. 6.3
@@ -515,7 +526,7 @@ def lorentzian_cos_integral(a: ArrayLike, b: ArrayLike,
         return np.pi / (2 * a) * np.exp(-a) + np.imag(
             np.exp(-a) / (2 * a) * expi(-a + 1j * b) - np.exp(a) / (2 * a) * expi(a + 1j * b))
     if form != "derived":
-        raise ValueError(f"form must be 'derived' or 'printed', got {form!r}")
+        raise InputError(f"form must be 'derived' or 'printed', got {form!r}")
     bb = np.abs(b)
     with np.errstate(over="ignore", invalid="ignore"):
         val = (np.exp(a) * np.imag(exp1(a - 1j * bb))

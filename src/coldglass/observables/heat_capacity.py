@@ -12,6 +12,7 @@ from numpy.typing import ArrayLike
 from ..constants import K_B
 from ..ensembles import ATSEnsemble, Orientation, Rule, STMEnsemble
 from ..ensembles.ats import _fast_route_applies
+from ..errors import InputError
 from ..quadrature import mapped_nodes
 from ..validation import finite, nonnegative, positive, temperature
 
@@ -138,7 +139,7 @@ def I_xa(x: ArrayLike, a: ArrayLike, n_per_unit: int = 10) -> np.ndarray:
     """
     x, a = np.broadcast_arrays(finite("x", x), np.abs(finite("a", a)))
     if np.any(x <= a):
-        raise ValueError("I(x, a) needs x > |a|")
+        raise InputError("I(x, a) needs x > |a|")
     gap = x - a
     s_max = np.log((gap + 40.0) / gap)
     n = int(np.ceil(float(np.max(s_max, initial=1.0)))) * n_per_unit
@@ -185,9 +186,9 @@ def cp_ats_closed(
     the single-orientation form). Requires ``ens.Dmax = ∞`` as in the paper.
     """
     if np.isfinite(ens.Dmax):
-        raise ValueError("the closed form of Eqs. (18)-(19) assumes Dmax = inf")
+        raise InputError("the closed form of Eqs. (18)-(19) assumes Dmax = inf")
     if ens.E0 is not None:
-        raise ValueError("the closed form takes temperature-independent parameters: use the "
+        raise InputError("the closed form takes temperature-independent parameters: use the "
                          "generic average, or ens.replace(E0=None)")
     T, B = np.broadcast_arrays(temperature(T), finite("B", B))
     f = np.abs(B)

@@ -17,7 +17,8 @@ systems with long τ release heat for days after a cooldown (Zimmermann and Webe
   tanh(E/2T1)]``, with τ at T0; in the same window ``Q̇ = (π²/24) P̄ k_B² (T1² - T0²)/t``.
 
 Energies in kelvin, P̄ per kelvin per unit amount (e.g. K⁻¹ g⁻¹), so C is in J K⁻¹ and Q̇ in W
-per that amount. The τ integral of Q̇ is closed (Dawson's function); that of C(T, t) is by
+per that amount; with P̄ per kelvin the textbook ``P̄ k_B²`` (P̄ per joule) reads ``P̄ k_B``
+in the code. The τ integral of Q̇ is closed (Dawson's function); that of C(T, t) is by
 Gauss-Legendre in ln(τ/τmin) (its square root near τmin, which removes the 1/sqrt edge).
 """
 
@@ -28,6 +29,7 @@ import scipy.constants as sc
 from numpy.typing import ArrayLike
 from scipy.special import dawsn
 
+from ..errors import InputError
 from ..quadrature import gauss_legendre
 from ..validation import nonnegative, positive, temperature
 from .relaxation import _coth_half
@@ -35,11 +37,22 @@ from .relaxation import _coth_half
 __all__ = ["cp_stm_time", "cp_time_log_limit", "heat_release", "heat_release_limit"]
 
 
+def _temperature_pair(T1, T0) -> tuple[float, float]:
+    out = []
+    for name, v in (("T1", T1), ("T0", T0)):
+        a = temperature(v, name)
+        if a.ndim:
+            raise InputError(f"{name} must be one temperature [K], got an array of shape "
+                             f"{a.shape}")
+        out.append(float(a))
+    return out[0], out[1]
+
+
 def _cutoffs(Delta0_min, Delta0_max):
     d0min = float(positive("Delta0_min", Delta0_min, "K"))
     d0max = float(Delta0_max)
     if not d0max > d0min:
-        raise ValueError(f"Delta0_max ({d0max!r} K) must exceed Delta0_min ({d0min!r} K)")
+        raise InputError(f"Delta0_max ({d0max!r} K) must exceed Delta0_min ({d0min!r} K)")
     return d0min, d0max
 
 
@@ -102,6 +115,8 @@ def cp_stm_time(T: ArrayLike, t: ArrayLike, *, P_bar: float, A: float,
     P = float(nonnegative("P_bar", P_bar))
     A = float(positive("A", A, "s^-1 K^-3"))
     d0min, d0max = _cutoffs(Delta0_min, Delta0_max)
+    if T.size == 0:
+        return np.zeros(shape)
     Tf, tf = T.ravel()[:, None], t.ravel()[:, None]
     xlo = np.minimum(d0min / (2 * Tf[:, 0]), 25.0)  # no system below E = Δ0min
     x, wx = _panels(xlo, np.full_like(xlo, 25.0), 14, n_E)
@@ -109,7 +124,8 @@ def cp_stm_time(T: ArrayLike, t: ArrayLike, *, P_bar: float, A: float,
     wE = 2 * Tf * wx
     tau_min = 1.0 / (A * E**3 * _coth_half(E, Tf))
     y_lo, y_hi = _log_ratio_range(E, d0min, d0max)
-    N = _occupied(tf / tau_min, y_lo, y_hi, n_z)
+    with np.errstate(over="ignore"):  # κ = t/τmin -> inf is the t -> ∞ limit, handled exactly
+        N = _occupied(tf / tau_min, y_lo, y_hi, n_z)
     weight = x**2 / np.cosh(np.minimum(x, 350.0)) ** 2
     C = P * sc.k * np.sum(weight * N * wE, axis=-1)
     return C.reshape(shape)
@@ -121,9 +137,13 @@ def cp_time_log_limit(T: ArrayLike, t: ArrayLike, *, P_bar: float, A: float) -> 
     τmin << t << τmax) [J K⁻¹ per amount]."""
     T = temperature(T)
     t = positive("t", t, "s")
+    P = float(nonnegative("P_bar", P_bar))
     E = 2.5 * T
-    tau_min = 1.0 / (float(positive("A", A)) * E**3 * _coth_half(E, T))
-    return np.pi**2 / 12 * float(P_bar) * sc.k * T * np.log(4 * t / tau_min)
+    tau_min = 1.0 / (float(positive("A", A, "s^-1 K^-3")) * E**3 * _coth_half(E, T))
+    if np.any(t <= tau_min):
+        raise InputError("the logarithmic law needs t >> τmin(k_BT); got t <= τmin = "
+                         f"{float(np.max(tau_min)):.3g} s")
+    return np.pi**2 / 12 * P * sc.k * T * np.log(4 * t / tau_min)
 
 
 def heat_release(t: ArrayLike, *, T1: float, T0: float, P_bar: float, A: float,
@@ -138,10 +158,9 @@ def heat_release(t: ArrayLike, *, T1: float, T0: float, P_bar: float, A: float,
     function; the E integral by Gauss-Legendre in ln E (panels of 1/2) from Δ0min to 50 T1.
     """
     t = positive("t", t, "s")
-    T1 = float(temperature(T1, "T1"))
-    T0 = float(temperature(T0, "T0"))
+    T1, T0 = _temperature_pair(T1, T0)
     if not T1 > T0:
-        raise ValueError(f"heat release needs T1 > T0 (cooled from T1 to T0), got T1 = {T1} K, "
+        raise InputError(f"heat release needs T1 > T0 (cooled from T1 to T0), got T1 = {T1} K, "
                          f"T0 = {T0} K")
     P = float(nonnegative("P_bar", P_bar))
     A = float(positive("A", A, "s^-1 K^-3"))
@@ -169,4 +188,8 @@ def heat_release_limit(t: ArrayLike, *, T1: float, T0: float, P_bar: float) -> n
     """``Q̇ = (π²/24) P̄ k_B² (T1² - T0²)/t`` [W per amount], valid for the t of systems with
     τmin(k_BT1) << t << τmax."""
     t = positive("t", t, "s")
-    return np.pi**2 / 24 * float(P_bar) * sc.k * (float(T1) ** 2 - float(T0) ** 2) / t
+    T1, T0 = _temperature_pair(T1, T0)
+    if not T1 > T0:
+        raise InputError(f"heat release needs T1 > T0, got T1 = {T1} K, T0 = {T0} K")
+    P = float(nonnegative("P_bar", P_bar))
+    return np.pi**2 / 24 * P * sc.k * (T1**2 - T0**2) / t

@@ -21,6 +21,7 @@ from numpy.typing import ArrayLike
 
 from ..constants import ANGSTROM2, K_B
 from ..ensembles import ATSEnsemble, Orientation, Rule
+from ..errors import InputError
 from ..quadrature import log_mapped_nodes, mapped_nodes
 from ..validation import finite, positive, temperature
 
@@ -40,7 +41,7 @@ def _prefactor(prefactor: str) -> float:
         return 1.0
     if prefactor == "printed":
         return 2.0
-    raise ValueError(f"prefactor must be 'derived' or 'printed', got {prefactor!r}")
+    raise InputError(f"prefactor must be 'derived' or 'printed', got {prefactor!r}")
 
 
 def magnetization_ats(
@@ -83,7 +84,7 @@ def free_energy_ats(
 
     The source of both ``M = -∂F/∂B`` and ``C = -T ∂²F/∂T²`` (thermodynamic consistency)."""
     if not np.isfinite(ens.Dmax):
-        raise ValueError("the free energy of the ATS ensemble diverges for Dmax = inf")
+        raise InputError("the free energy of the ATS ensemble diverges for Dmax = inf")
     T = temperature(T)
 
     def kernel(E, D, A, T):
@@ -146,9 +147,9 @@ def magnetization_ats_closed(
     with ``high_field`` (Eq. 95). Requires ``ens.Dmax = ∞``.
     """
     if np.isfinite(ens.Dmax):
-        raise ValueError("the closed form of Eq. (94) assumes Dmax = inf")
+        raise InputError("the closed form of Eq. (94) assumes Dmax = inf")
     if ens.E0 is not None:
-        raise ValueError("the closed form takes temperature-independent parameters: use the "
+        raise InputError("the closed form takes temperature-independent parameters: use the "
                          "generic average, or ens.replace(E0=None)")
     T, B = np.broadcast_arrays(temperature(T), finite("B", B))
     f = np.abs(B)

@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..constants import K_B, MU_B, MU_B_K_PER_T
+from ..errors import InputError
 from ..validation import finite, nonnegative, temperature
 
 __all__ = [
@@ -24,9 +25,9 @@ __all__ = [
 
 def _check_spin(J: float, g: float) -> None:
     if not (np.isfinite(J) and J > 0 and float(2 * J).is_integer()):
-        raise ValueError(f"J must be a positive half-integer, got {J!r}")
+        raise InputError(f"J must be a positive half-integer, got {J!r}")
     if not (np.isfinite(g) and g > 0):
-        raise ValueError(f"g must be > 0, got {g!r}")
+        raise InputError(f"g must be > 0, got {g!r}")
 
 
 def _coth_minus_inv(y: np.ndarray) -> np.ndarray:

@@ -1,0 +1,129 @@
+"""Reliability: bad input refused before work with one clear line (exit 2), nothing of the
+user's overwritten without --force, no value replaced, finite values where the physics is
+finite."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import coldglass.models as cm
+from coldglass.cli import app
+from coldglass.errors import ColdglassError, DataError, InputError
+
+runner = CliRunner()
+DOS = ["dos", "--dmin", "0.1", "--d0min", "1e4", "--d0max", "1e5"]
+
+
+def test_the_exception_family():
+    assert issubclass(InputError, ValueError) and issubclass(DataError, InputError)
+    from coldglass.landscape.catalog import CatalogError
+    from coldglass.landscape.engine import EngineUnavailable
+
+    assert issubclass(CatalogError, ColdglassError) and issubclass(EngineUnavailable,
+                                                                   ColdglassError)
+    with pytest.raises(InputError):
+        cm.cp_tls(-1.0)
+
+
+def test_outputs_are_not_overwritten_without_force(tmp_path):
+    out = tmp_path / "dos.csv"
+    assert runner.invoke(app, DOS + ["--out", str(out)]).exit_code == 0
+    before = out.read_text()
+    res = runner.invoke(app, DOS + ["--out", str(out), "--emax", "2"])
+    assert res.exit_code == 2 and "--force" in res.output and "Traceback" not in res.output
+    assert out.read_text() == before
+    res = runner.invoke(app, DOS + ["--out", str(out), "--emax", "2", "--force"])
+    assert res.exit_code == 0 and out.read_text() != before
+
+
+def test_output_checks_come_before_the_work(tmp_path):
+    res = runner.invoke(app, DOS + ["--out", str(tmp_path / "missing" / "dos.csv")])
+    assert res.exit_code == 2 and "does not exist" in res.output
+    (tmp_path / "afile").write_text("x")
+    res = runner.invoke(app, DOS + ["--out", str(tmp_path / "afile" / "dos.csv")])
+    assert res.exit_code == 2 and "Traceback" not in res.output
+    res = runner.invoke(app, DOS + ["--out", str(tmp_path)])
+    assert res.exit_code == 2 and "is a folder" in res.output
+
+
+def test_fit_output_folder_is_refused_when_it_holds_a_fit(tmp_path):
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parents[1] / "examples" / "data" / "glycerol_iea_synthetic.csv"
+    out = tmp_path / "fit"
+    assert runner.invoke(app, ["fit", "echo", str(data), "--out", str(out)]).exit_code == 0
+    stamp = (out / "params.csv").stat().st_mtime_ns
+    res = runner.invoke(app, ["fit", "echo", str(data), "--out", str(out)])
+    assert res.exit_code == 2 and "already holds params.csv" in res.output
+    assert (out / "params.csv").stat().st_mtime_ns == stamp
+    res = runner.invoke(app, ["fit", "echo", str(data), "--out", str(out), "--force"])
+    assert res.exit_code == 0
+
+
+def test_reproduce_refuses_an_existing_report(tmp_path):
+    (tmp_path / "report.md").write_text("my notes")
+    res = runner.invoke(app, ["reproduce", "--out", str(tmp_path)])
+    assert res.exit_code == 2 and "report.md" in res.output
+    assert (tmp_path / "report.md").read_text() == "my notes"
+
+
+def test_brackets_in_messages_survive(tmp_path):
+    # rich markup would swallow '[unit]'; messages print it
+    p = tmp_path / "d.csv"
+    p.write_text("T,Cp [J/(g K)]\n1,2\n")
+    res = runner.invoke(app, ["fit", "cp", str(p), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "[unit]" in res.output and "Traceback" not in res.output
+    res = runner.invoke(app, DOS + ["--out", str(tmp_path / "a[b]" / "x.csv")])
+    assert "a[b]" in res.output
+
+
+def test_csv_errors_name_file_and_line(tmp_path):
+    from coldglass.data import read_csv
+
+    p = tmp_path / "d.csv"
+    p.write_text("T [K],Cp [J/(g K)]\n1,2\n2,nan\n")
+    with pytest.raises(DataError, match=r"d\.csv:3"):
+        read_csv(p)
+    p.write_bytes("T [K],Cp [µJ/(g K)]\n1,2\n".encode("latin-1"))
+    assert read_csv(p).y[0] == pytest.approx(2e-6)  # a Latin-1 µ is read, not refused
+
+
+def test_zero_is_used_or_refused_never_replaced():
+    from coldglass.glass import Paramagnet
+    from coldglass.observables.dielectric import simulate_bloch
+
+    with pytest.raises(InputError, match="J"):
+        Paramagnet("Fe3+", 1e17, J=0)
+    with pytest.raises(InputError, match="g"):
+        Paramagnet("Fe3+", 1e17, g=0)
+    with pytest.raises(InputError, match="periods"):
+        simulate_bloch(1e9, 0.05, 0.01, 0.04, 0.1, 1e-6, 1e-7, periods=0)
+    from coldglass.landscape.model import BinaryLJ
+
+    with pytest.raises(InputError, match="n_atoms"):
+        BinaryLJ(n_atoms=0)
+
+
+def test_complex_and_non_numeric_input_is_refused():
+    with pytest.raises(InputError, match="real"):
+        cm.cp_tls(np.array([0.1 + 0.0j]))
+    with pytest.raises(InputError, match="number"):
+        cm.cp_tls("hot")
+
+
+def test_echo_ratio_is_finite_at_high_temperature():
+    T = np.array([0.1, 20.0, 60.0, 300.0])
+    v = cm.echo_ats(T, np.full(4, 0.3), tau12_s=3e-6, frequency_Hz=1e9)
+    assert np.all(np.isfinite(v))
+    # the dephasing factor e^{-2τ12 c T} is common to every field and cancels in A/A_2LS
+    assert v[1] == pytest.approx(v[2], rel=1e-6)
+
+
+def test_eq97_refusal_names_the_rescaled_B_star():
+    from coldglass.materials import get_material
+
+    g = get_material("BAS").magnetization.glass()
+    with pytest.raises(InputError, match=r"turned B\* = 1.02 into"):
+        g.magnetization(np.array([0.1]), np.array([2.0]))
