@@ -127,3 +127,15 @@ def test_eq97_refusal_names_the_rescaled_B_star():
     g = get_material("BAS").magnetization.glass()
     with pytest.raises(InputError, match=r"turned B\* = 1.02 into"):
         g.magnetization(np.array([0.1]), np.array([2.0]))
+
+
+def test_closed_form_heat_capacity_is_positive_at_millikelvin():
+    # ln 2 - I(x) cancelled to ~1e-37 noise (negative Cp) below ~18 mK; now computed directly
+    from coldglass.ensembles import ATSEnsemble
+    from coldglass.observables.heat_capacity import cp_ats, cp_ats_closed
+
+    ens = ATSEnsemble.from_fit_combination(0.3, 5e4, 3e5)
+    T = np.array([1e-3, 3e-3, 5e-3, 1e-2])
+    c = cp_ats_closed(T, np.zeros(4), ens)
+    assert np.all(c > 0)
+    np.testing.assert_allclose(c, cp_ats(T, np.zeros(4), ens), rtol=1e-12)

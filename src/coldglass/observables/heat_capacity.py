@@ -130,6 +130,13 @@ def I_x(x: ArrayLike) -> np.ndarray:
     return x * np.tanh(x) - (ax + np.log1p(np.exp(-2.0 * ax)) - np.log(2.0))
 
 
+def _ln2_minus_I(x: np.ndarray) -> np.ndarray:
+    """``ln 2 - I(x) = x (1 - tanh x) + ln(1 + e^{-2x})`` for x >= 0, without the
+    cancellation of ``ln 2 - I(x)`` at large x (both terms are positive, ~ (2x + 1) e^{-2x})."""
+    e = np.exp(-2.0 * x)
+    return 2.0 * x * e / (1.0 + e) + np.log1p(e)
+
+
 def I_xa(x: ArrayLike, a: ArrayLike, n_per_unit: int = 10) -> np.ndarray:
     """``I(x, a) = ∫_x^∞ dy y cosh⁻²(y) ln(y² - a²)`` for ``x > |a|`` (paper Sec. 4.1).
 
@@ -155,14 +162,14 @@ def _cp_ats_closed_none(T, a_min, a_max, Dmin, log_ratio):
     xmin = Dmin / (2 * T)
     x0min, x0max = a_min / (2 * T), a_max / (2 * T)
     xc1, xc2 = np.hypot(xmin, x0min), np.hypot(xmin, x0max)
-    c0 = log_ratio * (np.log(2.0) - I_x(xc2))  # Eq. (19)
+    c0 = log_ratio * _ln2_minus_I(xc2)  # Eq. (19)
     zero = x0min == 0
     # placeholders where φ = 0 (the bracket is then not used) that keep I(x, a) defined,
     # x > |a|, also when x_min > 2 (T < Dmin/4)
     x0s = np.where(zero, 1.0, x0min)
     xc1s = np.where(zero, xmin + 2.0, xc1)
     xc2s = np.where(zero, xmin + 2.0, xc2)
-    rest = ((I_x(xc1s) - I_x(xc2s)) * np.log(xmin * x0s)
+    rest = ((_ln2_minus_I(xc2s) - _ln2_minus_I(xc1s)) * np.log(xmin * x0s)
             + 0.5 * (I_xa(xc1s, xmin) - I_xa(xc2s, xmin) + I_xa(xc1s, x0s)
                      - I_xa(xc2s, np.where(zero, 1.0, x0max))))
     return c0 + np.where(zero, 0.0, rest)
