@@ -699,6 +699,9 @@ def landscape_prepare(
     units: str = typer.Option("argon", help="reduced-to-physical unit preset"),
     truncation: str = typer.Option("shift", help="'shift' (energy) or 'force-shift' "
                                    "(energy and force) at the cutoff"),
+    force: bool = typer.Option(False, help="OUT already holds a glass or a search: move them "
+                               "aside into OUT/superseded-<time>/ and prepare anew (without "
+                               "it such a folder is refused)"),
 ) -> None:
     """Equilibrate, cool and quench a Kob-Andersen glass; inherent-structure energies."""
     from .landscape.model import BinaryLJ
@@ -717,9 +720,12 @@ def landscape_prepare(
 
     try:
         with _Bar(len(proto.temperatures) * proto.n_samples, "preparing") as bar:
-            res = prepare(out, model, um, proto, progress=bar)
+            res = prepare(out, model, um, proto, progress=bar, force=force)
     except EngineUnavailable as exc:
         _fail(str(exc))
+    if res.get("superseded"):
+        console.print(f"the previous glass and search were moved to "
+                      f"{escape(str(res['superseded']))}")
     tab = Table("T_parent [eps/k_B]", "e_IS [eps/particle]")
     g = res["is_energies"].groupby("T_parent [eps/k_B]")["e_IS [eps/particle]"].mean()
     for T, e in g.sort_index(ascending=False).items():
@@ -855,6 +861,10 @@ def landscape_campaign(
                                progress=advance, on_start=started)
     except (CatalogError, EngineUnavailable, FileNotFoundError) as exc:
         _fail(str(exc))
+    except KeyboardInterrupt:
+        console.print(f"interrupted: the finished tasks are in {escape(str(catalog))}; rerun "
+                      "the same command to continue")
+        raise typer.Exit(code=130) from None
     console.print(f"{res['tasks_run']} tasks ({res['failed']} failed, {res['lost']} lost to "
                   f"workers) in {res['wall_s']:.0f} s wall, {res['compute_s']:.0f} s compute; "
                   f"{res['new_dwps']} new double wells; catalog writes "

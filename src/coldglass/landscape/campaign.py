@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from ..errors import EngineUnavailable, InputError
 from .catalog import Catalog, CatalogError
 from .engine import LammpsLJ, engine_version
 from .model import BinaryLJ
@@ -63,9 +64,9 @@ class CampaignProtocol:
 
     def __post_init__(self) -> None:
         if self.n_samples < 1:
-            raise ValueError(f"n_samples must be >= 1, got {self.n_samples}")
+            raise InputError(f"n_samples must be >= 1, got {self.n_samples}")
         if self.n_segments < 0:
-            raise ValueError(f"n_segments must be >= 0, got {self.n_segments}")
+            raise InputError(f"n_segments must be >= 0, got {self.n_segments}")
 
     @property
     def n_tasks(self) -> int:
@@ -184,16 +185,59 @@ class _Serial:
         pass
 
 
-def _client(workers: int | None, scheduler: str | None):
-    """A Dask client: to ``scheduler`` if given, else a LocalCluster of ``workers``
-    single-threaded worker processes (all cores when None)."""
-    from dask.distributed import Client, LocalCluster
+#: seconds to reach a Dask scheduler given by its address before the campaign is refused
+SCHEDULER_TIMEOUT_S = 5.0
 
+
+def _connect(scheduler: str, timeout: float | None = None):
+    """A Dask client of the running scheduler at ``scheduler`` (e.g. ``tcp://host:8786``).
+
+    Raises
+    ------
+    EngineUnavailable : the address is malformed, nothing answers there within ``timeout``
+        seconds (default :data:`SCHEDULER_TIMEOUT_S`), or it is not a Dask scheduler; the
+        message names the address
+    """
+    timeout = SCHEDULER_TIMEOUT_S if timeout is None else float(timeout)
+    try:
+        from dask.distributed import Client
+        from distributed.comm.addressing import parse_address, parse_host_port
+    except ImportError as exc:
+        raise EngineUnavailable(f"--scheduler {scheduler} needs Dask distributed ({exc}); "
+                                "pip install distributed") from None
+    fix = ("start it (`dask scheduler`, then `dask worker ADDRESS --nthreads 1`) or give "
+           "the address it prints")
+    try:
+        scheme, loc = parse_address(scheduler, strict=False)
+        host, port = parse_host_port(loc)
+    except ValueError as exc:
+        raise EngineUnavailable(f"--scheduler {scheduler!r} is not a Dask scheduler address "
+                                f"({exc}); expected e.g. tcp://host:8786") from None
+    if scheme in ("tcp", "tls", "ws", "wss"):
+        # a plain TCP probe first: a refused or unroutable address fails here, quickly and
+        # without the noise of a half-built Client
+        try:
+            socket.create_connection((host, port), timeout=timeout).close()
+        except OSError as exc:
+            raise EngineUnavailable(f"no Dask scheduler answers at {scheduler} (within "
+                                    f"{timeout:g} s: {exc}); {fix}") from None
+    try:
+        return Client(scheduler, timeout=timeout)
+    except Exception as exc:  # noqa: BLE001 - any failure to connect is the same refusal
+        raise EngineUnavailable(f"cannot connect to the Dask scheduler at {scheduler} "
+                                f"({type(exc).__name__}: {exc}); {fix}") from None
+
+
+def _client(workers: int | None, scheduler: str | None):
+    """A Dask client: to ``scheduler`` if given (:func:`_connect`), else a LocalCluster of
+    ``workers`` single-threaded worker processes (all cores when None). Returns
+    ``(client, cluster)``; ``cluster`` is None for a scheduler given by its address."""
     if scheduler:
-        return Client(scheduler), None
+        return _connect(scheduler), None
     import importlib.util
 
     import dask
+    from dask.distributed import Client, LocalCluster
 
     n = workers if workers else (os.cpu_count() or 1)
     dash = ":0" if importlib.util.find_spec("bokeh") is not None else None
@@ -203,21 +247,82 @@ def _client(workers: int | None, scheduler: str | None):
                           "distributed.admin.system-monitor.gil.enabled": False}):
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                dashboard_address=dash, silence_logs=40)
-    return Client(cluster), cluster
+    try:
+        return Client(cluster), cluster
+    except BaseException:
+        cluster.close()
+        raise
 
 
-def _lock(path: Path):
+def _close_client(client, cluster) -> None:
+    """Close a Dask client and its LocalCluster (either may be None)."""
+    try:
+        if client is not None:
+            client.close()
+    finally:
+        if cluster is not None:
+            cluster.close()
+
+
+class _Lock:
+    """The held lock of :func:`_lock`; :meth:`close` removes ``<catalog>.lock`` and releases
+    it (also as a context manager)."""
+
+    def __init__(self, fh, path: Path) -> None:
+        self.fh, self.path = fh, path
+
+    def close(self) -> None:
+        """Remove the lock file (while still holding it, so that no other client can hold
+        the removed file) and release it. Safe to call twice."""
+        if self.fh is None:
+            return
+        try:
+            if os.path.samestat(os.fstat(self.fh.fileno()), os.stat(self.path)):
+                self.path.unlink()
+        except OSError:
+            pass  # already removed
+        finally:
+            self.fh.close()
+            self.fh = None
+
+    def __enter__(self) -> _Lock:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _lock(path: Path) -> _Lock:
     """An exclusive lock on ``<catalog>.lock``: one client per catalog (the operating system
-    releases it when the client dies, SIGKILL included)."""
+    releases it when the client dies, SIGKILL included; the file is removed on every
+    ordinary exit).
+
+    Raises
+    ------
+    CatalogError : another running campaign holds it
+    """
     import fcntl
 
-    fh = open(path.with_name(path.name + ".lock"), "w")  # noqa: SIM115 - held for the run
-    try:
-        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        fh.close()
-        raise CatalogError(f"{path} is in use by another running campaign") from None
-    return fh
+    path = Path(path)
+    lock_path = path.with_name(path.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        fh = open(lock_path, "a")  # noqa: SIM115 - held for the run
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.close()
+            raise CatalogError(f"{path} is in use by another running campaign (lock "
+                               f"{lock_path.name}); wait for it to finish") from None
+        try:
+            if os.path.samestat(os.fstat(fh.fileno()), os.stat(lock_path)):
+                fh.truncate(0)
+                fh.write(f"{_worker_name()}\n")
+                fh.flush()
+                return _Lock(fh, lock_path)
+        except FileNotFoundError:
+            pass
+        fh.close()  # its holder removed the file between our open and flock: lock the new one
 
 
 def run_campaign(catalog: str | os.PathLike, protocol: CampaignProtocol,
@@ -241,97 +346,120 @@ def run_campaign(catalog: str | os.PathLike, protocol: CampaignProtocol,
     Returns a summary: tasks run, new double wells, wall time, cluster start-up time, summed
     compute time of the tasks, client time spent writing the catalog (``write_s``) and its
     fraction of the compute time (``overhead``).
+
+    Raises
+    ------
+    InputError : ``workers`` < 0
+    EngineUnavailable : ``scheduler`` cannot be reached within :data:`SCHEDULER_TIMEOUT_S`;
+        raised before the catalog or its lock are created
+    CatalogError : the catalog is in use by another campaign, damaged, foreign, or of a
+        campaign with other parameters
+
+    The order is: scheduler connection, ``<catalog>.lock``, catalog (created in one
+    transaction), cluster, tasks. The lock file and the Dask client and cluster are removed
+    on every exit (normal end, exception, KeyboardInterrupt); the catalog is checkpointed
+    after each task and on close.
     """
     if workers is not None and workers < 0:
-        raise ValueError(f"workers must be >= 0, got {workers}")
+        raise InputError(f"workers must be >= 0, got {workers}")
     t_start = time.perf_counter()
-    cat = Catalog(catalog)
-    lock = _lock(Path(catalog))
-    try:
-        model_d, units_d, proto_d = model.to_dict(), units.to_dict(), protocol.to_dict()
-        prov_id = cat.bind(model_d, units_d, engine_version(), proto_d, protocol.seed)
-        done = cat.finished_tasks()
-        prep_d, search_d = proto_d["prepare"], proto_d["search"]
-        seed = protocol.seed
-
-        def segment_tasks(k: int, x: np.ndarray) -> list:
-            return [(f"segment/{k:04d}/{j:04d}", run_segment,
-                     (model_d, units_d, search_d, x, k, j, task_seed(seed, k, j + 1)))
-                    for j in range(protocol.n_segments)
-                    if f"segment/{k:04d}/{j:04d}" not in done]
-
-        todo = []
-        for k in range(protocol.n_samples):
-            key = f"sample/{k:04d}"
-            if key not in done:
-                todo.append((key, run_sample, (model_d, prep_d, k, task_seed(seed, k, 0))))
-            else:
-                x = cat.glass(k)
-                if x is not None:  # a failed sample has no glass and no segments
-                    todo += segment_tasks(k, x)
-        n_pending = len(todo) + sum(protocol.n_segments for key, *_ in todo
-                                    if key.startswith("sample/"))
+    path = Path(catalog)
+    client = cluster = None
+    t_client = 0.0
+    if scheduler:  # refused before the catalog or its lock exist
         t_client = time.perf_counter()
-        client, cluster = (_Serial(), None) if workers == 0 and not scheduler else \
-            _client(workers, scheduler)
+        client = _connect(scheduler)
         t_client = time.perf_counter() - t_client
-        stats = {"tasks_run": 0, "failed": 0, "lost": 0, "new_dwps": 0, "compute_s": 0.0,
-                 "write_s": 0.0, "startup_s": t_client, "already_done": len(done),
-                 "total": protocol.n_tasks,
-                 "dashboard": getattr(client, "dashboard_link", None),
-                 "workers": 0 if isinstance(client, _Serial) else
-                 len(client.scheduler_info().get("workers", {}))}
-        if on_start is not None:
-            on_start({**stats, "pending": n_pending})
-
-        def finish(res: dict) -> list:
-            t0 = time.perf_counter()
-            stats["new_dwps"] += cat.record_task(res, prov_id)
-            stats["write_s"] += time.perf_counter() - t0
-            stats["tasks_run"] += 1
-            stats["compute_s"] += res["wall_s"]
-            stats["failed"] += bool(res.get("error"))
-            if progress is not None:
-                progress({"done": len(done) + stats["tasks_run"], "total": protocol.n_tasks,
-                          "dwps": stats["new_dwps"], "key": res["key"]})
-            if res["kind"] == "sample" and not res.get("error"):
-                return segment_tasks(res["sample"], res["x"])
-            return []
-
-        try:
-            if isinstance(client, _Serial):
-                queue = list(todo)
-                while queue:
-                    key, fn, args = queue.pop(0)
-                    queue = finish(fn(*args)) + queue  # depth first, like a worker pool
-            else:
-                from dask.distributed import as_completed
-
-                run_id = uuid.uuid4().hex[:8]  # Dask keys unique on a shared scheduler
-
-                def submit(key, fn, args):
-                    return client.submit(fn, *args, key=f"coldglass-{run_id}-{key}", pure=False)
-
-                ac = as_completed()
-                for key, fn, args in todo:
-                    ac.add(submit(key, fn, args))
-                for fut in ac:
-                    try:
-                        res = fut.result()
-                    except Exception:  # noqa: BLE001 - a lost worker: rerun it next time
-                        stats["lost"] += 1
-                        continue
-                    finally:
-                        fut.release()
-                    for key, fn, args in finish(res):
-                        ac.add(submit(key, fn, args))
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
-        stats["wall_s"] = time.perf_counter() - t_start
-        stats["overhead"] = stats["write_s"] / max(stats["compute_s"], 1e-12)
-        return stats
+    try:
+        with _lock(path), Catalog(path) as cat:  # the lock before the schema is written
+            if client is None:
+                t_client = time.perf_counter()
+                client, cluster = (_Serial(), None) if workers == 0 else \
+                    _client(workers, None)
+                t_client = time.perf_counter() - t_client
+            stats = _run(cat, client, protocol, model, units, progress, on_start)
+            stats["startup_s"] = t_client
     finally:
-        cat.close()
-        lock.close()
+        _close_client(client, cluster)
+    stats["wall_s"] = time.perf_counter() - t_start
+    stats["overhead"] = stats["write_s"] / max(stats["compute_s"], 1e-12)
+    return stats
+
+
+def _run(cat: Catalog, client, protocol: CampaignProtocol, model: BinaryLJ,
+         units: UnitMapping, progress: Callable[[dict], None] | None,
+         on_start: Callable[[dict], None] | None) -> dict:
+    """The campaign's task loop on an open catalog and a connected client."""
+    model_d, units_d, proto_d = model.to_dict(), units.to_dict(), protocol.to_dict()
+    prov_id = cat.bind(model_d, units_d, engine_version(), proto_d, protocol.seed)
+    done = cat.finished_tasks()
+    prep_d, search_d = proto_d["prepare"], proto_d["search"]
+    seed = protocol.seed
+
+    def segment_tasks(k: int, x: np.ndarray) -> list:
+        return [(f"segment/{k:04d}/{j:04d}", run_segment,
+                 (model_d, units_d, search_d, x, k, j, task_seed(seed, k, j + 1)))
+                for j in range(protocol.n_segments)
+                if f"segment/{k:04d}/{j:04d}" not in done]
+
+    todo = []
+    for k in range(protocol.n_samples):
+        key = f"sample/{k:04d}"
+        if key not in done:
+            todo.append((key, run_sample, (model_d, prep_d, k, task_seed(seed, k, 0))))
+        else:
+            x = cat.glass(k)
+            if x is not None:  # a failed sample has no glass and no segments
+                todo += segment_tasks(k, x)
+    n_pending = len(todo) + sum(protocol.n_segments for key, *_ in todo
+                                if key.startswith("sample/"))
+    stats = {"tasks_run": 0, "failed": 0, "lost": 0, "new_dwps": 0, "compute_s": 0.0,
+             "write_s": 0.0, "startup_s": 0.0, "already_done": len(done),
+             "total": protocol.n_tasks,
+             "dashboard": getattr(client, "dashboard_link", None),
+             "workers": 0 if isinstance(client, _Serial) else
+             len(client.scheduler_info().get("workers", {}))}
+    if on_start is not None:
+        on_start({**stats, "pending": n_pending})
+
+    def finish(res: dict) -> list:
+        t0 = time.perf_counter()
+        stats["new_dwps"] += cat.record_task(res, prov_id)
+        stats["write_s"] += time.perf_counter() - t0
+        stats["tasks_run"] += 1
+        stats["compute_s"] += res["wall_s"]
+        stats["failed"] += bool(res.get("error"))
+        if progress is not None:
+            progress({"done": len(done) + stats["tasks_run"], "total": protocol.n_tasks,
+                      "dwps": stats["new_dwps"], "key": res["key"]})
+        if res["kind"] == "sample" and not res.get("error"):
+            return segment_tasks(res["sample"], res["x"])
+        return []
+
+    if isinstance(client, _Serial):
+        queue = list(todo)
+        while queue:
+            key, fn, args = queue.pop(0)
+            queue = finish(fn(*args)) + queue  # depth first, like a worker pool
+        return stats
+    from dask.distributed import as_completed
+
+    run_id = uuid.uuid4().hex[:8]  # Dask keys unique on a shared scheduler
+
+    def submit(key, fn, args):
+        return client.submit(fn, *args, key=f"coldglass-{run_id}-{key}", pure=False)
+
+    ac = as_completed()
+    for key, fn, args in todo:
+        ac.add(submit(key, fn, args))
+    for fut in ac:
+        try:
+            res = fut.result()
+        except Exception:  # noqa: BLE001 - a lost worker: rerun it next time
+            stats["lost"] += 1
+            continue
+        finally:
+            fut.release()
+        for key, fn, args in finish(res):
+            ac.add(submit(key, fn, args))
+    return stats

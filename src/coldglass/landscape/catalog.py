@@ -18,7 +18,12 @@ stationary points in a database rather than in loose files:
 
 Only the campaign client writes, one transaction per finished task (the task row and all of
 its records commit together or not at all), so a campaign killed at any moment -- SIGKILL
-included -- leaves a consistent catalog. Configurations are stored as compressed ``.npz``
+included -- leaves a consistent catalog. The catalog itself is created in one explicit
+transaction (schema, ``meta`` and ``column_units`` commit together), so a file killed during
+its creation holds either nothing (and is completed on the next writing open) or the whole
+schema. Every open runs ``PRAGMA integrity_check``; each committed task is checkpointed into
+the database file (``-wal`` emptied on close), so a copy of the ``.sqlite`` file alone holds
+every committed task. Configurations are stored as compressed ``.npz``
 blobs [σ]; a parameter that could not be determined (NaN, e.g. a splitting below the
 solver's resolution) is stored as NULL. A minimum (saddle) found twice is merged: same
 sample, energies within ``e_tol`` and configurations within ``x_tol`` after the optimal
@@ -31,13 +36,16 @@ import io
 import json
 import sqlite3
 import time
+import urllib.parse
 from collections.abc import Iterable
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import linear_sum_assignment
 
+from ..errors import CatalogError, InputError  # (CatalogError re-exported)
 from .model import BinaryLJ, minimum_image
 from .tunneling import DWP_UNITS
 
@@ -114,9 +122,6 @@ _UNITS = {
 }
 
 
-from ..errors import CatalogError  # noqa: E402  (re-exported: not a compatible catalog)
-
-
 def pack(**arrays: np.ndarray) -> bytes:
     """Arrays as a compressed ``.npz`` blob."""
     buf = io.BytesIO()
@@ -156,68 +161,232 @@ def _check_file(path: Path) -> None:
                            "it is left untouched -- choose another --catalog")
 
 
+def _schema_statements() -> list[str]:
+    """The statements of :data:`_SCHEMA`, one by one (no statement holds a semicolon)."""
+    cols = ",\n    ".join(f'"{c}" REAL' for c in DWP_COLUMNS)
+    return [st.strip() for st in _SCHEMA.format(dwp_columns=cols).split(";") if st.strip()]
+
+
+#: the tables and indices of the schema (an older coldglass's interrupted creation has some)
+_SCHEMA_NAMES = frozenset(st.split()[2] for st in _schema_statements())
+_SCHEMA_TABLES = frozenset(st.split()[2] for st in _schema_statements()
+                           if st.startswith("CREATE TABLE"))
+#: seconds a writer waits for another process's write lock (e.g. a concurrent creation)
+BUSY_TIMEOUT_S = 30.0
+
+
+@contextmanager
+def _immediate(db: sqlite3.Connection):
+    """One explicit write transaction: ``BEGIN IMMEDIATE`` (the write lock first, waiting up
+    to :data:`BUSY_TIMEOUT_S` for another writer), the statements of the block, ``COMMIT``;
+    rolled back on any exception, KeyboardInterrupt included."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            try:
+                db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass  # the connection is closed by the caller; SQLite rolls back then
+        raise
+
+
+def _meta_rows() -> list[tuple[str, str]]:
+    return [("application", "coldglass landscape catalog"),
+            ("schema_version", str(SCHEMA_VERSION)),
+            ("created", time.strftime("%Y-%m-%dT%H:%M:%S"))]
+
+
+def _unit_rows() -> list[tuple[str, str, str]]:
+    return [(t, c, u) for t, cu in _UNITS.items() for c, u in cu.items()]
+
+
 class Catalog:
     """An open landscape catalog (see the module docstring).
 
     Parameters
     ----------
-    path : the database file; created with the current schema if it does not exist
+    path : the database file; created with the current schema if it does not exist (or is
+        an empty file, e.g. left by a creation killed before its commit)
     readonly : open without write access (``coldglass landscape status``)
     e_tol : energy tolerance [ε] of the duplicate test
     x_tol : largest permutation-aware single-particle distance [σ] of the duplicate test
+    verify : run ``PRAGMA integrity_check`` on open (reads the whole file)
+
+    Raises
+    ------
+    CatalogError : the file is damaged, foreign, of another schema version, or half-created
+        and not writable here; the message names the file and the remedy. The file is left
+        untouched.
+    FileNotFoundError : ``readonly`` and the file does not exist
     """
 
     def __init__(self, path: str | Path, *, readonly: bool = False, e_tol: float = 1e-3,
-                 x_tol: float = 0.01) -> None:
+                 x_tol: float = 0.01, verify: bool = True) -> None:
         self.path = Path(path)
+        self.readonly = bool(readonly)
         self.e_tol, self.x_tol = float(e_tol), float(x_tol)
-        exists = self.path.exists() and self.path.stat().st_size > 0
+        self.model: BinaryLJ | None = None
+        self._closed = False
+        exists = self.path.exists()
         if readonly and not exists:
             raise FileNotFoundError(f"catalog {self.path} does not exist")
-        if exists:
-            _check_file(self.path)
+        journal = self.path.with_name(self.path.name + "-journal")
+        hot = journal.exists() and journal.stat().st_size > 0
+        if exists and self.path.stat().st_size > 0 and not hot:
+            _check_file(self.path)  # (a hot journal is SQLite's own: it restores the file)
         if readonly:
-            self.db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+            if exists and self.path.stat().st_size == 0 and not hot:
+                raise CatalogError(self._empty_message())
+            uri = "file:" + urllib.parse.quote(str(self.path.absolute())) + "?mode=ro"
+            self.db = sqlite3.connect(uri, uri=True)
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path)
-        self.db.execute("PRAGMA foreign_keys = ON")
+            self.db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)
         try:
-            app = self.db.execute("PRAGMA application_id").fetchone()[0]
-            ver = self.db.execute("PRAGMA user_version").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
+            self.db.execute("PRAGMA foreign_keys = ON")
+            if not readonly:
+                self._create()
+            self._validate(verify)
+            if not readonly:
+                self._use_wal()
+        except sqlite3.Error as exc:
             self.db.close()
-            raise CatalogError(f"{self.path} is a damaged SQLite file ({exc}); it is left "
-                               "untouched") from None
-        if exists and app != APPLICATION_ID:
+            raise self._error(exc) from None
+        except BaseException:
             self.db.close()
-            raise CatalogError(f"{self.path} is an SQLite database of another application "
-                               f"(application_id {app:#x}); it is left untouched")
-        if exists and ver != SCHEMA_VERSION:
-            self.db.close()
-            raise CatalogError(f"{self.path} has catalog schema version {ver}; this coldglass "
-                               f"reads version {SCHEMA_VERSION}")
-        if not exists:
-            self._create()
-        self.model: BinaryLJ | None = None
+            raise
 
     # ---------------------------------------------------------------- schema
-    def _create(self) -> None:
-        cols = ",\n    ".join(f'"{c}" REAL' for c in DWP_COLUMNS)
-        with self.db:
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.executescript(_SCHEMA.format(dwp_columns=cols))
+    def _empty_message(self) -> str:
+        return (f"{self.path} holds no catalog yet (an empty file: its creation was "
+                "interrupted or is just starting); run the campaign on it to create it, or "
+                "delete it")
+
+    def _error(self, exc: sqlite3.Error) -> CatalogError:
+        """A clear :class:`CatalogError` for an SQLite error met while opening."""
+        name = getattr(exc, "sqlite_errorname", "")
+        if name == "SQLITE_READONLY_ROLLBACK":
+            return CatalogError(
+                f"{self.path} has an interrupted write (hot journal {self.path.name}-journal) "
+                "that only a writer can roll back; run the campaign on it again (that rolls "
+                "it back and resumes), then retry")
+        if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+            return CatalogError(f"{self.path} is locked by another process (for more than "
+                                f"{BUSY_TIMEOUT_S:g} s); retry when it is done")
+        if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or not name:
+            return CatalogError(
+                f"{self.path} is a damaged SQLite file ({exc}); it is left untouched -- "
+                "restore it from a copy, or salvage what is readable with "
+                f"`sqlite3 {self.path} .recover | sqlite3 recovered.sqlite`")
+        return CatalogError(f"{self.path} cannot be opened as a catalog ({name}: {exc})")
+
+    def _is_empty(self) -> bool:
+        """No schema at all: a new, empty or header-only file (nothing of anyone's in it)."""
+        q = self.db.execute
+        return (q("SELECT COUNT(*) FROM sqlite_master").fetchone()[0] == 0
+                and q("PRAGMA application_id").fetchone()[0] == 0
+                and q("PRAGMA user_version").fetchone()[0] == 0)
+
+    def _create(self) -> bool:
+        """Write the schema, ``meta`` and ``column_units`` into an empty database in one
+        transaction (statement by statement, no implicit commit): a kill at any moment
+        leaves either the empty file or the complete catalog. Returns False (and writes
+        nothing) if the database is not empty -- an existing catalog, or one that a
+        concurrent process created while this one waited for the write lock."""
+        if not self._is_empty():
+            return False
+        with _immediate(self.db):
+            if not self._is_empty():  # created by another process meanwhile: open it
+                return False
+            for statement in _schema_statements():
+                self.db.execute(statement)
             self.db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            self.db.executemany("INSERT INTO meta VALUES (?, ?)", [
-                ("application", "coldglass landscape catalog"),
-                ("schema_version", str(SCHEMA_VERSION)),
-                ("created", time.strftime("%Y-%m-%dT%H:%M:%S"))])
-            self.db.executemany("INSERT INTO column_units VALUES (?, ?, ?)", [
-                (t, c, u) for t, cu in _UNITS.items() for c, u in cu.items()])
+            self.db.executemany("INSERT INTO meta VALUES (?, ?)", _meta_rows())
+            self.db.executemany("INSERT INTO column_units VALUES (?, ?, ?)", _unit_rows())
+        return True
+
+    def _validate(self, verify: bool) -> None:
+        """Refuse a foreign, other-version, damaged or half-created file (CatalogError);
+        complete the ``meta`` rows of a catalog whose creation an older coldglass left
+        unfinished (writable opens only)."""
+        q = self.db.execute
+        app = q("PRAGMA application_id").fetchone()[0]
+        ver = q("PRAGMA user_version").fetchone()[0]
+        if app != APPLICATION_ID:
+            names = {r[0] for r in q("SELECT name FROM sqlite_master WHERE name NOT LIKE "
+                                     "'sqlite\\_%' ESCAPE '\\'")}
+            if not names:
+                raise CatalogError(self._empty_message())
+            if names <= _SCHEMA_NAMES and all(q(f"SELECT COUNT(*) FROM {n}").fetchone()[0] == 0
+                                              for n in names & _SCHEMA_TABLES):
+                raise CatalogError(f"{self.path} holds the empty tables of a catalog creation "
+                                   "interrupted by an older coldglass, and no data; delete it "
+                                   "and run the campaign again")
+            raise CatalogError(f"{self.path} is an SQLite database of another application "
+                               f"(application_id {app:#x}); it is left untouched")
+        if ver != SCHEMA_VERSION:
+            raise CatalogError(f"{self.path} has catalog schema version {ver}; this coldglass "
+                               f"reads version {SCHEMA_VERSION}")
+        if verify:
+            rows = [r[0] for r in q("PRAGMA integrity_check(10)")]
+            if rows != ["ok"]:
+                raise CatalogError(
+                    f"{self.path} is damaged (SQLite integrity check: {'; '.join(rows[:3])}"
+                    f"{' ...' if len(rows) > 3 else ''}); it is left untouched -- restore it "
+                    "from a copy, or salvage what is readable with "
+                    f"`sqlite3 {self.path} .recover | sqlite3 recovered.sqlite`")
+        keys = {r[0] for r in q("SELECT key FROM meta")}
+        if not {"application", "schema_version"} <= keys:
+            if self.readonly:
+                raise CatalogError(f"{self.path} is a half-created catalog (no meta rows: an "
+                                   "older coldglass was interrupted creating it); run the "
+                                   "campaign on it once (that completes it), or delete it")
+            with _immediate(self.db):
+                self.db.executemany("INSERT OR IGNORE INTO meta VALUES (?, ?)", _meta_rows())
+                self.db.executemany("INSERT OR IGNORE INTO column_units VALUES (?, ?, ?)",
+                                    _unit_rows())
+
+    def _use_wal(self) -> None:
+        """Write-ahead logging (readers such as ``status`` never block the writer); switched
+        on after the creation commit, a no-op once set (it is stored in the file)."""
+        if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            try:
+                self.db.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError:
+                pass  # busy: a reader holds the file; it stays in the (atomic) rollback mode
+
+    def checkpoint(self, mode: str = "PASSIVE") -> None:
+        """Copy the committed transactions of the ``-wal`` file into the database file
+        (``PRAGMA wal_checkpoint``), so that a copy of the ``.sqlite`` file alone holds
+        them. ``mode``: ``PASSIVE`` (never waits; after each task) or ``TRUNCATE`` (also
+        empties the ``-wal`` file; on close). A no-op for a read-only catalog."""
+        if mode not in ("PASSIVE", "FULL", "RESTART", "TRUNCATE"):
+            raise InputError(f"checkpoint mode must be PASSIVE, FULL, RESTART or TRUNCATE, "
+                             f"got {mode!r}")
+        if self.readonly or self._closed:
+            return
+        try:
+            self.db.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
+        except sqlite3.OperationalError:
+            pass  # busy: the transactions stay safe in the -wal file until the next one
 
     def close(self) -> None:
-        self.db.close()
+        """Checkpoint (``TRUNCATE``, waiting at most 2 s for a reader in mid-query) and
+        close; SQLite removes the ``-wal`` and ``-shm`` files when the last connection
+        closes. Safe to call twice."""
+        if self._closed:
+            return
+        try:
+            if not self.readonly:
+                self.db.execute("PRAGMA busy_timeout = 2000")
+                self.checkpoint("TRUNCATE")
+        finally:
+            self._closed = True
+            self.db.close()
 
     def __enter__(self) -> Catalog:
         return self
@@ -236,26 +405,33 @@ class Catalog:
                 "created": row[6]}
 
     def bind(self, model: dict, units: dict, engine: str, protocol: dict, seed: int) -> int:
-        """Record the campaign's provenance, or check that a resumed campaign matches it."""
-        prov = self.provenance()
+        """Record the campaign's provenance, or check that a resumed campaign matches it
+        (one write transaction: two processes binding a new catalog at once record one
+        provenance). Returns its id."""
         new = {"model": model, "units": units, "protocol": protocol, "seed": int(seed)}
-        if prov is not None:
-            old = {k: prov[k] for k in new}
-            if json.loads(json.dumps(new)) != old:
-                diff = [k for k in new if json.loads(json.dumps(new[k])) != old[k]]
-                raise CatalogError(f"{self.path} belongs to a campaign with different "
-                                   f"{', '.join(diff)}; resume it with the same parameters or "
-                                   "start a new --catalog")
-            self.model = BinaryLJ.from_dict(model)
-            return prov["id"]
-        with self.db:
-            cur = self.db.execute(
-                "INSERT INTO provenance (model, units, engine, protocol, seed, created) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (json.dumps(model), json.dumps(units), engine, json.dumps(protocol), int(seed),
-                 time.strftime("%Y-%m-%dT%H:%M:%S")))
+        prov = self.provenance()
+        if prov is None and not self.readonly:
+            with _immediate(self.db):
+                prov = self.provenance()  # re-read under the write lock
+                if prov is None:
+                    self.db.execute(
+                        "INSERT INTO provenance (model, units, engine, protocol, seed, "
+                        "created) VALUES (?, ?, ?, ?, ?, ?)",
+                        (json.dumps(model), json.dumps(units), engine, json.dumps(protocol),
+                         int(seed), time.strftime("%Y-%m-%dT%H:%M:%S")))
+            if prov is None:
+                self.model = BinaryLJ.from_dict(model)
+                return self.provenance()["id"]
+        if prov is None:
+            raise CatalogError(f"{self.path} has no campaign provenance yet (opened read-only)")
+        old = {k: prov[k] for k in new}
+        if json.loads(json.dumps(new)) != old:
+            diff = [k for k in new if json.loads(json.dumps(new[k])) != old[k]]
+            raise CatalogError(f"{self.path} belongs to a campaign with different "
+                               f"{', '.join(diff)}; resume it with the same parameters or "
+                               "start a new --catalog")
         self.model = BinaryLJ.from_dict(model)
-        return cur.lastrowid
+        return prov["id"]
 
     # ---------------------------------------------------------------- tasks
     def finished_tasks(self) -> set[str]:
@@ -272,7 +448,8 @@ class Catalog:
         return None if row is None else row[0]
 
     def record_task(self, result: dict, provenance_id: int) -> int:
-        """Write one finished task and all of its records in a single transaction.
+        """Write one finished task and all of its records in a single transaction, then
+        checkpoint it into the database file (:meth:`checkpoint`).
 
         Returns the number of new double wells (duplicates merged)."""
         n_new = 0
@@ -302,6 +479,7 @@ class Catalog:
                       r["fmax"]) for r in result["is_energies"]])
             for rec in result.get("dwps", []):
                 n_new += self._dwp(result["sample"], rec, result["key"])
+        self.checkpoint("PASSIVE")  # a copy of the .sqlite file alone holds this task
         return n_new
 
     # ---------------------------------------------------------------- records
@@ -400,11 +578,18 @@ class Catalog:
                 "provenance": prov}
 
     def check(self) -> list[str]:
-        """Consistency problems (empty if none): SQLite integrity, foreign keys, and that
-        every task's double-well count is in the catalog."""
+        """Consistency problems (empty if none): SQLite integrity, the ``meta`` and
+        ``column_units`` rows of a complete creation, foreign keys, and that every task's
+        double-well count is in the catalog."""
         problems = []
         if self.db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
             problems.append("SQLite integrity check failed")
+        meta = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
+        if meta.get("schema_version") != str(SCHEMA_VERSION) or "application" not in meta:
+            problems.append("meta rows missing (an interrupted creation)")
+        n_units = self.db.execute("SELECT COUNT(*) FROM column_units").fetchone()[0]
+        if n_units != len(_unit_rows()):
+            problems.append(f"column_units holds {n_units} of {len(_unit_rows())} units")
         fk = self.db.execute("PRAGMA foreign_key_check").fetchall()
         if fk:
             problems.append(f"{len(fk)} broken foreign keys")

@@ -13,12 +13,19 @@
     DIR/search/configs/dwp_NNNNN.npz  minima, saddle and path of each DWP [σ]
 
 The catalog is appended to after every verified DWP, so an interrupted search keeps every
-finished double well; rerunning ``search`` continues the numbering.
+finished double well; rerunning ``search`` continues the numbering (the next id is one past
+the largest id in the catalog and in ``configs/``, never a count of rows, so a row removed
+by hand cannot make a new double well overwrite another's configuration file). A search
+belongs to one glass: ``prepare`` refuses a folder that already holds a glass or a search
+unless asked to move them aside (``force``), and ``search`` refuses to append to a catalog of
+another glass.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -27,6 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..errors import CatalogError
 from .engine import LammpsLJ, engine_version
 from .model import BinaryLJ
 from .saddles import StationaryPoint, quench, same_structure
@@ -144,11 +152,75 @@ def make_glass(model: BinaryLJ, protocol: PrepareProtocol, *,
     return glass, rows
 
 
+def _glass_id(x: np.ndarray) -> str:
+    """Fingerprint of a glass: SHA-256 of its positions [σ] (float64, C order)."""
+    return hashlib.sha256(np.ascontiguousarray(x, dtype=np.float64).tobytes()).hexdigest()
+
+
+def _previous_outputs(out: Path) -> list[Path]:
+    """The files of an earlier finished ``prepare`` or of any ``search`` in ``out`` (the
+    partial IS-energy table of an interrupted ``prepare`` is not one: it is redone)."""
+    out = Path(out)
+    found = [f for f in (out / "prepare" / "glass.npz", out / "prepare" / "meta.json",
+                         out / "search" / "catalog.csv", out / "search" / "meta.json")
+             if f.exists()]
+    configs = out / "search" / "configs"
+    if configs.is_dir() and any(configs.iterdir()):
+        found.append(configs)
+    return found
+
+
+def _move_aside(out: Path) -> Path:
+    """Move ``out``/prepare, search and report into a new ``out``/superseded-<time>/."""
+    out = Path(out)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    dest = out / f"superseded-{stamp}"
+    k = 1
+    while dest.exists():
+        k += 1
+        dest = out / f"superseded-{stamp}-{k}"
+    dest.mkdir(parents=True)
+    for name in ("prepare", "search", "report"):
+        if (out / name).exists():
+            (out / name).replace(dest / name)
+    return dest
+
+
 def prepare(out: Path, model: BinaryLJ, units: UnitMapping,
             protocol: PrepareProtocol | None = None, *,
-            progress: Callable[[str, int], None] | None = None) -> dict:
-    """Equilibrate, cool and quench (see :class:`PrepareProtocol`); write DIR/prepare/."""
+            progress: Callable[[str, int], None] | None = None, force: bool = False) -> dict:
+    """Equilibrate, cool and quench (see :class:`PrepareProtocol`); write DIR/prepare/.
+
+    Parameters
+    ----------
+    out : the folder DIR
+    model, units : the glass former and the reduced-to-physical unit mapping
+    protocol : the preparation (default :class:`PrepareProtocol`)
+    progress : called with (message, 1) after each inherent structure
+    force : if DIR already holds a prepared glass or a search, move DIR/prepare, DIR/search
+        and DIR/report aside into DIR/superseded-<time>/ (nothing is deleted) and prepare
+        anew
+
+    Returns the IS-energy table, the glass energy [ε], the folder DIR/prepare (``dir``) and
+    the folder the old outputs were moved to (``superseded``; None if none).
+
+    Raises
+    ------
+    CatalogError : DIR holds a glass or a search and ``force`` is False (a new glass under
+        the old search would mix the double wells of two glasses); nothing is written
+    """
     protocol = protocol or PrepareProtocol()
+    old = _previous_outputs(out)
+    superseded = None
+    if old:
+        if not force:
+            what = ", ".join(str(f.relative_to(Path(out))) for f in old)
+            raise CatalogError(
+                f"{out} already holds a glass or a search ({what}); preparing again would "
+                "put a new glass under the old search and mix the double wells of two "
+                "glasses. Choose another --out, or pass --force (force=True) to move the old "
+                f"outputs aside into {Path(out) / 'superseded-<time>'}")
+        superseded = _move_aside(out)
     d = Path(out) / "prepare"
     d.mkdir(parents=True, exist_ok=True)
     meta = {"model": model.to_dict(), "units": units.to_dict(), "engine": engine_version(),
@@ -161,9 +233,11 @@ def prepare(out: Path, model: BinaryLJ, units: UnitMapping,
         on_rows=lambda rows: pd.DataFrame(rows).to_csv(rows_path, index=False))
     np.savez_compressed(d / "glass.npz", positions=glass.x, energy=glass.energy,
                         types=model.types, box_length=model.box_length)
+    meta["glass_sha256"] = _glass_id(glass.x)
     meta["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S")
     _write_json(d / "meta.json", meta)
-    return {"is_energies": pd.DataFrame(rows), "glass_energy": glass.energy, "dir": d}
+    return {"is_energies": pd.DataFrame(rows), "glass_energy": glass.energy, "dir": d,
+            "superseded": superseded}
 
 
 def load_prepared(out: Path) -> tuple[BinaryLJ, UnitMapping, np.ndarray, dict]:
@@ -192,23 +266,58 @@ def load_catalog(out: Path) -> pd.DataFrame:
     return df.rename(columns=lambda c: c.split(" [")[0])
 
 
+_CONFIG_NAME = re.compile(r"dwp_(\d+)\.npz")
+
+
+def _next_dwp_id(d: Path) -> int:
+    """The next free double-well id of the search folder ``d``: one past the largest id in
+    its catalog and among its ``configs/dwp_NNNNN.npz`` files (0 if none). A sequence, never
+    a count of rows: a row removed from the catalog leaves a gap, not a collision."""
+    ids = [-1]
+    cat_path = d / "catalog.csv"
+    if cat_path.exists() and cat_path.stat().st_size > 0:
+        df = pd.read_csv(cat_path)
+        if "dwp_id" in df.columns:
+            known = pd.to_numeric(df["dwp_id"], errors="coerce").dropna()
+            if len(known):
+                ids.append(int(known.max()))
+    for f in (d / "configs").glob("dwp_*.npz"):
+        m = _CONFIG_NAME.fullmatch(f.name)
+        if m:
+            ids.append(int(m.group(1)))
+    return max(ids) + 1
+
+
 def search(out: Path, protocol: SearchProtocol | None = None, *,
            progress: Callable[[str, int], None] | None = None) -> dict:
-    """Find and verify double wells in the prepared glass; append them to the catalog."""
+    """Find and verify double wells in the prepared glass; append them to the catalog.
+
+    Raises
+    ------
+    FileNotFoundError : DIR holds no finished ``prepare``
+    CatalogError : DIR/search holds a search of another glass
+    """
     protocol = protocol or SearchProtocol()
     model, units, x_glass, pmeta = load_prepared(out)
+    glass_id = _glass_id(x_glass)
     d = Path(out) / "search"
+    runs = []
+    if (d / "meta.json").exists():
+        runs = json.loads((d / "meta.json").read_text()).get("runs", [])
+    other = {r["glass_sha256"] for r in runs if r.get("glass_sha256")} - {glass_id}
+    if other:
+        raise CatalogError(f"{d} holds a search of another glass than {Path(out) / 'prepare'};"
+                           " appending would mix the double wells of two glasses. Search in "
+                           "a new folder, or prepare this one again with --force")
     (d / "configs").mkdir(parents=True, exist_ok=True)
     cat_path = d / "catalog.csv"
-    n_done = len(pd.read_csv(cat_path)) if cat_path.exists() else 0
+    n_rows = len(pd.read_csv(cat_path)) if cat_path.exists() and cat_path.stat().st_size else 0
+    next_id = _next_dwp_id(d)
     stats: dict = {}
     counts = {"candidates": 0, "verified": 0}
     md = LammpsLJ(model, x_glass)
     q = LammpsLJ(model, x_glass)
     calls0 = time.perf_counter()
-    runs = []
-    if (d / "meta.json").exists():
-        runs = json.loads((d / "meta.json").read_text()).get("runs", [])
     engine_v = engine_version()
 
     def write_meta(finished: bool) -> dict:
@@ -216,8 +325,8 @@ def search(out: Path, protocol: SearchProtocol | None = None, *,
                 "model": model.to_dict(), "engine": engine_v,
                 "candidates": counts["candidates"], "verified": counts["verified"],
                 "rejected": dict(stats), "force_calls": q.n_force_calls + md.n_force_calls,
-                "wall_s": time.perf_counter() - calls0, "n_catalog": n_done,
-                "finished": finished}
+                "wall_s": time.perf_counter() - calls0, "n_catalog": n_rows,
+                "next_dwp_id": next_id, "glass_sha256": glass_id, "finished": finished}
         _write_json(d / "meta.json", {"runs": runs + [meta]})
         return meta
 
@@ -226,23 +335,25 @@ def search(out: Path, protocol: SearchProtocol | None = None, *,
             progress(msg, 1)
 
     def store(cands):
-        nonlocal n_done, q
+        nonlocal next_id, n_rows, q
         for c in cands:
             counts["candidates"] += 1
             recs, q = verify_safely(q, c, units, stats, n_images=protocol.n_images,
                                     neb_fmax=protocol.neb_fmax, restart=x_glass)
             for rec in recs:
-                rec["dwp_id"] = n_done
-                np.savez_compressed(d / "configs" / f"dwp_{n_done:05d}.npz",
+                rec["dwp_id"] = next_id
+                np.savez_compressed(d / "configs" / f"dwp_{next_id:05d}.npz",
                                     **{k: rec.pop(k) for k in CONFIG_KEYS})
                 row = pd.DataFrame([{_header(k): v for k, v in rec.items()}])
-                row.to_csv(cat_path, mode="a", header=not cat_path.exists(), index=False)
-                n_done += 1
+                row.to_csv(cat_path, mode="a", header=not cat_path.exists()
+                           or not cat_path.stat().st_size, index=False)
+                next_id += 1
+                n_rows += 1
                 counts["verified"] += 1
             write_meta(False)  # the bookkeeping of an interrupted run survives too
             tick(f"{counts['verified']} DWPs")
 
-    seed = protocol.seed + n_done  # a rerun explores new trajectories
+    seed = protocol.seed + next_id  # a rerun explores new trajectories
     basins: list = []
 
     def explore_soft_modes(minima) -> None:
