@@ -284,7 +284,9 @@ def test_permutation_aware_duplicates():
     assert permutation_distance(model, x, x[perm]) < 1e-12
     y = x.copy()
     y[5] += [0.3, 0.0, 0.0]
-    assert permutation_distance(model, x, y) == pytest.approx(0.3, abs=1e-9)
+    m = model.particle_masses  # the uniform translation is removed: m_5/M of the move
+    assert permutation_distance(model, x, y) == pytest.approx(0.3 * (1 - m[5] / m.sum()),
+                                                              abs=1e-9)
     # swapping an A and a B particle is a different configuration
     b = np.flatnonzero(model.types == 1)[0]
     z = x.copy()
@@ -310,10 +312,13 @@ def test_duplicate_minima_are_merged(tmp_path):
                          "wall_s, force_calls, n_dwps, stats, finished) VALUES "
                          "('t', 'segment', 0, 0, 'done', ?, 0, 0, 0, '{}', 'now')", (pid,))
             same = c._minimum(0, x[perm], -1.0 + 1e-5, 0.0, "t")
-            other = c._minimum(0, x + 0.2, -1.0, 0.0, "t")
+            moved = x.copy()
+            moved[:10] += 0.2  # (a uniform translation x + 0.2 would be the same minimum)
+            other = c._minimum(0, moved, -1.0, 0.0, "t")
+            translated = c._minimum(0, x + 0.2, -1.0, 0.0, "t")
         assert same == c.glass_minimum_id(0)
-        assert other != same
-        assert c.table("minima")["n_found"].tolist() == [2, 1]
+        assert other != same and translated == same
+        assert c.table("minima")["n_found"].tolist() == [3, 1]
 
 
 def test_campaign_report(serial, tmp_path):

@@ -139,3 +139,29 @@ def test_closed_form_heat_capacity_is_positive_at_millikelvin():
     c = cp_ats_closed(T, np.zeros(4), ens)
     assert np.all(c > 0)
     np.testing.assert_allclose(c, cp_ats(T, np.zeros(4), ens), rtol=1e-12)
+
+
+def test_one_same_minimum_predicate_sees_through_permutation_and_translation():
+    from coldglass.landscape.catalog import permutation_distance
+    from coldglass.landscape.identity import minimum_distance, same_minimum
+    from coldglass.landscape.model import BinaryLJ, minimum_image
+    from coldglass.landscape.saddles import same_structure
+
+    model = BinaryLJ(n_atoms=200)
+    rng = np.random.default_rng(3)
+    x = model.random_positions(3)
+    # the same minimum with two A particles swapped, the whole box translated, wrapped
+    a = np.flatnonzero(model.types == model.types[0])[:2]
+    y = x.copy()
+    y[[a[0], a[1]]] = y[[a[1], a[0]]]
+    y = np.mod(y + np.array([0.3, -1.1, 2.0]), model.box_length)
+    assert minimum_distance(model, x, y) < 1e-9
+    assert same_minimum(model, x, y, -5.0, -5.0 + 1e-4)
+    assert same_structure(model, x, y, -5.0, -5.0) and permutation_distance(model, x, y) < 1e-9
+    # a different minimum: one particle moved by 0.3 σ, or the energy 0.01 ε off
+    z = x.copy()
+    z[5] = minimum_image(z[5] + np.array([0.3, 0.0, 0.0]), model.box_length)
+    assert not same_minimum(model, x, z, -5.0, -5.0)
+    assert not same_minimum(model, x, y, -5.0, -4.99)
+    assert minimum_distance(model, x, z) == pytest.approx(0.3, rel=0.05)
+    del rng

@@ -43,10 +43,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linear_sum_assignment
 
 from ..errors import CatalogError, InputError  # (CatalogError re-exported)
-from .model import BinaryLJ, minimum_image
+from .identity import minimum_distance
+from .model import BinaryLJ
 from .tunneling import DWP_UNITS
 
 __all__ = ["Catalog", "CatalogError", "SCHEMA_VERSION", "pack", "unpack",
@@ -135,22 +135,9 @@ def unpack(blob: bytes) -> dict[str, np.ndarray]:
 
 
 def permutation_distance(model: BinaryLJ, x: np.ndarray, y: np.ndarray) -> float:
-    """Largest single-particle distance [σ] between configurations x and y after the optimal
-    permutation of identical particles (minimum-image distances; Hungarian assignment of the
-    summed squared distances, species by species). Translations are not removed (a glass
-    minimum is pinned by its neighbours; campaigns keep the centre of mass fixed)."""
-    L = model.box_length
-    d_direct = np.linalg.norm(minimum_image(y - x, L), axis=1)
-    if d_direct.max() < 0.05:
-        return float(d_direct.max())
-    worst = 0.0
-    for t in np.unique(model.types):
-        idx = np.flatnonzero(model.types == t)
-        diff = minimum_image(y[idx][None, :, :] - x[idx][:, None, :], L)
-        cost = np.einsum("ijk,ijk->ij", diff, diff)
-        r, c = linear_sum_assignment(cost)
-        worst = max(worst, float(np.sqrt(cost[r, c].max())))
-    return worst
+    """Largest matched single-particle distance [σ] (translation removed, identical particles
+    permuted): :func:`coldglass.landscape.identity.minimum_distance`, the one predicate."""
+    return minimum_distance(model, x, y)
 
 
 def _check_file(path: Path) -> None:

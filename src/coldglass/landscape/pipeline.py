@@ -288,6 +288,24 @@ def _next_dwp_id(d: Path) -> int:
     return max(ids) + 1
 
 
+def _stored_wells(d: Path) -> list[tuple[float, float, np.ndarray, np.ndarray]]:
+    """The minima of the double wells already in ``d/catalog.csv`` (energies from the
+    catalog, configurations from ``configs/dwp_NNNNN.npz``), for the duplicate merge."""
+    cat_path = d / "catalog.csv"
+    if not (cat_path.exists() and cat_path.stat().st_size):
+        return []
+    df = pd.read_csv(cat_path)
+    cols = {c.split(" [")[0]: c for c in df.columns}
+    out = []
+    for _, row in df.iterrows():
+        f = d / "configs" / f"dwp_{int(row[cols['dwp_id']]):05d}.npz"
+        if f.exists():
+            with np.load(f) as z:
+                out.append((float(row[cols["E_a"]]), float(row[cols["E_b"]]), z["x_a"],
+                            z["x_b"]))
+    return out
+
+
 def search(out: Path, protocol: SearchProtocol | None = None, *,
            progress: Callable[[str, int], None] | None = None) -> dict:
     """Find and verify double wells in the prepared glass; append them to the catalog.
@@ -314,7 +332,18 @@ def search(out: Path, protocol: SearchProtocol | None = None, *,
     n_rows = len(pd.read_csv(cat_path)) if cat_path.exists() and cat_path.stat().st_size else 0
     next_id = _next_dwp_id(d)
     stats: dict = {}
-    counts = {"candidates": 0, "verified": 0}
+    counts = {"candidates": 0, "verified": 0, "duplicates": 0}
+    known = _stored_wells(d)  # (E_a, E_b, x_a, x_b) of the wells already in the catalog
+
+    def duplicate(rec) -> bool:
+        """The same pair of minima as a stored well (either way round): same_minimum."""
+        for ea, eb, xa, xb in known:
+            if ((same_structure(model, rec["x_a"], xa, rec["E_a"], ea)
+                 and same_structure(model, rec["x_b"], xb, rec["E_b"], eb))
+                    or (same_structure(model, rec["x_a"], xb, rec["E_a"], eb)
+                        and same_structure(model, rec["x_b"], xa, rec["E_b"], ea))):
+                return True
+        return False
     md = LammpsLJ(model, x_glass)
     q = LammpsLJ(model, x_glass)
     calls0 = time.perf_counter()
@@ -324,6 +353,7 @@ def search(out: Path, protocol: SearchProtocol | None = None, *,
         meta = {"protocol": asdict(protocol), "units": units.to_dict(),
                 "model": model.to_dict(), "engine": engine_v,
                 "candidates": counts["candidates"], "verified": counts["verified"],
+                "duplicates_merged": counts["duplicates"],
                 "rejected": dict(stats), "force_calls": q.n_force_calls + md.n_force_calls,
                 "wall_s": time.perf_counter() - calls0, "n_catalog": n_rows,
                 "next_dwp_id": next_id, "glass_sha256": glass_id, "finished": finished}
@@ -341,6 +371,10 @@ def search(out: Path, protocol: SearchProtocol | None = None, *,
             recs, q = verify_safely(q, c, units, stats, n_images=protocol.n_images,
                                     neb_fmax=protocol.neb_fmax, restart=x_glass)
             for rec in recs:
+                if duplicate(rec):  # merged before it is written: one row per double well
+                    counts["duplicates"] += 1
+                    continue
+                known.append((rec["E_a"], rec["E_b"], rec["x_a"], rec["x_b"]))
                 rec["dwp_id"] = next_id
                 np.savez_compressed(d / "configs" / f"dwp_{next_id:05d}.npz",
                                     **{k: rec.pop(k) for k in CONFIG_KEYS})

@@ -26,6 +26,7 @@ from scipy.sparse.linalg import LinearOperator, minres
 from ..errors import InputError
 from .calculator import LammpsCalculator, hessian, lowest_modes, to_atoms, translation_basis
 from .engine import LammpsLJ
+from .identity import same_minimum
 from .model import BinaryLJ, minimum_image
 
 __all__ = ["StationaryPoint", "Path", "quench", "displacement", "same_structure",
@@ -66,16 +67,10 @@ def displacement(model: BinaryLJ, xa: np.ndarray, xb: np.ndarray) -> np.ndarray:
 
 def same_structure(model: BinaryLJ, xa, xb, ea: float, eb: float, *, e_tol: float = 1e-3,
                    x_tol: float = 1e-2) -> bool:
-    """Two minima are the same if their energies agree to ``e_tol`` ε (0.12 K for argon) and
-    no particle differs by more than ``x_tol`` σ (after removing the translation).
-
-    The tolerances are this loose on purpose: the cut-and-shifted potential has a force
-    discontinuity at r_c (φ'(r_c) ≈ -0.039 ε/σ for the AA pair), so the landscape carries
-    kinks where pairs cross the cutoff, and quenches end in "minima" a few 1e-4 σ and
-    ~1e-5 ε apart that are artifacts of the truncation, not double wells."""
-    if abs(ea - eb) > e_tol:
-        return False
-    return float(np.max(np.linalg.norm(displacement(model, xa, xb), axis=1))) < x_tol
+    """The package's one "same minimum" predicate (:func:`coldglass.landscape.identity.
+    same_minimum`: energies within ``e_tol`` ε, permutation- and translation-aware distance
+    below ``x_tol`` σ); kept under this name for the searches."""
+    return same_minimum(model, xa, xb, ea, eb, e_tol=e_tol, x_tol=x_tol)
 
 
 def quench(engine: LammpsLJ, x: np.ndarray, fmax: float = 1e-8, *,
