@@ -74,7 +74,10 @@ def test_brackets_in_messages_survive(tmp_path):
     p = tmp_path / "d.csv"
     p.write_text("T,Cp [J/(g K)]\n1,2\n")
     res = runner.invoke(app, ["fit", "cp", str(p), "--out", str(tmp_path / "o")])
-    assert res.exit_code == 2 and "[unit]" in res.output and "Traceback" not in res.output
+    assert res.exit_code == 2 and "'T [K]'" in res.output and "Traceback" not in res.output
+    p.write_text("Temp,Cp [J/(g K)]\n1,2\n")
+    res = runner.invoke(app, ["fit", "cp", str(p), "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "'name [unit]'" in res.output
     res = runner.invoke(app, DOS + ["--out", str(tmp_path / "a[b]" / "x.csv")])
     assert "a[b]" in res.output
 
@@ -165,3 +168,48 @@ def test_one_same_minimum_predicate_sees_through_permutation_and_translation():
     assert not same_minimum(model, x, y, -5.0, -4.99)
     assert minimum_distance(model, x, z) == pytest.approx(0.3, rel=0.05)
     del rng
+
+
+@pytest.mark.parametrize("a", [1.0, 39.0, 41.0, 800.0, 2e4])
+def test_lorentzian_cos_integral_is_finite_and_accurate_at_long_tau12(a):
+    # e^{±a} overflowed beyond a ~ 709 (τ12 ≳ 355 τφ): NaN; now the asymptotic series
+    # above a = 40, against scipy's QAWO (weight cos) up to τ12/τφ = 1e4 (a = 2e4)
+    from scipy import integrate
+
+    from coldglass.observables.echo import iea_zero_field, lorentzian_cos_integral
+
+    for b in (0.3 * a, a, 3 * a, 10.0, -2.0):
+        ref = np.sign(b) * integrate.quad(lambda x: 1 / (x * x + a * a), 0, abs(b),
+                                          weight="cos", wvar=1.0, epsabs=0, epsrel=1e-12,
+                                          limit=500)[0]
+        assert float(lorentzian_cos_integral(a, b)) == pytest.approx(ref, rel=1e-12)
+    r = iea_zero_field(np.array([a / 2 * 1e-6]), tau_phi3=1e-6, delta_omega=6e5,
+                       tau_phi2=1e-5)
+    assert np.all(np.isfinite(r["total"]))
+
+
+BAD_VALUES = [np.nan, np.inf, -1.0, 0.0, 1e-300, 1e6, 1 + 1j, np.array([]),
+              np.array([[0.1, 0.2]]), "x", None]
+PROBES = {
+    "cp_tls T": lambda v: cm.cp_tls(v), "cp_paramagnet T": lambda v: cm.cp_paramagnet(v, 1.0),
+    "cp_ats T": lambda v: cm.cp_ats(v, 1.0), "cp_ats B": lambda v: cm.cp_ats(0.5, v),
+    "m_ats T": lambda v: cm.m_ats(v, 1.0, high_field=False),
+    "m_paramagnet B": lambda v: cm.m_paramagnet(1.0, v), "eps_stm f": lambda v: cm.eps_stm(0.1, v),
+    "deps_ats B": lambda v: cm.deps_ats(0.1, v), "dv_stm T": lambda v: cm.dv_stm(v, 1e3),
+    "qinv_stm f": lambda v: cm.qinv_stm(0.1, v), "kappa T": lambda v: cm.kappa_stm(v),
+    "cp_time t": lambda v: cm.cp_stm_time(0.1, v), "release t": lambda v: cm.heat_release_stm(v),
+    "iea tau12": lambda v: cm.iea(v), "dv_stm C": lambda v: cm.dv_stm(0.1, 1e3, C=v),
+    "cp_ats Dmin": lambda v: cm.cp_ats(0.5, 1.0, Dmin=v),
+}
+
+
+@pytest.mark.parametrize("name", list(PROBES))
+def test_bad_or_extreme_values_are_computed_finite_or_refused_by_name(name):
+    # the kinds of probes of the reliability issue: each value is either used (finite result)
+    # or refused with a ColdglassError — never a NaN, a TypeError or numpy's own message
+    for v in BAD_VALUES:
+        try:
+            out = np.asarray(PROBES[name](v), dtype=float)
+        except ColdglassError:
+            continue
+        assert np.all(np.isfinite(out)), (name, v)

@@ -254,6 +254,8 @@ def _run_fit(build, out: Path, list_parameters: bool, mcmc: bool, mcmc_steps: in
         if list_parameters:
             _list_parameters(problem)
             return
+        if problem.blockers:
+            _fail("; ".join(problem.blockers))
         for name, text in problem.groups.items():
             console.print(f"temperature groups of {name}: {text}", markup=False)
         console.print(f"fitting {len(problem.free)} free parameters to {problem.n_points} "
@@ -272,8 +274,10 @@ def _run_fit(build, out: Path, list_parameters: bool, mcmc: bool, mcmc_steps: in
                 sample_posterior(res, steps=mcmc_steps, burn=mcmc_steps // 3,
                                  nwalkers=mcmc_walkers, seed=seed,
                                  progress=lambda d, t: bar.update(task, completed=d, total=t))
-    except (ValueError, KeyError, OSError) as exc:
-        _fail(str(exc).strip("'\""))
+    except KeyError as exc:
+        _fail(str(exc.args[0]) if exc.args else "KeyError")
+    except (ValueError, OSError) as exc:
+        _fail(str(exc))
     _write_fit(res, out)
     fail = res.failure()
     if fail:
@@ -638,8 +642,15 @@ def reproduce(
 ) -> None:
     """Recompute the paper's figures and checks into OUT/report.md (+ PNG, CSV). An existing
     report is refused unless --force (then its files are rewritten)."""
-    _check_out(out, force, ("report.md",))
+    from .report import COMPLETE
     from .report import reproduce as run
+
+    rep = out / "report.md"
+    if rep.is_file() and not force and COMPLETE not in rep.read_text(encoding="utf-8",
+                                                                       errors="replace"):
+        _fail(f"--out {out} holds an interrupted report (report.md without its last "
+              "section): pass --force to redo it, or choose another folder")
+    _check_out(out, force, ("report.md",))
 
     path = run(out)
     console.print(f"report written to [bold]{escape(str(path))}[/bold]")

@@ -511,8 +511,15 @@ def _parse_header(cells: list[str], where: str) -> list[tuple[str, str]]:
     for c in cells:
         m = _HEADER.match(c)
         if not m or not m.group(1):
+            bare = c.strip()
+            if _NAME.match(bare) and bare in COLUMNS:
+                kind = QUANTITY_OF.get(bare, bare)
+                unit = CANONICAL_UNIT.get(kind, "...")
+                hint = (" (a dimensionless column: [1], or [ppm], [%])" if unit == "1" else "")
+                raise DataError(f"{where}: header cell {c!r} has no unit: write "
+                                f"'{bare} [{unit}]'{hint}")
             raise DataError(f"{where}: header cell {c!r} must look like 'name [unit]', e.g. "
-                             "'T [K]'")
+                            "'T [K]'")
         name, unit = m.group(1), m.group(2).strip()
         if not _NAME.match(name) or name not in COLUMNS:
             raise DataError(f"{where}: unknown column {name!r}{_suggest(name)}; allowed: "

@@ -185,7 +185,8 @@ class ATS:
         o = self.orientation
         return {"Pn": e.density, "Dmin": e.Dmin, "X0min": e.D0min, "X0max": e.D0max,
                 "B_star": 1.0 if e.B_star is None else e.B_star,
-                "E0": 0.0 if e.E0 is None else e.E0, "T0": e.T0,
+                "E0": 0.0 if e.E0 is None else e.E0,
+                "T0": 1.0 if e.T0 is None else e.T0,  # unused when E0 = 0
                 "orientation": o, "high_field": o.high_field, "rule": self.rule}
 
     def terms(self) -> dict[str, Term]:
@@ -241,7 +242,7 @@ class HeatTransport:
     C_t: float
     v_l: float
     v_t: float
-    L_boundary: float = 1.0
+    L_boundary: float = float("inf")
     name: str = "phonon transport"
 
     def __post_init__(self) -> None:
@@ -307,8 +308,26 @@ class Glass:
             seen += [k for k in c.terms() if k not in seen]
         return seen
 
+    def _observable(self, observable: str) -> str:
+        """An observable name, or the data column that names it (``"dv_v"`` -> ``"dv"``)."""
+        if observable in cm.OBSERVABLES or any(observable in c.terms()
+                                               for c in self.components):
+            return observable
+        try:
+            return cm.observable_of_column(observable)
+        except ValueError:
+            import difflib
+
+            names = sorted(set(cm.OBSERVABLES) | {v["column"] for v in cm.OBSERVABLES.values()})
+            near = difflib.get_close_matches(observable, names, n=1)
+            raise InputError(f"unknown observable {observable!r}"
+                             + (f" (did you mean {near[0]!r}?)" if near else "")
+                             + f"; known: {', '.join(cm.OBSERVABLES)}") from None
+
     def contributors(self, observable: str) -> list:
-        """The components that contribute to ``observable``; refused when there are none."""
+        """The components that contribute to ``observable`` (or its data column); refused
+        when there are none."""
+        observable = self._observable(observable)
         out = [c for c in self.components if observable in c.terms()]
         if not out:
             raise InputError(f"no component of glass {self.name!r} contributes to "
@@ -324,6 +343,7 @@ class Glass:
         T = temperature(T)
         B = None if B is None else finite("B", B)
         out = {}
+        observable = self._observable(observable)
         for c in self.contributors(observable):
             func, kw = c.terms()[observable]
             out[c.name] = np.asarray(_call(func, kw, T, B, conditions), dtype=float)
@@ -353,6 +373,7 @@ class Glass:
         the table and initial values from the component. Options (orientation, rule) are
         bound as the component holds them."""
         total = None
+        observable = self._observable(observable)
         for c in self.contributors(observable):
             func, kw = c.terms()[observable]
             pnames = set(cm.parameter_names(func))

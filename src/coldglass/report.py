@@ -239,4 +239,9 @@ def reproduce(out_dir: str | Path, progress: bool = True) -> Path:
             parts.append(section(out))
             report.write_text("\n".join(parts), encoding="utf-8")
             bar.advance(task)
+    report.write_text("\n".join(parts) + "\n" + COMPLETE + "\n", encoding="utf-8")
     return report
+
+
+COMPLETE = "<!-- coldglass reproduce: complete -->"
+"""The last line of a finished report (an interrupted one lacks it)."""

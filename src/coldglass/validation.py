@@ -8,7 +8,7 @@ from numpy.typing import ArrayLike
 
 from .errors import InputError
 
-__all__ = ["finite", "nonnegative", "positive", "temperature"]
+__all__ = ["finite", "nonnegative", "positive", "temperature", "T_MIN"]
 
 
 def finite(name: str, value: ArrayLike) -> np.ndarray:
@@ -30,7 +30,7 @@ def nonnegative(name: str, value: ArrayLike, unit: str = "") -> np.ndarray:
     arr = finite(name, value)
     if np.any(arr < 0):
         raise InputError(f"{name} must be >= 0{' ' + unit if unit else ''}, got min "
-                         f"{arr.min()!r}")
+                         f"{float(arr.min())!r}")
     return arr
 
 
@@ -39,10 +39,18 @@ def positive(name: str, value: ArrayLike, unit: str = "") -> np.ndarray:
     arr = finite(name, value)
     if np.any(arr <= 0):
         raise InputError(f"{name} must be > 0{' ' + unit if unit else ''}, got min "
-                         f"{arr.min()!r}")
+                         f"{float(arr.min())!r}")
     return arr
 
 
+T_MIN = 1e-9
+"""Lowest temperature [K] the models evaluate (1 nK): below it the Boltzmann factors of any
+physical gap underflow and no glass is measured; refused rather than returned as 0/0."""
+
+
 def temperature(value: ArrayLike, name: str = "T") -> np.ndarray:
-    """Temperatures in kelvin: finite and strictly positive."""
-    return positive(name, value, "K")
+    """Temperatures in kelvin: finite and >= :data:`T_MIN` (1 nK)."""
+    arr = positive(name, value, "K")
+    if arr.size and np.min(arr) < T_MIN:
+        raise InputError(f"{name} must be >= {T_MIN:g} K (1 nK), got min {float(np.min(arr))!r} K")
+    return arr

@@ -64,8 +64,21 @@ def _relaxation_fit(data, func, offset, material, polarization, frequency_Hz, t_
     topts = _frequency(data, frequency_Hz, what)
     start = get_acoustic(material).start(func.observable, polarization) if material else {}
     opts = _with_start(options, start)
-    return fit_model(data, [func], t_tol=t_tol, options=opts, term_options=topts,
-                     linear=("C", offset), grid={"A": A_GRID}, run=run)
+    p = fit_model(data, [func], t_tol=t_tol, options=opts, term_options=topts,
+                  linear=("C", offset), grid={"A": A_GRID}, run=False)
+    _material_notes(p, material, start)
+    return p.run(remedy=p.remedy) if run else p
+
+
+def _material_notes(p, material: str | None, start: dict) -> None:
+    """Say which starting (or held) values came from the material table, and its sources."""
+    if not material:
+        return
+    m = get_acoustic(material)
+    held = [k for k in start if k in p.params and not p.params[k].vary]
+    vals = ", ".join(f"{k} = {p.params[k].value:.4g}" + (" (held)" if k in held else "")
+                     for k in start if k in p.params)
+    p.notes.append(f"--material {m.name}: {vals}; {m.provenance()}")
 
 
 def fit_sound_velocity(data: Dataset, material: str | None = None, *,
@@ -102,11 +115,20 @@ def fit_thermal_conductivity(data: Dataset, material: str | None = None, *,
     start = get_acoustic(material).start("kappa") if material else {}
     given = {k for key in ("fix", "init") for k in ((options or {}).get(key) or {})}
     missing = [v for v in ("v_l", "v_t") if v not in start and v not in given]
-    if missing:
-        raise InputError(f"κ fixes only 1/(C_l v_l) + 2/(C_t v_t): the fit needs the sound "
-                         f"velocities {', '.join(missing)} [m/s] of your glass: --material "
-                         "(a-SiO2, BK7) or --fix v_l=... --fix v_t=...")
+    msg = (f"κ fixes only 1/(C_l v_l) + 2/(C_t v_t): the fit needs the sound velocities "
+           f"{', '.join(missing)} [m/s] of your glass: --material (a-SiO2, BK7) or "
+           "--fix v_l=... --fix v_t=...")
+    if missing and run:
+        raise InputError(msg)
     opts = _with_start(options, start)
     ties = {} if "C_l" in start else {"C_l": "C_t"}
-    return fit_model(data, [cm.kappa_stm], options=opts, grid={"C_t": CT_GRID}, ties=ties,
-                     run=run)
+    p = fit_model(data, [cm.kappa_stm], options=opts, grid={"C_t": CT_GRID}, ties=ties,
+                  run=False)
+    _material_notes(p, material, start)
+    if missing:  # listing the parameters works; running needs the velocities
+        p.blockers.append(msg)
+    L = p.params["L_boundary"]
+    if L.vary and not math.isfinite(L.value):
+        raise InputError("L_boundary varies but starts at inf (no boundary scattering): give "
+                         "a start, e.g. --init L_boundary=2e-3 [m]")
+    return p.run(remedy=p.remedy) if run else p

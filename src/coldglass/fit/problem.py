@@ -142,6 +142,7 @@ class FitProblem:
         self.blocks: list[Block] = []
         self.params = lmfit.Parameters()
         self.notes = list(notes or [])
+        self.blockers: list[str] = []  # reasons to refuse run() that still allow listing
         self.groups: dict[str, str] = {}  # dataset -> description of its temperature groups
         for name, ds in datasets.items():
             if not (np.all(np.isfinite(ds.y)) and np.all(np.isfinite(ds.T))
@@ -473,6 +474,8 @@ class FitProblem:
         :class:`coldglass.fit.FitResult`."""
         from .result import FitResult
 
+        if self.blockers:
+            raise FitError("; ".join(self.blockers))
         self.check_size(remedy or "Fix some parameters (--fix) or fit fewer temperature "
                         "groups.")
         weights, wnotes = {}, []
@@ -518,7 +521,8 @@ def _free_values(params: lmfit.Parameters) -> str:
 
 def min_max_clip(v: float, lo: float, hi: float, name: str) -> float:
     """A starting value must lie within the bounds: refused (never moved) otherwise."""
-    if not math.isfinite(v) or v < lo or v > hi:
+    ok_inf = math.isinf(v) and v > 0 and hi == math.inf and spec(name).allows_inf
+    if math.isnan(v) or (math.isinf(v) and not ok_inf) or v < lo or v > hi:
         raise InputError(f"starting value of {display_name(name)} = {v!r} is outside "
                          f"[{lo:g}, {hi:g}] {spec(name).unit}")
     return v

@@ -20,6 +20,9 @@ __all__ = ["FitResult"]
 
 CORRELATION_WARN = 0.95
 RELATIVE_ERROR_WARN = 1.0
+REDCHI_WARN = 5.0
+"""With measured σ, a reduced χ² above this says the model does not describe the data (for
+N ~ 50 points a correct model exceeds 2 with probability < 1e-5)."""
 
 
 @dataclass
@@ -70,7 +73,13 @@ class FitResult:
     # -- verdict -------------------------------------------------------------------------
     @property
     def moved(self) -> bool:
-        """False when no free parameter moved from its start (a fit that did nothing)."""
+        """False when no free parameter moved from its start (a fit that did nothing). A fit
+        whose free parameters are all amplitudes the model is linear in has its optimum at
+        the start (the linear least-squares solution): that counts as solved."""
+        linear = set(getattr(self.problem, "linear", []) or [])
+        free = {k for k, p in self.params.items() if p.vary and p.expr is None}
+        if free and free <= linear:
+            return True
         for k, v0 in self.start.items():
             v = self.params[k].value
             if abs(v - v0) > 1e-9 * max(abs(v0), 1e-300):
@@ -132,6 +141,13 @@ class FitResult:
             elif p.value != 0 and abs(p.stderr / p.value) > RELATIVE_ERROR_WARN:
                 big.append(f"{display_name(name)} ({100 * abs(p.stderr / p.value):.0f} %)")
         lines = []
+        weighted = all(ds.sigma is not None for ds in self.datasets.values())
+        if weighted and np.isfinite(self.result.redchi) and self.result.redchi > REDCHI_WARN:
+            held = [display_name(k) for k, p in self.params.items()
+                    if not p.vary and p.expr is None]
+            lines.append(f"reduced chi2 = {self.result.redchi:.3g} with the measured sigma: the "
+                         "model does not describe the data; check the held parameters ("
+                         + _few(held or ["none"]) + "), the units and the terms")
         if at_bound:
             lines.append("at a bound: " + _few(at_bound) + " -- the bound, not the data, "
                          "sets it; fix it or widen the model")

@@ -636,8 +636,9 @@ def fit_model(
         if name in p.params and name not in named:
             p.params[name].set(expr=expr)
             p.notes.append(f"{name} = {expr} (tied; --fix/--init/--vary {name} unties it)")
-    _finish(p, options, list(linear), _REMEDY_GROUPS.format(n=len(groups),
-                                                            tol=t_tol or "default"), grid)
+    remedy = (_REMEDY_GROUPS.format(n=len(groups), tol="default" if t_tol is None else t_tol)
+              if per else "Fix some parameters (--fix), or measure more points.")
+    _finish(p, options, list(linear), remedy, grid)
     return p.run(remedy=p.remedy) if run else p
 
 

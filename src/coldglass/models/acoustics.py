@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from numpy.typing import ArrayLike
 
 from ..observables.acoustics import (
@@ -31,6 +30,7 @@ from ..observables.acoustics import (
 )
 from ..observables.heat_release import cp_stm_time as _cp_time
 from ..observables.heat_release import heat_release
+from ..validation import positive
 from ._common import ats_ensemble, need_field, orientation_of, rule_of, temperatures
 from .core import as_output, observable, with_options
 from .dielectric import _omega
@@ -49,8 +49,9 @@ register(
     ParamSpec("C_t", "1", 1e-4, 1e-9, 1.0, "transverse tunnelling strength P̄γ_t²/(ρv_t²)"),
     ParamSpec("v_l", "m/s", 1e3, 1.0, 1e5, "longitudinal sound velocity", vary=False),
     ParamSpec("v_t", "m/s", 1e3, 1.0, 1e5, "transverse sound velocity", vary=False),
-    ParamSpec("L_boundary", "m", 1e-3, 1e-9, 1e3,
-              "Casimir length of boundary scattering (1 m: none in practice)", vary=False),
+    ParamSpec("L_boundary", "m", 1e-3, 1e-9, INF,
+              "Casimir length of boundary scattering (inf: none)", vary=False,
+              allows_inf=True),
     ParamSpec("P_ens", "K^-1 g^-1", 1e15, 0.0, INF,
               "STM ensemble density P̄ of P̄ dΔ dΔ0/Δ0 (Eq. 2; DOS P̄ ln(2E/Δ0min))"),
     ParamSpec("T_initial", "K", 1.0, 1e-4, 1e3, "temperature before the quench", vary=False),
@@ -94,16 +95,19 @@ def qinv_stm(T: ArrayLike, frequency_Hz: ArrayLike | None = None, *, C: float = 
 
 @observable("kappa", "W/(m K)", "phonon thermal conductivity κ(T)", column="kappa")
 def kappa_stm(T: ArrayLike, *, C_l: float = 3e-4, C_t: float = 3e-4, v_l: float = 5800.0,
-              v_t: float = 3800.0, L_boundary: float = 1.0):
+              v_t: float = 3800.0, L_boundary: float = INF):
     """Thermal conductivity [W m⁻¹ K⁻¹] of Debye phonons scattered resonantly by the
     tunnelling systems (``ℓ⁻¹ = πC_s ω/v_s tanh(ħω/2k_BT)``) and by the sample's boundary
-    (``ℓ⁻¹ = 1/L_boundary``), the rates added at each phonon frequency:
+    (``ℓ⁻¹ = 1/L_boundary``; ``inf``, the default: none), the rates added at each phonon
+    frequency:
     ``κ = (1/3) Σ_s g_s ∫ c_s(ω) v_s ℓ_s dω`` -> ``k_B³T²/(6πħ²) Σ_s g_s/(C_s v_s)`` without
     the boundary. κ(T) fixes only ``1/(C_l v_l) + 2/(C_t v_t)``: fits vary C_t and hold
     C_l (a material's value, or C_l = C_t)."""
     T = temperatures(T)
-    k = thermal_conductivity(T, v_l=v_l, v_t=v_t, scattering=[
-        ResonantScattering(C_l, C_t), BoundaryScattering(L_boundary)])
+    channels = [ResonantScattering(C_l, C_t)]
+    if math.isfinite(L_boundary):
+        channels.append(BoundaryScattering(L_boundary))
+    k = thermal_conductivity(T, v_l=v_l, v_t=v_t, scattering=channels)
     return as_output(k, T)
 
 
@@ -123,6 +127,7 @@ def dv_ats(T: ArrayLike, B: ArrayLike | None = None, *, K_el: float = 1e-5, Dmin
     return as_output(r, T, B)
 
 
+@with_options()
 def cp_stm_time(T: ArrayLike, t_s: ArrayLike, *, P_ens: float = 1e15, A: float = 1e8,
                 Delta0_min: float = 1e-6):
     """Heat capacity [J g⁻¹ K⁻¹] of the STM systems that relax within the measuring time
@@ -134,6 +139,7 @@ def cp_stm_time(T: ArrayLike, t_s: ArrayLike, *, P_ens: float = 1e15, A: float =
     return as_output(_cp_time(T, t_s, P_bar=P_ens, A=A, Delta0_min=Delta0_min), T, t_s)
 
 
+@with_options()
 def heat_release_stm(t_s: ArrayLike, *, P_ens: float = 1e15, A: float = 1e8,
                      T_initial: float = 1.0, T_bath: float = 0.01,
                      Delta0_min: float = 1e-6):
@@ -141,6 +147,6 @@ def heat_release_stm(t_s: ArrayLike, *, P_ens: float = 1e15, A: float = 1e8,
     ``P_ens`` [K⁻¹ g⁻¹])
     from equilibrium at ``T_initial`` to the bath at ``T_bath`` [K]:
     ``≈ (π²/24) P̄ k_B² (T_initial² - T_bath²)/t``."""
-    t = np.asarray(t_s, dtype=float)
+    t = positive("t_s", t_s, "s")
     return as_output(heat_release(t, T1=T_initial, T0=T_bath, P_bar=P_ens, A=A,
                                   Delta0_min=Delta0_min), t)

@@ -45,6 +45,9 @@ def observable(name: str, unit: str, meaning: str, column: str | None = None
     register_quantity(col, unit)
 
     def mark(func: Callable) -> Callable:
+        if not hasattr(func, "bind"):  # a plain model function: parameters checked too
+            sig = inspect.signature(func)
+            func = _optioned(func, sig, sig, {})
         func.observable = name
         func.unit = unit
         entry["terms"].append(func)
@@ -62,14 +65,38 @@ def observable_of_column(column: str) -> str:
                      + ", ".join(f"{v['column']} ({k})" for k, v in OBSERVABLES.items()))
 
 
+def _check_parameters(func_name: str, names: tuple[str, ...], kw: dict) -> None:
+    """Every numeric parameter passed is one real, finite number inside the parameter table's
+    range (a refusal names the parameter, its unit and the range)."""
+    for k in names:
+        if k not in kw:
+            continue
+        v = kw[k]
+        if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating) \
+                and not (isinstance(v, np.ndarray) and v.ndim == 0
+                         and np.issubdtype(v.dtype, np.number)):
+            raise InputError(f"{func_name}: parameter {k} must be one real number, got {v!r}")
+        if np.iscomplexobj(v):
+            raise InputError(f"{func_name}: parameter {k} must be real, got {v!r}")
+        row = PARAMETERS.get(k)
+        if row is not None:
+            row.check(float(v), f"{func_name}: {k}")
+        elif not np.isfinite(float(v)):
+            raise InputError(f"{func_name}: parameter {k} must be finite, got {v!r}")
+
+
 def _optioned(impl: Callable, visible: inspect.Signature, full: inspect.Signature,
               bound: dict) -> Callable:
-    """A model function whose options are bound values, hidden from lmfit's view."""
+    """A model function whose options are bound values, hidden from lmfit's view; its
+    numeric parameters are checked against the parameter table on every call."""
+    names = tuple(p.name for p in full.parameters.values()
+                  if isinstance(p.default, int | float) and not isinstance(p.default, bool))
 
     @functools.wraps(impl)
     def wrapper(*args, **kw):
         for k, v in bound.items():
             kw.setdefault(k, v)
+        _check_parameters(impl.__name__, names, kw)
         return impl(*args, **kw)
 
     def bind(**options):

@@ -47,13 +47,16 @@ class ParamSpec:
     max: float
     meaning: str
     vary: bool = True
+    allows_inf: bool = False
+    """Whether +inf is a meaningful value (e.g. an infinite Casimir length: no boundary)."""
 
     def check(self, value: float, who: str = "") -> float:
-        """``value`` as a float if finite and within the bounds, else a ValueError naming
-        the parameter, its unit and the allowed range."""
+        """``value`` as a float if within the bounds (finite, or +inf where ``allows_inf``),
+        else an InputError naming the parameter, its unit and the allowed range."""
         v = float(value)
-        if not math.isfinite(v) or v < self.min or v > self.max:
-            raise InputError(f"{who or self.name} = {value!r} {self.unit} is outside the "
+        if math.isnan(v) or v < self.min or v > self.max or (
+                math.isinf(v) and not (v > 0 and self.max == INF and self.allows_inf)):
+            raise InputError(f"{who or self.name} = {v!r} {self.unit} is outside the "
                              f"allowed range [{self.min:g}, {self.max:g}] {self.unit} "
                              f"({self.meaning})")
         return v
@@ -94,7 +97,7 @@ PARAMETERS: dict[str, ParamSpec] = dict([
     _p("nw", "1", 1.0, 2.0, 12.0, "wells of the ATS polygon (Eq. 45)", vary=False),
     _p("C", "1", 1e-4, 0.0, INF, "STM coupling strength: dielectric P̄ p²/(ε0 ε_r) (Eq. 36), "
        "acoustic P̄ γ²/(ρ v²)"),
-    _p("A", "s^-1 K^-3", 1e8, 0.0, INF, "one-phonon relaxation coefficient A (Eq. 39)"),
+    _p("A", "s^-1 K^-3", 1e8, 1e-12, INF, "one-phonon relaxation coefficient A (Eq. 39)"),
     _p("Delta0_min", "K", 1e-6, 1e-15, 1e3, "lower tunnelling cutoff of the STM (Eq. 2)",
        vary=False),
     _p("eps0", "1", 1e-5, -INF, INF, "offset of Δε'/ε (the reference temperature's value)"),

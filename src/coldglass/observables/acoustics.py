@@ -216,10 +216,13 @@ def stm_acoustics(
     Delta0_min, Delta0_max, Delta_max : cutoffs of the ensemble (Eq. 2) [K]
     rate2 : optional second channel, ``a2(E, T)`` of ``τ2⁻¹ = a2 Δ0²`` [s⁻¹ K⁻²]
         (e.g. :func:`raman_rate`); the rates add (Eq. 56)
-    resonant : ``"quasistatic"`` (drops ħω against E: relative error ~(ħω/k_BT)², every
-        kHz-MHz experiment above ~1 mK), ``"full"`` (keeps ``E²/(E² - ħ²ω²)``, principal
-        value, for GHz; its own 24-node rule, ~1e-9, ignores ``n``) or ``"auto"`` (the
-        default: quasistatic where ħω <= 1e-3 k_BT at every point, full otherwise)
+    resonant : ``"quasistatic"`` (drops ħω against E), ``"full"`` (keeps
+        ``E²/(E² - ħ²ω²)``, principal value; its own 24-node rule, ~1e-9, ignores ``n``) or
+        ``"auto"`` (the default: per point, quasistatic where ħω <= 1e-3 min(k_BT, Δ0min),
+        full otherwise). Both give the same T dependence for ħω << k_BT; where ħω > Δ0min
+        the systems below ħω respond with the opposite sign, so the value measured from
+        T = 0 differs by ~C ln(ħω/Δ0min) — the quasistatic form is the textbook C ln T
+        with that constant dropped.
     n : Gauss-Legendre nodes per unit panel of η (8 gives ~1e-10); an integer >= 2
 
     The resonant loss needs systems at E = ħω: it is zero where ħω < Δ0min (below
@@ -253,16 +256,19 @@ def stm_acoustics(
     Tn, wn = Tf[:, None], wf[:, None]
     W = _weight(E2mD2, E, d0max, dmax)
     x = E / (2 * Tn)
-    if resonant == "auto":
-        resonant = "quasistatic" if np.all(wf * HBAR_K <= 1e-3 * Tf) else "full"
     if resonant == "quasistatic":
-        res = -C * np.sum(W * (np.tanh(x) - 1.0) * wt, axis=1)
-    else:
+        full = np.zeros(Tf.shape, bool)
+    elif resonant == "full":
+        full = np.ones(Tf.shape, bool)
+    else:  # per point: the quasistatic form is within ~1e-6 C where ħω << k_BT and Δ0min
+        full = wf * HBAR_K > 1e-3 * np.minimum(Tf, d0min)
+    res = -C * np.sum(W * (np.tanh(x) - 1.0) * wt, axis=1)
+    if np.any(full):
         from ..ensembles import STMEnsemble
         from .dielectric import _resonant_real
 
         stm = STMEnsemble(1.0, d0min, d0max, dmax)
-        res = -1.5 * C * _resonant_real(Tf, wf * HBAR_K, stm, False)
+        res[full] = -1.5 * C * _resonant_real(Tf[full], wf[full] * HBAR_K, stm, False)
     a = A * E * _coth_half(E, Tn)
     if rate2 is not None:
         a = a + nonnegative("rate2", rate2(E, Tn))

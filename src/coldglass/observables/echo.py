@@ -527,11 +527,45 @@ def lorentzian_cos_integral(a: ArrayLike, b: ArrayLike,
             np.exp(-a) / (2 * a) * expi(-a + 1j * b) - np.exp(a) / (2 * a) * expi(a + 1j * b))
     if form != "derived":
         raise InputError(f"form must be 'derived' or 'printed', got {form!r}")
+    a, b = np.broadcast_arrays(a, b)
     bb = np.abs(b)
+    big = a > _ASYMPTOTIC_A
     with np.errstate(over="ignore", invalid="ignore"):
         val = (np.exp(a) * np.imag(exp1(a - 1j * bb))
                + np.exp(-a) * np.imag(expi(a + 1j * bb))) / (2 * a)
+    if np.any(big):  # e^{±a} overflow: the asymptotic series of e^{z}E1(z), e^{-w}Ei(w)
+        ab, bz = a[big], bb[big]
+        phase = np.exp(1j * bz)
+        val = np.array(val, dtype=float, ndmin=1).reshape(a.shape).copy()
+        val[big] = (np.imag(phase * _scaled_e1(ab - 1j * bz))
+                    + np.imag(phase * _scaled_ei(ab + 1j * bz))) / (2 * ab)
     return np.sign(b) * np.where(bb > 0, val, 0.0)
+
+
+_ASYMPTOTIC_A = 40.0
+"""Above this a the e^{±a} factors of Eq. (86) are replaced by the asymptotic series (30 terms:
+k!/a^k < 3e-16 at a = 40), where ``exp(a)`` would overflow beyond a ~ 709."""
+
+
+def _scaled_e1(z: np.ndarray) -> np.ndarray:
+    """``e^{z} E1(z) ~ Σ_k (-1)^k k!/z^{k+1}`` for |z| >= 40 (|arg z| < π/2)."""
+    term = 1.0 / z
+    acc = term
+    for k in range(1, 31):
+        term = -term * k / z
+        acc = acc + term
+    return acc
+
+
+def _scaled_ei(w: np.ndarray) -> np.ndarray:
+    """``e^{-w} Ei(w) ~ Σ_k k!/w^{k+1}`` for Re w >= 40 (the iπ·sign(Im w) e^{-w} of the
+    principal branch is below 1e-17 there)."""
+    term = 1.0 / w
+    acc = term
+    for k in range(1, 31):
+        term = term * k / w
+        acc = acc + term
+    return acc
 
 
 def iea_zero_field(tau12: ArrayLike, *, tau_phi3: float, delta_omega: float,
