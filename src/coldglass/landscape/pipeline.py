@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import CatalogError
+from ..errors import CatalogError, InputError
 from .engine import LammpsLJ, engine_version
 from .model import BinaryLJ
 from .saddles import StationaryPoint, quench, same_structure
@@ -70,14 +70,14 @@ class PrepareProtocol:
     def __post_init__(self) -> None:
         T = np.asarray(self.temperatures, dtype=float)
         if T.size == 0 or np.any(~np.isfinite(T)) or np.any(T <= 0):
-            raise ValueError(f"temperatures must be finite and > 0 (ε/k_B), got {T}")
+            raise InputError(f"temperatures must be finite and > 0 (ε/k_B), got {T}")
         if not self.t_melt > 0:
-            raise ValueError(f"t_melt must be > 0, got {self.t_melt}")
+            raise InputError(f"t_melt must be > 0, got {self.t_melt}")
         for k in ("n_melt", "n_equil", "n_spacing"):
             if getattr(self, k) < 0:
-                raise ValueError(f"{k} must be >= 0")
+                raise InputError(f"{k} must be >= 0")
         if self.n_samples < 1:
-            raise ValueError("n_samples must be >= 1")
+            raise InputError("n_samples must be >= 1")
         self.temperatures = tuple(sorted((float(t) for t in T), reverse=True))
 
 
@@ -104,12 +104,12 @@ class SearchProtocol:
 
     def __post_init__(self) -> None:
         if not self.t_md > 0:
-            raise ValueError(f"t_md must be > 0 (ε/k_B), got {self.t_md}")
+            raise InputError(f"t_md must be > 0 (ε/k_B), got {self.t_md}")
         if self.n_quench < 2 or self.interval < 1:
-            raise ValueError("n_quench must be >= 2 and interval >= 1")
+            raise InputError("n_quench must be >= 2 and interval >= 1")
         bad = set(self.routes) - {"is-transition", "soft-mode"}
         if bad or not self.routes:
-            raise ValueError(f"routes must be among 'is-transition', 'soft-mode'; got "
+            raise InputError(f"routes must be among 'is-transition', 'soft-mode'; got "
                              f"{list(self.routes)}")
         self.routes = tuple(self.routes)
 

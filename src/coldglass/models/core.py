@@ -13,9 +13,11 @@ not demand them) and bound to the function: ``lmfit.Model(cm.cp_ats.bind(orienta
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import lmfit
 import numpy as np
@@ -65,9 +67,27 @@ def observable_of_column(column: str) -> str:
                      + ", ".join(f"{v['column']} ({k})" for k, v in OBSERVABLES.items()))
 
 
+_CHECKING: contextvars.ContextVar[bool] = contextvars.ContextVar("coldglass_check_parameters",
+                                                                 default=True)
+
+
+@contextlib.contextmanager
+def unchecked_parameters() -> Iterator[None]:
+    """Inside, model functions do not check their parameters against the table: the fit
+    engine's own bounds hold the free parameters, and a derived one (X0max = X0min·X0ratio)
+    may pass a table edge on the way; the model's own domain checks still apply."""
+    token = _CHECKING.set(False)
+    try:
+        yield
+    finally:
+        _CHECKING.reset(token)
+
+
 def _check_parameters(func_name: str, names: tuple[str, ...], kw: dict) -> None:
     """Every numeric parameter passed is one real, finite number inside the parameter table's
     range (a refusal names the parameter, its unit and the range)."""
+    if not _CHECKING.get():
+        return
     for k in names:
         if k not in kw:
             continue

@@ -74,12 +74,14 @@ def iea(tau12_s: ArrayLike, *, C2LS: float = 1.0, KATS: float = 0.5, tau_phi3: f
     return as_output(r["total"], tau12_s)
 
 
+@with_options()
 def iea_2ls(tau12_s: ArrayLike, *, C2LS: float = 1.0, tau_phi2: float = 1e-5):
     """The 2LS part of :func:`iea`, ``C2LS e^{-2τ12/τφ(2)}``."""
     t, r = _iea(tau12_s, C2LS, 0.0, 1e-6, tau_phi2, 0.0)
     return as_output(r["2LS"], tau12_s)
 
 
+@with_options()
 def iea_ats(tau12_s: ArrayLike, *, KATS: float = 0.5, tau_phi3: float = 1e-6,
             delta_omega: float = 6e5):
     """The ATS part of :func:`iea`, ``-KATS [e^{-a}/2 + (a/π) I(a, b)]``."""
