@@ -64,8 +64,9 @@ def levels(
     for k in range(3):
         table.add_row(f"E{k}", f"{closed[k]:.12g}", f"{numeric[k]:.12g}")
     console.print(table)
-    console.print(f"gap E1-E0 = {closed[1] - closed[0]:.10g} K; effective 2LS (Eq. 9): "
-                  f"{gap_eff:.10g} K")
+    eff = (f"{gap_eff:.10g} K" if abs(phi) <= np.pi and np.isfinite(gap_eff) else
+           "not shown (Eq. 9 is the expansion for |phi| << 1; the levels are 2π-periodic)")
+    console.print(f"gap E1-E0 = {closed[1] - closed[0]:.10g} K; effective 2LS (Eq. 9): {eff}")
 
 
 @app.command()

@@ -190,6 +190,23 @@ def _relaxation_inner(E: np.ndarray, E2mD2: np.ndarray, E2mDm2: np.ndarray, omeg
     return np.where(s_hi > s_lo, val, 0.0)
 
 
+def _relaxation_integral(T: np.ndarray, w: np.ndarray, A: float, d0min: float, d0max: float,
+                         dmax: float, rate2=None, rule=None, n: int = 8) -> np.ndarray:
+    """``∫ dΔ dΔ0/Δ0 (Δ/E)² sech²(E/2T)/(2T) · (1 + iωτ)/(1 + ω²τ²)`` per unit P̄ (complex)
+    for flat arrays ``T`` [K], ``w`` [rad/s], ``τ⁻¹ = A Δ0² E coth(E/2T) + rate2(E, T) Δ0²``:
+    the closed-form Δ0 integral (:func:`_relaxation_inner`) on the E rule of
+    :func:`_eta_rule` (``rule`` reuses one). The relaxational part of the acoustic
+    (``-C`` Re, ``2C`` Im) and of the dielectric (``(2/3) C`` Re and Im) response."""
+    E, E2mD2, E2mDm2, wt = _eta_rule(T, d0min, d0max, dmax, n=n) if rule is None else rule
+    Tn, wn = T[:, None], w[:, None]
+    a = A * E * _coth_half(E, Tn)
+    if rate2 is not None:
+        a = a + nonnegative("rate2", rate2(E, Tn))
+    inner = _relaxation_inner(E, E2mD2, E2mDm2, wn, a, d0min, d0max, dmax)
+    sech2 = 1.0 / np.cosh(np.minimum(E / (2 * Tn), 350.0)) ** 2
+    return np.sum(E * sech2 / (2 * Tn) * inner * wt, axis=1)
+
+
 # ---------------------------------------------------------------------- Δv/v and Q⁻¹
 
 
@@ -253,7 +270,7 @@ def stm_acoustics(
                                               "Qinv")}
     Tf, wf = T.ravel().astype(float), w.ravel().astype(float)
     E, E2mD2, E2mDm2, wt = _eta_rule(Tf, d0min, d0max, dmax, n=n)
-    Tn, wn = Tf[:, None], wf[:, None]
+    Tn = Tf[:, None]
     W = _weight(E2mD2, E, d0max, dmax)
     x = E / (2 * Tn)
     if resonant == "quasistatic":
@@ -269,12 +286,7 @@ def stm_acoustics(
 
         stm = STMEnsemble(1.0, d0min, d0max, dmax)
         res[full] = -1.5 * C * _resonant_real(Tf[full], wf[full] * HBAR_K, stm, False)
-    a = A * E * _coth_half(E, Tn)
-    if rate2 is not None:
-        a = a + nonnegative("rate2", rate2(E, Tn))
-    inner = _relaxation_inner(E, E2mD2, E2mDm2, wn, a, d0min, d0max, dmax)
-    sech2 = 1.0 / np.cosh(np.minimum(x, 350.0)) ** 2
-    rel_c = np.sum(E * sech2 / (2 * Tn) * inner * wt, axis=1)
+    rel_c = _relaxation_integral(Tf, wf, A, d0min, d0max, dmax, rate2, (E, E2mD2, E2mDm2, wt))
     wK = wf * HBAR_K
     Wres = _weight(np.clip(wK**2 - d0min**2, 0.0, None), np.maximum(wK, 1e-300), d0max, dmax)
     q_res = np.pi * C * np.where(wK > d0min, Wres, 0.0) * np.tanh(wK / (2 * Tf))
