@@ -4,13 +4,15 @@ CLI on a user's file, and refusals."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import scipy.constants as sc
 from scipy import integrate
 
 import coldglass.models as cm
-from coldglass.data import Dataset
+from coldglass.data import Dataset, read_csv
 from coldglass.ensembles import STMEnsemble
 from coldglass.observables.acoustics import (
     BoundaryScattering,
@@ -484,3 +486,29 @@ def test_glass_components_for_acoustics():
     a = Glass("ats", [ATS(ens, K_el=1e-5)])
     assert "ddv" in a.observables and a.evaluate("ddv", 0.1, 0.0) == pytest.approx(0.0,
                                                                                   abs=1e-15)
+
+
+@pytest.mark.parametrize("name,command,column,extra", [
+    ("sio2_dv_synthetic.csv", "sound-velocity", "C", []),
+    ("sio2_qinv_synthetic.csv", "internal-friction", "C", []),
+    ("sio2_kappa_synthetic.csv", "thermal-conductivity", "C_t",
+     ["--vary", "L_boundary", "--init", "L_boundary=1e-2"]),
+])
+def test_example_files_fit_back_to_their_truth(tmp_path, name, command, column, extra):
+    # the SYNTHETIC example files (coldglass.synthetic.synthetic_acoustics, a-SiO2 values)
+    # fitted from the command line as the README shows: C within 4σ of a-SiO2's 2.4e-4
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from coldglass.cli import app
+    from coldglass.synthetic import synthetic_acoustics
+
+    path = Path(__file__).resolve().parents[1] / "examples" / "data" / name
+    q = {"dv": "dv_v", "qinv": "Qinv", "kappa": "kappa"}[name.split("_")[1]]
+    np.testing.assert_allclose(read_csv(path).y, synthetic_acoustics(q).y, rtol=1e-6)
+    res = CliRunner().invoke(app, ["fit", command, str(path), "--material", "a-SiO2",
+                                   "--out", str(tmp_path / "fit")] + extra)
+    assert res.exit_code == 0, res.output
+    assert "SYNTHETIC" in res.output
+    t = pd.read_csv(tmp_path / "fit" / "params.csv", comment="#").set_index("parameter")
+    assert abs(t.loc[column, "value"] - 2.4e-4) < 4 * t.loc[column, "stderr"]
