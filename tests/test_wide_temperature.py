@@ -23,7 +23,6 @@ from coldglass.constants import K_B
 from coldglass.ensembles import FIT_RULE, ATSEnsemble, Rule, STMEnsemble
 from coldglass.observables import heat_capacity as H
 from coldglass.observables.dielectric import (
-    _stm_weight,
     ats_dielectric,
     dipole_factor,
     stm_dielectric,
@@ -143,7 +142,7 @@ def test_stm_dielectric_extremes_against_quad(T):
     assert_rel(out["loss_rel"], _stm_rel_quad(T, w, A, "loss"), 1e-9)
     stm = STMEnsemble(P_bar=1.0, Delta0_min=1e-6)
     res = (2 / 3) * _quad_pieces(
-        lambda e: float(_stm_weight(np.array(e), stm)) * (math.tanh(e / (2 * T)) - 1) / e,
+        lambda e: float(stm.resonant_weight(e)) * (math.tanh(e / (2 * T)) - 1) / e,
         [1e-6] + [T * k for k in (0.01, 0.1, 1, 3, 10, 40, 80)])
     assert_rel(out["res"], res, 1e-7)
 

@@ -8,7 +8,8 @@ import numpy as np
 
 from .errors import InputError
 
-__all__ = ["gauss_legendre", "composite_gauss_legendre", "mapped_nodes", "log_mapped_nodes"]
+__all__ = ["gauss_legendre", "composite_gauss_legendre", "mapped_nodes", "mapped_panels",
+           "log_mapped_nodes"]
 
 
 @lru_cache(maxsize=64)
@@ -29,6 +30,16 @@ def mapped_nodes(lo: np.ndarray, hi: np.ndarray, n: int) -> tuple[np.ndarray, np
     lo = np.asarray(lo, dtype=float)[..., None]
     hi = np.asarray(hi, dtype=float)[..., None]
     return lo + (hi - lo) * x, (hi - lo) * w
+
+
+def mapped_panels(lo: np.ndarray, hi: np.ndarray, n_panels: int, n: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Composite GL on arrays of intervals: ``n_panels`` equal panels of ``n`` nodes on each
+    ``[lo, hi]``; shapes ``lo.shape + (n_panels n,)``, panel by panel."""
+    lo, hi = np.broadcast_arrays(np.asarray(lo, dtype=float), np.asarray(hi, dtype=float))
+    edges = lo[..., None] + (hi - lo)[..., None] * np.linspace(0.0, 1.0, n_panels + 1)
+    x, w = mapped_nodes(edges[..., :-1], edges[..., 1:], n)
+    return x.reshape(lo.shape + (-1,)), w.reshape(lo.shape + (-1,))
 
 
 def composite_gauss_legendre(

@@ -44,7 +44,7 @@ from typing import Literal
 import numpy as np
 
 from ..errors import InputError
-from ..quadrature import gauss_legendre
+from ..quadrature import gauss_legendre, mapped_panels
 
 __all__ = ["Rule", "DEFAULT_RULE", "FIT_RULE", "Decay", "DECAYS", "THERMAL_RANGE",
            "ALGEBRAIC_RANGE", "FIELD_MARGIN"]
@@ -73,18 +73,6 @@ def _smooth_min(x: np.ndarray, y: float, delta: float) -> np.ndarray:
     """``min(x, y)``, rounded (C¹) within ``|x - y| < delta``, exact outside."""
     d = np.abs(x - y)
     return np.minimum(x, y) - np.where(d < delta, (delta - d) ** 2 / (4.0 * delta), 0.0)
-
-
-def _panels(lo: np.ndarray, hi: np.ndarray, n_panels: int, n: int
-            ) -> tuple[np.ndarray, np.ndarray]:
-    """Per-point composite GL: ``n_panels`` equal panels of ``n`` nodes on [lo_p, hi_p];
-    shapes ``(p, n_panels n)``."""
-    x, w = gauss_legendre(n)
-    frac = np.linspace(0.0, 1.0, n_panels + 1)
-    edges = lo[:, None] + (hi - lo)[:, None] * frac[None, :]
-    width = np.diff(edges, axis=1)
-    nodes = edges[:, :-1, None] + width[:, :, None] * x
-    return nodes.reshape(len(lo), -1), (width[:, :, None] * w).reshape(len(lo), -1)
 
 
 @dataclass(frozen=True)
@@ -204,16 +192,16 @@ class Rule:
         thermal = self.decay == "thermal"
         if self.v_panels is None:
             n_pan = max(1, int(np.ceil(float(np.max(w_top, initial=1.0)) * (1 - 1e-12))))
-            w, ww = _panels(np.zeros_like(w_top), w_top, n_pan, n)
+            w, ww = mapped_panels(np.zeros_like(w_top), w_top, n_pan, n)
         elif not thermal:
-            w, ww = _panels(np.zeros_like(w_top), w_top, self.v_panels, n)
+            w, ww = mapped_panels(np.zeros_like(w_top), w_top, self.v_panels, n)
         else:
             # thermal kernels: below the thermal layer the kernel is a smooth function of D²
             # (one panel of 2 n nodes, which the absent tail leaves free), then v_panels
             # panels of equal width up to the top
             w_m = np.minimum(_softplus(np.log1p(T / s) - _LAYER_OFFSET), 0.5 * w_top)
-            wl, wwl = _panels(np.zeros_like(w_m), w_m, 1, 2 * n)
-            wh, wwh = _panels(w_m, w_top, self.v_panels, n)
+            wl, wwl = mapped_panels(np.zeros_like(w_m), w_m, 1, 2 * n)
+            wh, wwh = mapped_panels(w_m, w_top, self.v_panels, n)
             w, ww = np.concatenate([wl, wh], axis=1), np.concatenate([wwl, wwh], axis=1)
         # D = Dlo + s (e^w - 1): dD/D = s e^w dw / D
         D = Dlo[:, None] + s[:, None] * np.expm1(w)

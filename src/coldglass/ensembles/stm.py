@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ..errors import InputError
-from ..quadrature import mapped_nodes
+from ..quadrature import mapped_panels
 from ..validation import finite, nonnegative
 
 __all__ = ["STMEnsemble"]
@@ -40,6 +40,14 @@ class STMEnsemble:
     Delta_max: float = np.inf
 
     def __post_init__(self) -> None:
+        for name in ("P_bar", "Delta0_min", "Delta0_max", "Delta_max"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or np.iscomplexobj(v) or np.ndim(v) != 0:
+                raise InputError(f"{name} must be one real number, got {v!r}")
+            try:
+                object.__setattr__(self, name, float(v))
+            except (TypeError, ValueError):
+                raise InputError(f"{name} must be one real number, got {v!r}") from None
         if not (np.isfinite(self.P_bar) and self.P_bar >= 0):
             raise InputError(f"P_bar must be finite and >= 0, got {self.P_bar!r}")
         if not (np.isfinite(self.Delta0_min) and self.Delta0_min > 0):
@@ -64,6 +72,20 @@ class STMEnsemble:
             hi = np.minimum(self.Delta0_max, E)
             val = np.arccosh(np.maximum(E / lo, 1.0)) - np.arccosh(np.maximum(E / hi, 1.0))
         return self.P_bar * np.where(hi > lo, val, 0.0)
+
+    def resonant_weight(self, E: ArrayLike, E2mD2: ArrayLike | None = None) -> np.ndarray:
+        """``W(E) = ∫ dΔ0/Δ0 (E/Δ)(Δ0/E)²`` at fixed gap E (dimensionless), the weight of the
+        resonant response (→ 1 for Δ0min << E < Δ0max):
+        ``[sqrt(E² - lo²) - sqrt(E² - hi²)]/E`` with ``lo = max(Δ0min, sqrt(E² - Δmax²))``,
+        ``hi = min(Δ0max, E)``; 0 where no system has the gap E. ``E2mD2`` = E² - Δ0min² when
+        the caller has it accurately (near E = Δ0min)."""
+        E = np.asarray(E, dtype=float)
+        g = np.clip(E**2 - self.Delta0_min**2, 0.0, None) if E2mD2 is None else E2mD2
+        upper = np.sqrt(np.minimum(g, self.Delta_max**2))
+        lower = (np.sqrt(np.clip(E**2 - self.Delta0_max**2, 0.0, None))
+                 if np.isfinite(self.Delta0_max) else 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(E > self.Delta0_min, np.clip(upper - lower, 0.0, None) / E, 0.0)
 
     def density_E_tau(self, E: ArrayLike, tau: ArrayLike, tau_min: ArrayLike) -> np.ndarray:
         """(E, τ) form of the distribution, ``P(E, τ) = P̄ / (2τ sqrt(1 - τmin(E)/τ))`` (Eq. 40).
@@ -132,8 +154,8 @@ class STMEnsemble:
         u_lo = np.log(self.Delta0_min)
         u_hi = np.log(np.maximum(d0max, self.Delta0_min))
         n_pan = max(1, int(np.ceil(float(np.max(u_hi - u_lo)) / 2.0 * (1 - 1e-12))))
-        u, wu = _panels(np.full_like(u_hi, u_lo), u_hi, n_pan, n_u)
-        d, wd = _panels(np.zeros_like(dmax), dmax, 16, n_delta)
+        u, wu = mapped_panels(np.full_like(u_hi, u_lo), u_hi, n_pan, n_u)
+        d, wd = mapped_panels(np.zeros_like(dmax), dmax, 16, n_delta)
         D0_all, Dl_all = np.exp(u)[:, :, None], d[:, None, :]
         chunk = max(1, max_chunk // (u.shape[1] * d.shape[1]))
         out = np.empty(n_pts)
@@ -149,15 +171,6 @@ class STMEnsemble:
             out[sl] = np.einsum("pij,pi,pj->p", K, np.broadcast_to(wu[ns], (p, wu.shape[1])),
                                 np.broadcast_to(wd[ns], (p, wd.shape[1])))
         return self.P_bar * out.reshape(shape)
-
-
-def _panels(lo: np.ndarray, hi: np.ndarray, n_panels: int, n: int
-            ) -> tuple[np.ndarray, np.ndarray]:
-    """Per-point composite Gauss-Legendre: ``n_panels`` equal panels of ``n`` nodes on
-    ``[lo_p, hi_p]``; shapes ``(p, n_panels n)``."""
-    edges = lo[:, None] + (hi - lo)[:, None] * np.linspace(0.0, 1.0, n_panels + 1)
-    x, w = mapped_nodes(edges[:, :-1], edges[:, 1:], n)
-    return x.reshape(len(lo), -1), w.reshape(len(lo), -1)
 
 
 # ---------------------------------------------------------------------------------- ATS

@@ -18,7 +18,7 @@ from .. import models as cm
 from ..data import Dataset
 from ..errors import InputError
 from ..materials import get_acoustic
-from .setups import Options, fit_model
+from .setups import Options, _need, fit_model
 
 __all__ = ["fit_sound_velocity", "fit_internal_friction", "fit_thermal_conductivity"]
 
@@ -37,11 +37,6 @@ def _with_start(options: Options | None, start: dict[str, float]) -> Options:
         init.pop(k, None)
     opts["init"] = init
     return opts
-
-
-def _need(data: Dataset, column: str, what: str) -> None:
-    if data.quantity != column:
-        raise InputError(f"{what} needs '{column}' data, the file has {data.quantity!r}")
 
 
 def _frequency(data: Dataset, frequency_Hz: float | None, what: str) -> dict:
@@ -89,7 +84,7 @@ def fit_sound_velocity(data: Dataset, material: str | None = None, *,
     :func:`coldglass.models.dv_stm`: C, A and the offset dv0 vary; Delta0_min and the Raman
     coefficient A_R are held (``options["vary"]`` frees them). ``material``: starting
     values from the acoustic table (``polarization`` picks C_l or C_t)."""
-    _need(data, "dv_v", "fit_sound_velocity")
+    _need(data, ("dv_v",), "fit_sound_velocity")
     return _relaxation_fit(data, cm.dv_stm, "dv0", material, polarization, frequency_Hz,
                            t_tol, options, run, "fit_sound_velocity")
 
@@ -100,7 +95,7 @@ def fit_internal_friction(data: Dataset, material: str | None = None, *,
                           run: bool = True):
     """Fit Q⁻¹(T, ω) (``Qinv`` data) with :func:`coldglass.models.qinv_stm`: C, A and the
     background Q0 vary; Delta0_min and A_R are held."""
-    _need(data, "Qinv", "fit_internal_friction")
+    _need(data, ("Qinv",), "fit_internal_friction")
     return _relaxation_fit(data, cm.qinv_stm, "Q0", material, polarization, frequency_Hz,
                            t_tol, options, run, "fit_internal_friction")
 
@@ -111,7 +106,7 @@ def fit_thermal_conductivity(data: Dataset, material: str | None = None, *,
     tied to C_t unless the material or ``options`` give it; v_l, v_t (from the material or
     ``options``; required: κ alone fixes only 1/(C v)) and the Casimir length L_boundary are
     held (vary it with ``options["vary"] = ["L_boundary"]``)."""
-    _need(data, "kappa", "fit_thermal_conductivity")
+    _need(data, ("kappa",), "fit_thermal_conductivity")
     start = get_acoustic(material).start("kappa") if material else {}
     given = {k for key in ("fix", "init") for k in ((options or {}).get(key) or {})}
     missing = [v for v in ("v_l", "v_t") if v not in start and v not in given]

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..data import Dataset
 from ..errors import ColdglassError, InputError
-from ..models.core import full_signature
+from ..models.core import full_signature, unchecked_parameters
 from ..models.parameters import display_name, group_suffix, internal_name, spec
 
 __all__ = ["Term", "Block", "FitProblem", "FitError", "MAX_PARAMETER_FRACTION"]
@@ -79,8 +79,6 @@ class Term:
             hit = self._cache.get(key)
             if hit is not None:
                 return hit
-        from ..models.core import unchecked_parameters
-
         with unchecked_parameters():  # lmfit's bounds hold the free parameters
             out = self._evaluate(values, ds, mask, T, B, x)
         if at_data:

@@ -42,9 +42,9 @@ import scipy.constants as sc
 from numpy.typing import ArrayLike
 
 from ..constants import HBAR_K
-from ..ensembles import ATSEnsemble, Orientation, Rule
+from ..ensembles import ATSEnsemble, Orientation, Rule, STMEnsemble
 from ..errors import InputError
-from ..quadrature import gauss_legendre
+from ..quadrature import gauss_legendre, mapped_panels
 from ..validation import finite, nonnegative, positive, temperature
 from .relaxation import _coth_half
 
@@ -108,7 +108,6 @@ def _eta_rule(T: np.ndarray, d0min: float, d0max: float, dmax: float, top: float
     if np.isfinite(dmax):
         starts.append((float(np.hypot(d0min, dmax)), "dmax"))
     starts.sort()
-    x, w = gauss_legendre(n)
     Es, g0s, gms, wts = [], [], [], []
     for i, (e_lo, kind) in enumerate(starts):
         e_hi = np.minimum(starts[i + 1][0], e_top) if i + 1 < len(starts) else e_top
@@ -120,10 +119,7 @@ def _eta_rule(T: np.ndarray, d0min: float, d0max: float, dmax: float, top: float
         a, b = to_v(lo_e) * np.ones_like(T), to_v(e_hi) * np.ones_like(T)
         b = np.maximum(a, b)
         n_pan = max(1, int(np.ceil(float(np.max(b - a, initial=0.0)))))
-        k = np.arange(n_pan)
-        h = ((b - a) / n_pan)[:, None, None]
-        v = ((a[:, None] + (b - a)[:, None] * k / n_pan)[..., None] + h * x).reshape(len(T), -1)
-        wv = (h * w).repeat(n_pan, axis=1).reshape(len(T), -1)
+        v, wv = mapped_panels(a, b, n_pan, n)
         if kind == "dmax":
             g = np.exp(2 * v)  # E² - Δmax²
             E = np.sqrt(dmax**2 + g)
@@ -140,14 +136,6 @@ def _eta_rule(T: np.ndarray, d0min: float, d0max: float, dmax: float, top: float
             wts.append(wv * (e_lo * np.sinh(v)) / E)  # dE/E = b sinh v dv / E
     return (np.concatenate(Es, axis=1), np.concatenate(g0s, axis=1),
             np.concatenate(gms, axis=1), np.concatenate(wts, axis=1))
-
-
-def _weight(E2mD2: np.ndarray, E: np.ndarray, d0max: float, dmax: float) -> np.ndarray:
-    """``W(E) = ∫ dΔ0/Δ0 (E/Δ)(Δ0/E)²`` at fixed E: [sqrt(E² - lo²) - sqrt(E² - hi²)]/E with
-    ``lo = max(Δ0min, sqrt(E² - Δmax²))``, ``hi = min(Δ0max, E)`` (→ 1 for no cutoffs)."""
-    upper = np.sqrt(np.minimum(E2mD2, dmax**2))
-    lower = np.sqrt(np.clip(E**2 - d0max**2, 0.0, None)) if np.isfinite(d0max) else 0.0
-    return np.clip(upper - lower, 0.0, None) / E
 
 
 def _F(w: np.ndarray, s: np.ndarray, q: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -254,12 +242,8 @@ def stm_acoustics(
     shape = T.shape
     C = float(nonnegative("C", C))
     A = float(positive("A", A, "s^-1 K^-3"))
-    d0min = float(positive("Delta0_min", Delta0_min, "K"))
-    d0max, dmax = float(Delta0_max), float(Delta_max)
-    if not d0max > d0min:
-        raise InputError(f"Delta0_max ({d0max!r} K) must exceed Delta0_min ({d0min!r} K)")
-    if not dmax > 0:
-        raise InputError(f"Delta_max must be > 0 K, got {dmax!r}")
+    stm = STMEnsemble(1.0, Delta0_min, Delta0_max, Delta_max)  # checks the cutoffs
+    d0min, d0max, dmax = stm.Delta0_min, stm.Delta0_max, stm.Delta_max
     if resonant not in ("quasistatic", "full", "auto"):
         raise InputError(f"resonant must be 'auto', 'quasistatic' or 'full', got {resonant!r}")
     if isinstance(n, bool) or not float(n).is_integer() or n < 2:
@@ -271,7 +255,7 @@ def stm_acoustics(
     Tf, wf = T.ravel().astype(float), w.ravel().astype(float)
     E, E2mD2, E2mDm2, wt = _eta_rule(Tf, d0min, d0max, dmax, n=n)
     Tn = Tf[:, None]
-    W = _weight(E2mD2, E, d0max, dmax)
+    W = stm.resonant_weight(E, E2mD2)
     x = E / (2 * Tn)
     if resonant == "quasistatic":
         full = np.zeros(Tf.shape, bool)
@@ -281,15 +265,12 @@ def stm_acoustics(
         full = wf * HBAR_K > 1e-3 * np.minimum(Tf, d0min)
     res = -C * np.sum(W * (np.tanh(x) - 1.0) * wt, axis=1)
     if np.any(full):
-        from ..ensembles import STMEnsemble
         from .dielectric import _resonant_real
 
-        stm = STMEnsemble(1.0, d0min, d0max, dmax)
         res[full] = -1.5 * C * _resonant_real(Tf[full], wf[full] * HBAR_K, stm, False)
     rel_c = _relaxation_integral(Tf, wf, A, d0min, d0max, dmax, rate2, (E, E2mD2, E2mDm2, wt))
     wK = wf * HBAR_K
-    Wres = _weight(np.clip(wK**2 - d0min**2, 0.0, None), np.maximum(wK, 1e-300), d0max, dmax)
-    q_res = np.pi * C * np.where(wK > d0min, Wres, 0.0) * np.tanh(wK / (2 * Tf))
+    q_res = np.pi * C * stm.resonant_weight(wK) * np.tanh(wK / (2 * Tf))
     rel, q_rel = -C * rel_c.real, 2 * C * rel_c.imag
     out = {"res": res, "rel": rel, "total": res + rel, "Qinv_res": q_res, "Qinv_rel": q_rel,
            "Qinv": q_res + q_rel}

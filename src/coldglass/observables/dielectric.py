@@ -134,28 +134,19 @@ def debye_relaxator(omega: ArrayLike, tau: ArrayLike) -> np.ndarray:
 # ------------------------------------------------------------------------- STM, Eqs. 32-40
 
 
-def _stm_weight(E: np.ndarray, stm: STMEnsemble) -> np.ndarray:
-    """``∫ dΔ0/Δ0 (E/Δ)(Δ0/E)²`` at fixed E: [sqrt(E² - lo²) - sqrt(E² - hi²)]/E, the
-    resonant weight of the STM ensemble (→ 1 for Δ0min << E < Δ0max; Eq. 35's root)."""
-    lo = np.maximum(stm.Delta0_min, np.sqrt(np.clip(E**2 - stm.Delta_max**2, 0, None)))
-    hi = np.minimum(stm.Delta0_max, E)
-    val = (np.sqrt(np.clip(E**2 - lo**2, 0, None)) - np.sqrt(np.clip(E**2 - hi**2, 0, None)))
-    return np.where(hi > lo, val / E, 0.0)
-
-
 def _resonant_real(T, w_K, stm, quasistatic, n=24):
     """(2/3)∫ dE W(E) [tanh(E/2T) - 1] E/(E² - w²) (PV), measured from T = 0."""
     # the integrand is negligible beyond 40 T; PV at E = w handled by subtracting f(w)
     Emax = 40.0 * T
     lo = np.full_like(T, stm.Delta0_min)
     x, wx = log_mapped_nodes(lo, np.maximum(Emax, 2 * lo), np.zeros_like(T), n)
-    f = lambda E: _stm_weight(E, stm) * (np.tanh(E / (2 * T[..., None])) - 1.0) * E  # noqa: E731
+    f = lambda E: stm.resonant_weight(E) * (np.tanh(E / (2 * T[..., None])) - 1.0) * E  # noqa: E731
     if quasistatic:
         return (2.0 / 3.0) * np.sum(f(x) / x**2 * wx, axis=-1)
     wk = w_K[..., None]
     fx = f(x)
     # 1/(E² - w²) = [1/(E - w) - 1/(E + w)]/(2w); the PV of ∫ f/(E - w) by subtraction
-    fw = np.where(w_K > lo, _stm_weight(w_K, stm) * (np.tanh(w_K / (2 * T)) - 1.0) * w_K, 0.0)
+    fw = np.where(w_K > lo, stm.resonant_weight(w_K) * (np.tanh(w_K / (2 * T)) - 1.0) * w_K, 0.0)
     a, b = lo, np.maximum(Emax, 2 * lo)
     with np.errstate(divide="ignore", invalid="ignore"):
         inside = (w_K > a) & (w_K < b)
@@ -252,7 +243,7 @@ def stm_dielectric(
     rel = (2.0 / 3.0) * C * _relaxation_integral(
         Tf, wf, float(positive("A", A, "s^-1 K^-3")), stm.Delta0_min, stm.Delta0_max,
         stm.Delta_max, n=max(6, int(n_u) // 6)).reshape(T.shape)
-    loss_res = C * np.pi / 3.0 * _stm_weight(w_K, stm) * np.tanh(w_K / (2 * T))
+    loss_res = C * np.pi / 3.0 * stm.resonant_weight(w_K) * np.tanh(w_K / (2 * T))
     return {"res": res, "rel": rel.real, "total": res + rel.real, "loss_rel": rel.imag,
             "loss_res": loss_res, "loss": rel.imag + loss_res}
 

@@ -537,8 +537,8 @@ def lorentzian_cos_integral(a: ArrayLike, b: ArrayLike,
         ab, bz = a[big], bb[big]
         phase = np.exp(1j * bz)
         val = np.array(val, dtype=float, ndmin=1).reshape(a.shape).copy()
-        val[big] = (np.imag(phase * _scaled_e1(ab - 1j * bz))
-                    + np.imag(phase * _scaled_ei(ab + 1j * bz))) / (2 * ab)
+        val[big] = (np.imag(phase * _asymptotic(ab - 1j * bz, -1.0))
+                    + np.imag(phase * _asymptotic(ab + 1j * bz, 1.0))) / (2 * ab)
     return np.sign(b) * np.where(bb > 0, val, 0.0)
 
 
@@ -547,23 +547,14 @@ _ASYMPTOTIC_A = 40.0
 k!/a^k < 3e-16 at a = 40), where ``exp(a)`` would overflow beyond a ~ 709."""
 
 
-def _scaled_e1(z: np.ndarray) -> np.ndarray:
-    """``e^{z} E1(z) ~ Σ_k (-1)^k k!/z^{k+1}`` for |z| >= 40 (|arg z| < π/2)."""
+def _asymptotic(z: np.ndarray, sign: float) -> np.ndarray:
+    """``Σ_k (sign)^k k!/z^{k+1}``, 31 terms: ``e^{z} E1(z)`` for sign = -1 (|z| >= 40,
+    |arg z| < π/2) and ``e^{-w} Ei(w)`` for sign = +1 (Re w >= 40; the iπ·sign(Im w) e^{-w} of
+    the principal branch is below 1e-17 there)."""
     term = 1.0 / z
     acc = term
     for k in range(1, 31):
-        term = -term * k / z
-        acc = acc + term
-    return acc
-
-
-def _scaled_ei(w: np.ndarray) -> np.ndarray:
-    """``e^{-w} Ei(w) ~ Σ_k k!/w^{k+1}`` for Re w >= 40 (the iπ·sign(Im w) e^{-w} of the
-    principal branch is below 1e-17 there)."""
-    term = 1.0 / w
-    acc = term
-    for k in range(1, 31):
-        term = term * k / w
+        term = sign * term * k / z
         acc = acc + term
     return acc
 

@@ -29,8 +29,9 @@ import scipy.constants as sc
 from numpy.typing import ArrayLike
 from scipy.special import dawsn
 
+from ..ensembles import STMEnsemble
 from ..errors import InputError
-from ..quadrature import gauss_legendre
+from ..quadrature import mapped_panels
 from ..validation import nonnegative, positive, temperature
 from .relaxation import _coth_half
 
@@ -48,23 +49,9 @@ def _temperature_pair(T1, T0) -> tuple[float, float]:
     return out[0], out[1]
 
 
-def _cutoffs(Delta0_min, Delta0_max):
-    d0min = float(positive("Delta0_min", Delta0_min, "K"))
-    d0max = float(Delta0_max)
-    if not d0max > d0min:
-        raise InputError(f"Delta0_max ({d0max!r} K) must exceed Delta0_min ({d0min!r} K)")
-    return d0min, d0max
-
-
-def _panels(lo: np.ndarray, hi: np.ndarray, n_pan: int, n: int):
-    """Composite GL on per-row intervals [lo, hi] (shapes (..., n_pan n))."""
-    x, w = gauss_legendre(n)
-    k = np.arange(n_pan)
-    h = ((hi - lo) / n_pan)[..., None]
-    a = lo[..., None] + h * k
-    nodes = (a[..., None] + h[..., None] * x).reshape(lo.shape + (-1,))
-    wts = np.broadcast_to((h[..., None] * w), a.shape + (n,)).reshape(lo.shape + (-1,))
-    return nodes, wts
+def _cutoffs(Delta0_min, Delta0_max) -> tuple[float, float]:
+    stm = STMEnsemble(1.0, Delta0_min, Delta0_max)  # checks the cutoffs
+    return stm.Delta0_min, stm.Delta0_max
 
 
 def _log_ratio_range(E, d0min, d0max):
@@ -83,14 +70,14 @@ def _occupied(kappa: np.ndarray, y_lo: np.ndarray, y_hi: np.ndarray, n: int) -> 
     of y no wider than 1 (the step of ``1 - exp(-κ e^{-y})`` has a width of ~3 in y)."""
     out = np.zeros(np.broadcast_shapes(kappa.shape, y_hi.shape))
     lo1, hi1 = np.minimum(y_lo, 1.0), np.minimum(y_hi, 1.0)
-    z, wz = _panels(np.sqrt(lo1), np.sqrt(hi1), 2, n)
+    z, wz = mapped_panels(np.sqrt(lo1), np.sqrt(hi1), 2, n)
     y = z * z
     with np.errstate(invalid="ignore", divide="ignore"):
         dens = np.where(z > 0, z / np.sqrt(-np.expm1(-y)), 1.0)  # 2z dz/(2 sqrt(1 - e^-y))
     out += np.sum(dens * -np.expm1(-kappa[..., None] * np.exp(-y)) * wz, axis=-1)
     lo2, hi2 = np.maximum(y_lo, 1.0), np.maximum(y_hi, 1.0)
     n_pan = max(1, int(np.ceil(float(np.max(hi2 - lo2, initial=0.0)))))
-    y, wy = _panels(lo2, hi2, n_pan, n)
+    y, wy = mapped_panels(lo2, hi2, n_pan, n)
     dens = 0.5 / np.sqrt(-np.expm1(-y))
     out += np.sum(dens * -np.expm1(-kappa[..., None] * np.exp(-y)) * wy, axis=-1)
     return out
@@ -119,7 +106,7 @@ def cp_stm_time(T: ArrayLike, t: ArrayLike, *, P_bar: float, A: float,
         return np.zeros(shape)
     Tf, tf = T.ravel()[:, None], t.ravel()[:, None]
     xlo = np.minimum(d0min / (2 * Tf[:, 0]), 25.0)  # no system below E = Δ0min
-    x, wx = _panels(xlo, np.full_like(xlo, 25.0), 14, n_E)
+    x, wx = mapped_panels(xlo, np.full_like(xlo, 25.0), 14, n_E)
     E = 2 * Tf * x  # (p, e)
     wE = 2 * Tf * wx
     tau_min = 1.0 / (A * E**3 * _coth_half(E, Tf))
@@ -169,7 +156,7 @@ def heat_release(t: ArrayLike, *, T1: float, T0: float, P_bar: float, A: float,
     if not u_hi > np.log(d0min):
         return np.zeros(t.shape)
     n_pan = max(1, int(np.ceil((u_hi - np.log(d0min)) / 0.5)))
-    u, wu = _panels(np.array([np.log(d0min)]), np.array([u_hi]), n_pan, n)
+    u, wu = mapped_panels(np.array([np.log(d0min)]), np.array([u_hi]), n_pan, n)
     E, wE = np.exp(u[0]), np.exp(u[0]) * wu[0]
     dU = 0.5 * E * (np.tanh(E / (2 * T0)) - np.tanh(E / (2 * T1)))
     tau_min = 1.0 / (A * E**3 * _coth_half(E, np.asarray(T0)))
