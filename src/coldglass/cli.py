@@ -164,28 +164,10 @@ def _material(name: str | None):
     return None if name is None else get_material(name)
 
 
-def _pairs(items: list[str], what: str, need_value: bool) -> dict:
-    out = {}
-    for item in items:
-        name, eq, val = item.partition("=")
-        name = name.strip()
-        if not name:
-            raise InputError(f"{what}: empty parameter name in {item!r}")
-        if not eq:
-            if need_value:
-                raise InputError(f"{what} needs NAME=VALUE, got {item!r}")
-            out[name] = None
-            continue
-        try:
-            out[name] = float(val)
-        except ValueError:
-            raise InputError(f"{what} {item!r}: {val!r} is not a number") from None
-    return out
-
-
 def _options(fix: list[str], vary: list[str], init: list[str]) -> dict:
-    return {"fix": _pairs(fix, "--fix", False), "vary": list(vary),
-            "init": _pairs(init, "--init", True)}
+    from .fit import parse_options
+
+    return parse_options(fix, vary, init)
 
 
 def _check_out(out: Path, force: bool = False, outputs: tuple[str, ...] = FIT_OUTPUTS,
@@ -634,6 +616,28 @@ def fit_any(
                    options=_options(fix, vary, init), term_options=opts, run=False)
 
     _run_fit(build, out, list_parameters, mcmc, mcmc_steps, mcmc_walkers, seed, force)
+
+
+@app.command()
+def explore(
+    port: int = typer.Option(5006, help="port of the local web server"),
+    address: str = typer.Option("localhost", help="address to listen on (localhost: this "
+                                "machine only)"),
+    show: bool = typer.Option(False, help="open the page in the default browser"),
+    catalog: Path = typer.Option(None, help="landscape catalog (.sqlite) to open in its tab"),
+) -> None:
+    """Start the interactive explorer in the browser (needs the extra: pip install
+    'coldglass[app]'): the models with sliders, your CSV with the fits of `coldglass fit`,
+    and a landscape-catalog browser. Prints the address; Ctrl-C stops it."""
+    from .app import serve
+
+    def ready(url: str) -> None:
+        console.print(f"coldglass explorer at {url}  (Ctrl-C stops it)", markup=False)
+
+    try:
+        serve(port, address=address, show=show, catalog=catalog, ready=ready)
+    except KeyboardInterrupt:
+        console.print("explorer stopped", markup=False)
 
 
 @app.command()

@@ -37,6 +37,33 @@ __all__ = ["fit_cp", "fit_cp_bar", "fit_magnetization", "fit_joint", "fit_dielec
 
 Options = dict  # {"fix": {name: value|None}, "vary": [names], "init": {name: value}}
 
+
+def _pairs(items: list[str], what: str, need_value: bool) -> dict:
+    out = {}
+    for item in items:
+        name, eq, val = item.partition("=")
+        name = name.strip()
+        if not name:
+            raise InputError(f"{what}: empty parameter name in {item!r}")
+        if not eq:
+            if need_value:
+                raise InputError(f"{what} needs NAME=VALUE, got {item!r}")
+            out[name] = None
+            continue
+        try:
+            out[name] = float(val)
+        except ValueError:
+            raise InputError(f"{what} {item!r}: {val!r} is not a number") from None
+    return out
+
+
+def parse_options(fix: list[str], vary: list[str], init: list[str]) -> Options:
+    """The fix/vary/init options of every fit from their text form (the CLI's ``--fix``,
+    ``--vary``, ``--init`` and the explorer's fields): ``NAME=VALUE`` or ``NAME`` (fix at
+    its start); a malformed item is refused with the option named."""
+    return {"fix": _pairs(fix, "--fix", False), "vary": [v.strip() for v in vary],
+            "init": _pairs(init, "--init", True)}
+
 _REMEDY_GROUPS = ("The data have {n} temperature groups at the grouping tolerance "
                   "(t_tol / --t-tol {tol}); use shared cutoffs (per_temperature=False, "
                   "--shared-cutoffs), a larger --t-tol, or fix parameters (--fix).")

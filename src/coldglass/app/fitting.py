@@ -1,0 +1,171 @@
+"""The explorer's "Your data" tab without the browser: an uploaded CSV read by the same
+reader as ``coldglass fit`` and fitted by the same public functions the CLI commands call
+(:mod:`coldglass.fit`), with the same refusals before any work starts."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import fit as cf
+from ..data import Dataset, read_csv
+from ..errors import InputError
+from ..materials import ECHO, MATERIALS, get_material
+
+__all__ = ["FIT_KINDS", "KIND_OF_QUANTITY", "read_upload", "data_table", "FitRequest",
+           "build_fit", "FitOutcome", "run_fit", "materials_for"]
+
+FIT_KINDS = ("cp", "magnetization", "dielectric", "echo", "sound-velocity",
+             "internal-friction", "thermal-conductivity", "model")
+"""The fit commands of ``coldglass fit``, by the same names."""
+
+KIND_OF_QUANTITY = {"Cp": "cp", "Cp_bar": "cp", "M": "magnetization", "deps": "dielectric",
+                    "dtand": "dielectric", "A": "echo", "IEA": "echo", "dv_v": "sound-velocity",
+                    "Qinv": "internal-friction", "kappa": "thermal-conductivity"}
+"""The named fit a data column suggests (any column also fits with ``model``)."""
+
+_ACOUSTIC = ("a-SiO2", "BK7")
+
+
+def materials_for(kind: str) -> tuple[str, ...]:
+    """Materials whose table values start the fit ``kind`` (the CLI's ``--material``)."""
+    from ..materials import DIELECTRIC
+
+    return {"cp": ("BAS", "Duran"), "magnetization": tuple(MATERIALS),
+            "dielectric": tuple(DIELECTRIC), "sound-velocity": _ACOUSTIC,
+            "internal-friction": _ACOUSTIC, "thermal-conductivity": _ACOUSTIC}.get(kind, ())
+
+
+def read_upload(name: str, content: bytes, *, molar_mass: float | None = None) -> Dataset:
+    """Read uploaded CSV bytes with :func:`coldglass.data.read_csv`; messages name the
+    uploaded file (``mydata.csv:4: ...``), not a temporary path."""
+    if not name or "/" in name or "\\" in name or name in (".", ".."):
+        name = "upload.csv"
+    if not content:
+        raise InputError(f"{name}: the file is empty")
+    with tempfile.TemporaryDirectory(prefix="coldglass-upload-") as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(content)
+        try:
+            ds = read_csv(path, molar_mass=molar_mass)
+        except (InputError, ValueError) as exc:
+            raise type(exc)(str(exc).replace(str(path), name)) from None
+    ds.source = name
+    return ds
+
+
+def data_table(ds: Dataset) -> pd.DataFrame:
+    """The points in the file's own units (for the plot and a glance at the table)."""
+    cols = {}
+    for key, values in (("T", ds.T), ("B", ds.B if ds.has_field else None),
+                        ("f", ds.frequency), ("tau12", ds.tau12), ("y", ds.y),
+                        ("sigma", ds.sigma)):
+        if values is None:
+            continue
+        unit, factor = ds.display("y" if key == "sigma" else key)
+        label = ds.quantity if key == "y" else key
+        cols[f"{label} [{unit}]"] = np.asarray(values) * factor
+    return pd.DataFrame(cols)
+
+
+@dataclass(frozen=True)
+class FitRequest:
+    """What the CLI's options say, as values (None: the command's default)."""
+
+    kind: str
+    material: str | None = None
+    orientation: str = "exact"
+    frequency_Hz: float | None = None
+    row: str | None = None
+    tau12_us: float | None = None
+    fix: tuple[str, ...] = ()
+    vary: tuple[str, ...] = ()
+    init: tuple[str, ...] = ()
+    t_tol: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in FIT_KINDS:
+            raise InputError(f"fit {self.kind!r} is not one of {list(FIT_KINDS)}")
+        if self.material is not None and self.material not in materials_for(self.kind):
+            raise InputError(f"material {self.material!r} has no starting values for the "
+                             f"{self.kind} fit; choose one of {list(materials_for(self.kind))}")
+        if self.row is not None and self.row not in ECHO:
+            raise InputError(f"echo row {self.row!r} is not one of {list(ECHO)}")
+        for name in ("frequency_Hz", "tau12_us", "t_tol"):
+            v = getattr(self, name)
+            if v is not None and not (np.isfinite(v) and v > 0):
+                raise InputError(f"{name} must be a finite number > 0, got {v!r}")
+
+
+def build_fit(ds: Dataset, req: FitRequest):
+    """The :class:`coldglass.fit.FitProblem` the CLI command ``coldglass fit <kind>`` builds
+    for the same data and options (refusals included); not yet run."""
+    opts = cf.parse_options(list(req.fix), list(req.vary), list(req.init))
+    k, m = req.kind, req.material
+    if k == "cp":
+        return cf.fit_cp(ds, None if m is None else get_material(m),
+                         orientation=req.orientation, t_tol=req.t_tol, options=opts, run=False)
+    if k == "magnetization":
+        return cf.fit_magnetization(ds, None if m is None else get_material(m),
+                                    orientation=req.orientation, options=opts, run=False)
+    if k == "dielectric":
+        return cf.fit_dielectric(ds, m, orientation=req.orientation,
+                                 frequency_Hz=req.frequency_Hz, t_tol=req.t_tol, options=opts,
+                                 run=False)
+    if k == "echo":
+        return cf.fit_echo(ds, req.row, tau12=None if req.tau12_us is None
+                           else req.tau12_us * 1e-6, frequency=req.frequency_Hz,
+                           orientation=req.orientation, options=opts, run=False)
+    if k in ("sound-velocity", "internal-friction"):
+        run = cf.fit_sound_velocity if k == "sound-velocity" else cf.fit_internal_friction
+        return run(ds, m, frequency_Hz=req.frequency_Hz, t_tol=req.t_tol, options=opts,
+                   run=False)
+    if k == "thermal-conductivity":
+        return cf.fit_thermal_conductivity(ds, m, options=opts, run=False)
+    term_options = {} if req.frequency_Hz is None else {"frequency_Hz": req.frequency_Hz}
+    return cf.fit_model(ds, None, t_tol=req.t_tol, options=opts, term_options=term_options,
+                        run=False)
+
+
+@dataclass
+class FitOutcome:
+    """A finished fit, ready for the page: the parameter table with units, the warnings,
+    the fitted curves in the file's units, and the two files the CLI writes."""
+
+    result: object
+    table: pd.DataFrame
+    warnings: list[str]
+    failure: str | None
+    report: str
+    curves: pd.DataFrame
+
+    def params_csv(self) -> str:
+        """``params.csv`` exactly as ``coldglass fit`` writes it."""
+        r = self.result.result
+        buf = io.StringIO()
+        buf.write(f"# status: {'FAILED: ' + self.failure if self.failure else 'ok'}; chi2 = "
+                  f"{r.chisqr:.6g}, reduced chi2 = {r.redchi:.6g}, {r.ndata} points, "
+                  f"{r.nvarys} free parameters, {r.nfev} evaluations\n")
+        buf.writelines(f"# {n}\n" for n in self.result.notes)
+        self.table.to_csv(buf, index=False)
+        return buf.getvalue()
+
+    def curve_csv(self) -> str:
+        buf = io.StringIO()
+        self.curves.to_csv(buf, index=False)
+        return buf.getvalue()
+
+
+def run_fit(problem, progress: Callable[[int], None] | None = None) -> FitOutcome:
+    """Run a built problem (refusing its blockers first) and collect what the page shows."""
+    if problem.blockers:
+        raise InputError("; ".join(problem.blockers))
+    res = problem.run(remedy=getattr(problem, "remedy", ""), progress=progress)
+    return FitOutcome(res, res.table(), res.warnings(), res.failure(), res.report(),
+                      res.curves())
