@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import panel as pn
-from bokeh.models import ColumnDataSource, Legend
+from bokeh.models import ColumnDataSource, Legend, LegendItem
 from bokeh.palettes import Category10_10
 from bokeh.plotting import figure
 
@@ -30,6 +30,13 @@ from .views import VIEWS, Control, Evaluator, View, default_state
 __all__ = ["Explorer", "build_app"]
 
 _PALETTE = list(Category10_10)
+_PART_COLOURS = {"phonons": _PALETTE[7], "2LS": _PALETTE[1], "Fe2+": _PALETTE[0],
+                 "Fe3+": _PALETTE[2], "ATS": _PALETTE[3], "offset": _PALETTE[4]}
+"""One colour per component in every plot (Fe²⁺ is blue in Cp(T), C̄p(B), M(B) and M(T))."""
+
+
+def _colour(curve_key: str, i: int) -> str:
+    return _PART_COLOURS.get(curve_key.split(":", 1)[1], _PALETTE[i % len(_PALETTE)])
 _REFUSED = (ColdglassError, ValueError, KeyError, OSError)
 
 
@@ -90,7 +97,7 @@ class ModelTab:
                 src = ColumnDataSource({"x": [], "y": []}, name=f"src:{c.key}")
                 total = bool(c.parts_of)
                 fig.line("x", "y", source=src, legend_label=c.label,
-                         color="black" if total else _PALETTE[i % len(_PALETTE)],
+                         color="black" if total else _colour(c.key, i),
                          line_width=2.5 if total else 1.8,
                          line_dash="solid" if total or i < 10 else "dashed")
                 self.sources[c.key] = src
@@ -128,7 +135,10 @@ class ModelTab:
                 value=self._shown(c, c.value), css_classes=css, sizing_mode="stretch_width",
                 format="0.[0000]")
             box = w
-        w.param.watch(lambda e, c=c: self._changed(c, e.new), "value")
+        async def changed(event, c=c):
+            await self._changed(c, event.new)
+
+        w.param.watch(changed, "value")
         self.widgets_box.append(box)
         return w
 
@@ -233,11 +243,15 @@ class DataTab:
         self.fig = _figure("your data", "x", "y", name="fig:data")
         self.fig.scatter("x", "y", source=self.data_source, color="color", size=6,
                          legend_label="data")
+        self.fit_items = []
         for i in range(12):
             src = ColumnDataSource({"x": [], "y": []}, name=f"src:fit:{i}")
-            self.fig.line("x", "y", source=src, color=_PALETTE[i % 10], line_width=2,
-                          line_dash="solid" if i < 10 else "dashed")
+            line = self.fig.line("x", "y", source=src, color=_PALETTE[i % 10], line_width=2,
+                                 line_dash="solid" if i < 10 else "dashed")
+            item = LegendItem(label=f"fit {i}", renderers=[line], visible=False)
+            self.fig.legend[0].items.append(item)
             self.fit_sources.append(src)
+            self.fit_items.append(item)
         self.fit_png = pn.pane.Matplotlib(None, dpi=90, tight=True, visible=False,
                                           sizing_mode="stretch_width")
         self.download_params = pn.widgets.FileDownload(
@@ -282,8 +296,9 @@ class DataTab:
         with pn.io.hold():
             self.data_source.data = {"x": df[xcol].to_numpy(), "y": df[ycol].to_numpy(),
                                      "color": list(color)}
-            for s in self.fit_sources:
-                s.data = {"x": [], "y": []}
+            for src, item in zip(self.fit_sources, self.fit_items, strict=True):
+                src.data = {"x": [], "y": []}
+                item.visible = False
             self.fig.xaxis.axis_label, self.fig.yaxis.axis_label = xcol, ycol
             self.fig.title.text = f"{ds.source}: {len(ds.T)} points"
             self.params.object = None
@@ -356,12 +371,16 @@ class DataTab:
         xcol = next(c for c in cv.columns if c.split(" [")[0] in ("T", "B", "tau12"))
         ycol = next(c for c in cv.columns if " total [" in c)
         with pn.io.hold():
-            for src in self.fit_sources:
+            for src, item in zip(self.fit_sources, self.fit_items, strict=True):
                 src.data = {"x": [], "y": []}
-            for i, (_, df) in enumerate(cv.groupby(["dataset", "series"], sort=False)):
+                item.visible = False
+            for i, ((_, series), df) in enumerate(cv.groupby(["dataset", "series"],
+                                                              sort=False)):
                 if i < len(self.fit_sources):
                     self.fit_sources[i].data = {"x": df[xcol].to_numpy(),
                                                 "y": df[ycol].to_numpy()}
+                    self.fit_items[i].label = f"fit, {series}"
+                    self.fit_items[i].visible = True
             tab = out.table[[c for c in ("parameter", "value", "stderr", "unit", "varied",
                                          "at_bound") if c in out.table.columns]]
             self.params.object = tab

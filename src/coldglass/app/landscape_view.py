@@ -26,6 +26,7 @@ from __future__ import annotations
 import numbers
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -104,6 +105,8 @@ class Well:
     hbar_star : ħ* = ħ / (σ sqrt(m ε)) of the unit mapping (dimensionless)
     forces_from : "lammps" or "allpairs": what recomputed the energies and forces of the images
     row : the catalog row of this double well (column -> value; NaN where NULL)
+    potential_K : the callable behind ``V_K``: s [σ·√m] (array) -> V(s) - E_a [K], defined
+        for every s (harmonic beyond the ends); a closure, so a Well is not picklable
     """
 
     dwp_id: int
@@ -126,6 +129,7 @@ class Well:
     hbar_star: float
     forces_from: str
     row: dict = field(repr=False)
+    potential_K: Callable[[np.ndarray], np.ndarray] = field(repr=False)
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -498,7 +502,8 @@ class CatalogView:
             hbar_omega_K=float(row["hbar_omega_K"]), positions_A=np.mod(X[0], L) * sa,
             displacement_A=u * sa, com_shift_A=com * sa,
             species=np.asarray(model.species)[model.types], moving=r > 0.1 * r.max(),
-            box_length_A=L * sa, hbar_star=hb, forces_from=used, row=row.to_dict())
+            box_length_A=L * sa, hbar_star=hb, forces_from=used, row=row.to_dict(),
+            potential_K=lambda t, e0=float(E[0]): (V(t) - e0) * K)
 
 
 # -------------------------------------------------------------------- the example catalog
