@@ -44,13 +44,24 @@ def serve(port: int = 5006, *, address: str = "localhost", show: bool = False,
     from .explorer import build_app
 
     pn.extension(notifications=False)
-    server = pn.serve({"/": lambda: build_app(catalog)}, port=port, address=address,
-                      show=show, start=False, title="coldglass explorer",
-                      websocket_origin=[f"{address}:{port}", f"127.0.0.1:{port}",
-                                        f"localhost:{port}"], verbose=False)
+    try:
+        server = _serve(pn, build_app, catalog, port, address, show)
+    except OSError as exc:
+        if exc.errno in (98, 48):  # EADDRINUSE (Linux, macOS)
+            raise InputError(f"port {port} on {address} is in use: choose another with "
+                             "--port") from None
+        raise
     server.start()
     url = f"http://{address}:{server.port}/"
     if ready is not None:
         ready(url)
     server.io_loop.start()
     return server
+
+
+def _serve(pn, build_app, catalog, port: int, address: str, show: bool):
+    """A Panel server (not started) making one explorer page per browser session."""
+    return pn.serve({"/": lambda: build_app(catalog)}, port=port, address=address,
+                    show=show, start=False, title="coldglass explorer",
+                    websocket_origin=[f"{address}:{port}", f"127.0.0.1:{port}",
+                                      f"localhost:{port}"], verbose=False)

@@ -1,10 +1,11 @@
 """The browser explorer (Panel + bokeh): one tab per view of :mod:`.views`, a data-and-fit
 tab (:mod:`.fitting`) and a landscape-catalog browser (:mod:`.landscape_view`).
 
-Every recomputation runs in a worker thread of the session (one at a time, the newest state
-wins), so the page never freezes; a refusal (a value outside a parameter's domain, a
-malformed CSV, a catalog that is not one) is shown on the page with the same message as the
-CLI and leaves the previous curves and the app usable. Every bokeh data source is named
+Every recomputation runs in a worker thread of its tab (one at a time, the newest state
+wins), so the page never freezes and a running fit does not hold up the sliders; a refusal
+(a value outside a parameter's domain, a malformed CSV, a catalog that is not one) is shown
+on the page with the same message as the CLI and leaves the previous curves and the app
+usable. Every bokeh data source is named
 (``src:<curve>``) so tests and scripts can read what the page shows.
 """
 
@@ -44,8 +45,10 @@ def _css(*parts: str) -> list[str]:
     return ["cg-" + "-".join(p.replace("_", "-").replace("+", "p") for p in parts)]
 
 
-def _figure(title: str, x_label: str, y_label: str, x_log=False, y_log=False, name=""):
+def _figure(title: str, x_label: str, y_label: str, x_log=False, y_log=False, name="",
+            y_range=None):
     fig = figure(title=title, x_axis_label=x_label, y_axis_label=y_label, height=330,
+                 **({} if y_range is None else {"y_range": y_range}),
                  sizing_mode="stretch_width", x_axis_type="log" if x_log else "linear",
                  y_axis_type="log" if y_log else "linear", name=name,
                  tools="pan,wheel_zoom,box_zoom,reset,save,hover")
@@ -410,15 +413,15 @@ class DataTab:
 
 
 class Explorer:
-    """One browser session: its tabs and its worker thread."""
+    """One browser session: its tabs, each with its worker thread."""
 
     def __init__(self, catalog: str | Path | None = None) -> None:
-        self.worker = _Worker()
-        self.tabs = {k: ModelTab(v, self.worker) for k, v in VIEWS.items()}
-        self.data = DataTab(self.worker)
+        # a worker thread per tab: a fit or a catalog being read never delays the sliders
+        self.tabs = {k: ModelTab(v, _Worker()) for k, v in VIEWS.items()}
+        self.data = DataTab(_Worker())
         from .landscape_tab import LandscapeTab
 
-        self.landscape = LandscapeTab(self.worker, catalog)
+        self.landscape = LandscapeTab(_Worker(), catalog)
 
     async def start(self) -> None:
         for t in self.tabs.values():

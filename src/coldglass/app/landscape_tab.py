@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import panel as pn
-from bokeh.models import ColumnDataSource
+from bokeh.models import ColumnDataSource, Range1d
 
 from .explorer import _PALETTE, _REFUSED, _css, _figure, _message
 
@@ -84,8 +84,8 @@ class LandscapeTab:
                                        css_classes=_css("catalog", "table"),
                                        sizing_mode="stretch_width")
         # the energy along the path, levels and wavefunctions
-        self.well_fig = _figure("energy along the path", "s [mass-weighted path length]",
-                                "V(s) − V_a [K]", name="fig:well")
+        self.well_fig = _figure("energy along the path", "s [σ·√m] (mass-weighted arc length)",
+                                "V(s) − V_a [K]", name="fig:well", y_range=Range1d(0, 1))
         self.src_V = ColumnDataSource({"x": [], "y": []}, name="src:well:V")
         self.src_img = ColumnDataSource({"x": [], "y": []}, name="src:well:images")
         self.src_lv = ColumnDataSource({"xs": [], "ys": []}, name="src:well:levels")
@@ -107,6 +107,7 @@ class LandscapeTab:
         self.src_all = ColumnDataSource({"x": [], "y": [], "id": []}, name="src:plane:all")
         self.src_sel = ColumnDataSource({"x": [], "y": []}, name="src:plane:selected")
         self._iso_drawn = False
+        self._iso_renderers: list = []
         self.plane.scatter("x", "y", source=self.src_all, size=5, color=_PALETTE[0], alpha=0.6,
                            legend_label="double wells (filtered)")
         self.plane.scatter("x", "y", source=self.src_sel, size=14, marker="star",
@@ -115,23 +116,36 @@ class LandscapeTab:
                                             css_classes=_css("catalog", "3d"))
         self.well_text = pn.pane.Markdown("", css_classes=_css("well", "text"))
 
-    def _draw_iso(self) -> None:
+    def _draw_iso(self, V0_max: float, hw_max: float) -> None:
+        """Iso-Δ0 lines over the catalog's range (at least the paper's 30 K × 0.1-10 K):
+        every decade from 1e-12 to 1 K, then every third down to 1e-30 K."""
         if self._iso_drawn:
-            return
-        lines = iso_delta0_lines()
+            for r in self._iso_renderers:
+                self.plane.renderers.remove(r)
+            for item in list(self.plane.legend[0].items):
+                if any(r in self._iso_renderers for r in item.renderers):
+                    self.plane.legend[0].items.remove(item)
+        levels = [*range(-30, -12, 3), *range(-12, 1)]
+        lines = iso_delta0_lines(max(30.0, 1.1 * V0_max), (0.1, max(10.0, 1.3 * hw_max)),
+                                 levels)
         xs, ys = [], []
         for segs in lines.values():
             for x, y in segs:
                 xs.append(x)
                 ys.append(y)
         src = ColumnDataSource({"xs": xs, "ys": ys}, name="src:plane:iso")
-        self.plane.multi_line("xs", "ys", source=src, color="lightgray",
-                              legend_label="iso-Δ0, Eq. (4): 1e-12 … 1 K per decade")
-        band = [lines[-6], lines[-3]]
-        for segs, dash in zip(band, ("solid", "solid"), strict=True):
-            for x, y in segs:
-                self.plane.line(x, y, color="red", line_width=2, line_dash=dash,
-                                legend_label="Δ0 = 1e-6 and 1e-3 K")
+        self._iso_renderers = [self.plane.multi_line(
+            "xs", "ys", source=src, color="lightgray",
+            legend_label="iso-Δ0 of Eq. (4), 1e-30 … 1 K")]
+        bx, by = [], []
+        for lv in (-6, -3):
+            for x, y in lines[lv]:
+                bx.append(x)
+                by.append(y)
+        band = ColumnDataSource({"xs": bx, "ys": by}, name="src:plane:band")
+        self._iso_renderers.append(self.plane.multi_line(
+            "xs", "ys", source=band, color="red", line_width=2,
+            legend_label="Δ0 = 1e-6 and 1e-3 K (Fig. 26)"))
         self._iso_drawn = True
 
     async def _open(self, event=None) -> None:
@@ -161,8 +175,11 @@ class LandscapeTab:
             return
         self.catalog = cat
         s = cat.summary()
-        self.summary.object = ("**" + Path(path).name + "**: " + ", ".join(
-            f"{v} {k}" for k, v in s.items()) + f"; unit mapping {cat.unit_mapping.name}")
+        self.summary.object = (
+            f"**{Path(path).name}**: {s['dwps']} double wells ({s['tls']} TLS, E_qs < "
+            f"{s['tls_E_qs_max_K']:g} K) in {s['samples']} glasses of N = {s['n_atoms']}, "
+            f"{s['minima']} minima, {s['saddles']} saddles; {s['units']} units; "
+            f"{s['engine']}, seed {s['seed']}")
         df = cat.table
         with pn.io.hold():
             for col, (w, log) in self.filters.items():
@@ -176,7 +193,7 @@ class LandscapeTab:
                 w.param.update(start=np.floor(lo * 100) / 100, end=np.ceil(hi * 100) / 100,
                                value=(np.floor(lo * 100) / 100, np.ceil(hi * 100) / 100),
                                step=max((hi - lo) / 200, 1e-4), disabled=False)
-            self._draw_iso()
+            self._draw_iso(float(np.nanmax(df["V0_K"])), float(np.nanmax(df["hbar_omega_K"])))
         self._filtered()
 
     def _bounds(self) -> dict:
@@ -227,8 +244,10 @@ class LandscapeTab:
         levels, psi = np.asarray(get("levels_K")), np.asarray(get("psi"))
         span = float(np.ptp(V[np.isfinite(V)])) or 1.0
         gap = float(np.min(np.diff(levels))) if len(levels) > 1 else span
-        amp = 0.4 * max(min(gap, span / 4), 1e-3 * span)
+        amp = 0.45 * max(min(gap, span / 4), 1e-3 * span)
+        top = max(float(np.max(np.asarray(get("E_images_K")))), float(levels.max()))
         with pn.io.hold():
+            self.well_fig.y_range.start, self.well_fig.y_range.end = -0.08 * top, 1.35 * top
             self.src_V.data = {"x": s, "y": V}
             self.src_img.data = {"x": np.asarray(get("s_images")),
                                  "y": np.asarray(get("E_images_K"))}

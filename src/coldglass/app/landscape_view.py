@@ -40,8 +40,8 @@ from ..landscape.model import BinaryLJ, allpairs_energy_forces, minimum_image
 from ..landscape.tunneling import lowest_levels_1d, path_potential
 from ..landscape.units import UnitMapping
 
-__all__ = ["CatalogView", "Well", "TLS_E_QS_MAX_K", "S_UNIT", "EXAMPLE_SEED",
-           "example_protocol", "example_model", "make_example_catalog"]
+__all__ = ["CatalogView", "Well", "TLS_E_QS_MAX_K", "S_UNIT", "MAX_LEVELS", "ENERGY_TOL_EPS",
+           "EXAMPLE_SEED", "example_protocol", "example_model", "make_example_catalog"]
 
 #: a double well counts as a two-level system (TLS) in :meth:`CatalogView.summary` when its
 #: E_qs is below this [K] (the paper's Sec. 8 criterion, as in
@@ -106,7 +106,8 @@ class Well:
     forces_from : "lammps" or "allpairs": what recomputed the energies and forces of the images
     row : the catalog row of this double well (column -> value; NaN where NULL)
     potential_K : the callable behind ``V_K``: s [σ·√m] (array) -> V(s) - E_a [K], defined
-        for every s (harmonic beyond the ends); a closure, so a Well is not picklable
+        for every s (harmonic beyond the ends); picklable (it keeps the path and rebuilds
+        the interpolant after unpickling), so a Well can cross process boundaries
     """
 
     dwp_id: int
@@ -141,6 +142,37 @@ class Well:
         return (f"Well(dwp_id={self.dwp_id}, V0_K={self.V0_K:.4g}, "
                 f"hbar_omega_K={self.hbar_omega_K:.4g}, levels_K={np.round(self.levels_K, 4)}, "
                 f"n_grid={len(self.s)}, n_moving={int(self.moving.sum())})")
+
+
+class _PathPotential:
+    """V(s) - E_a [K] along a path: :func:`~coldglass.landscape.tunneling.path_potential` of
+    the images (M, N, 3) [σ], their energies [ε] and forces [ε/σ] and the curvatures
+    [ε/(σ² m)]; picklable (the interpolant is rebuilt on first use after unpickling)."""
+
+    def __init__(self, model: BinaryLJ, X: np.ndarray, E: np.ndarray, F: np.ndarray,
+                 k_a: float, k_b: float, i_saddle: int, k_s: float | None,
+                 epsilon_K: float) -> None:
+        self._args = (model, X, E, F, k_a, k_b, i_saddle, k_s)
+        self._e0, self._K = float(E[0]), float(epsilon_K)
+        self._build()
+
+    def _build(self) -> None:
+        model, X, E, F, k_a, k_b, i_s, k_s = self._args
+        self._V, s = path_potential(model, X, E, F, k_a, k_b, i_saddle=i_s, k_s=k_s)
+        self.s_images = np.asarray(s, dtype=float)
+
+    def eps(self, s: np.ndarray) -> np.ndarray:
+        """V(s) - E_a [ε] at arc lengths s [σ·√m]."""
+        if self._V is None:
+            self._build()
+        return self._V(s) - self._e0
+
+    def __call__(self, s: np.ndarray) -> np.ndarray:
+        """V(s) - E_a [K] at arc lengths s [σ·√m]."""
+        return self.eps(s) * self._K
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_V": None}
 
 
 class CatalogView:
@@ -413,7 +445,7 @@ class CatalogView:
         n_levels : number of lowest levels (and wavefunctions), 1..:data:`MAX_LEVELS`
         engine : what recomputes the energies and forces of the path images: ``"lammps"``
             (the campaign's engine), ``"allpairs"`` (the model's numpy all-pairs sum, the
-            independent reference; about 10 ms per image at N = 1000) or ``"auto"`` (LAMMPS,
+            independent reference; about 0.1 s per image at N = 1000) or ``"auto"`` (LAMMPS,
             the all-pairs sum if LAMMPS cannot be loaded)
 
         Returns
@@ -474,8 +506,9 @@ class CatalogView:
         if not (np.isfinite(k_a) and k_a > 0 and np.isfinite(k_b) and k_b > 0):
             raise CatalogError(f"{self.path}: double well {int(row['id'])} has no finite "
                                "single-well energies hbar_omega_a_K, hbar_omega_b_K")
-        V, s_img = path_potential(model, X, E, F, k_a, k_b, i_saddle=i_s,
-                                  k_s=k_s if np.isfinite(k_s) else None)
+        pot = _PathPotential(model, X, E, F, k_a, k_b, i_s,
+                             k_s if np.isfinite(k_s) else None, K)
+        s_img = pot.s_images
         # the grid of dwp_parameters (10 zero-point lengths beyond the ends, >= 40 points
         # per zero-point length)
         wa, wb = np.sqrt(hb / np.sqrt(k_a)), np.sqrt(hb / np.sqrt(k_b))
@@ -483,7 +516,7 @@ class CatalogView:
         npts = max(3000, int(40 * (hi - lo) / min(wa, wb)))
         s = np.linspace(lo, hi, npts + 2)[1:-1]
         h = s[1] - s[0]
-        Vs = V(s) - E[0]
+        Vs = pot.eps(s)  # V(s) - E_a [ε]
         levels, vecs = lowest_levels_1d(Vs, h, hb, n_levels, vectors=True)
         psi = vecs.T / np.sqrt(h)
         flip = psi[np.arange(n_levels), np.argmax(np.abs(psi), axis=1)] < 0
@@ -496,19 +529,19 @@ class CatalogView:
         r = np.linalg.norm(u, axis=1)
         sa = units.sigma_A
         return Well(
-            dwp_id=int(row["id"]), s=s, V_K=Vs * K, s_images=np.asarray(s_img, float),
+            dwp_id=int(row["id"]), s=s, V_K=Vs * K, s_images=s_img.copy(),
             E_images_K=(E - E[0]) * K, i_saddle=i_s, s_saddle=float(s_img[i_s]),
             levels_K=np.asarray(levels) * K, psi=psi, V0_K=float(row["V0_K"]),
             hbar_omega_K=float(row["hbar_omega_K"]), positions_A=np.mod(X[0], L) * sa,
             displacement_A=u * sa, com_shift_A=com * sa,
             species=np.asarray(model.species)[model.types], moving=r > 0.1 * r.max(),
             box_length_A=L * sa, hbar_star=hb, forces_from=used, row=row.to_dict(),
-            potential_K=lambda t, e0=float(E[0]): (V(t) - e0) * K)
+            potential_K=pot)
 
 
 # -------------------------------------------------------------------- the example catalog
 #: campaign seed of ``examples/data/landscape_small.sqlite``
-EXAMPLE_SEED = 5
+EXAMPLE_SEED = 8
 
 
 def example_model() -> BinaryLJ:
@@ -523,7 +556,7 @@ def example_protocol(seed: int = EXAMPLE_SEED):
     from ..landscape.pipeline import PrepareProtocol, SearchProtocol
 
     return CampaignProtocol(
-        n_samples=12, n_segments=2, seed=seed,
+        n_samples=12, n_segments=1, seed=seed,
         prepare=PrepareProtocol(temperatures=[1.0, 0.6, 0.45], n_equil=2000, n_samples=1),
         search=SearchProtocol(t_md=0.5, n_quench=16, interval=20, n_basins=1, n_modes=2,
                               routes=["is-transition", "soft-mode"]))
