@@ -108,6 +108,7 @@ def _wait_data(pg, name: str, changed_from: np.ndarray | None = None, timeout=60
 
 _DEEP_TEXT = """e => { const out = []; const walk = n => {
     if (n.nodeType === 3) { out.push(n.textContent); return; }
+    if (n.nodeName === "STYLE" || n.nodeName === "SCRIPT") return;
     if (n.shadowRoot) walk(n.shadowRoot);
     for (const c of n.childNodes) walk(c); };
   walk(e); return out.join(" "); }"""
@@ -138,7 +139,7 @@ def test_every_tab_draws_and_is_saved(page):
     for title, key, src in (("Spectrum & DOS", "spectrum", "src:levels:E0"),
                             ("Heat capacity", "heat", "src:cp_T:total"),
                             ("Magnetization", "magnetization", "src:m_B:total"),
-                            ("Dielectric", "dielectric", "src:deps_B:ATS"),
+                            ("Dielectric", "dielectric", "src:deps_B:total"),
                             ("Echo", "echo", "src:echo_B:total")):
         _tab(page, title)
         y = _wait_data(page, src)
@@ -180,6 +181,22 @@ def test_slider_moves_the_curve_to_the_model_at_the_new_value(page):
         page.wait_for_timeout(200)
     np.testing.assert_allclose(after, want, rtol=0, atol=tol)
     assert not np.allclose(after, before, rtol=1e-3)
+
+
+def test_a_typed_concentration_scales_its_part_exactly(page):
+    """The box beside a log₁₀ slider takes the value itself; the Fe²⁺ part is linear in it."""
+    _tab(page, "Heat capacity")
+    before = _wait_data(page, "src:cp_T:Fe2+")
+    old = float(page.locator(".cg-heat-n-fe2-value input").first.input_value())
+    _type(page, ".cg-heat-n-fe2-value", "2.5e17")
+    after = _wait_data(page, "src:cp_T:Fe2+", changed_from=before)
+    np.testing.assert_allclose(after, before * 2.5e17 / old, rtol=1e-3)  # old shown to 4 digits
+    _type(page, ".cg-heat-n-fe2-value", "-3")
+    page.locator(".cg-heat-message").first.wait_for(state="visible", timeout=10_000)
+    text = _text(page, ".cg-heat-message")
+    assert "n(Fe²⁺)" in text and "outside the allowed range [0, inf] g^-1" in text, text
+    _type(page, ".cg-heat-n-fe2-value", f"{old:g}")  # back; the message goes
+    page.locator(".cg-heat-message").first.wait_for(state="hidden", timeout=10_000)
 
 
 def test_a_value_outside_the_domain_is_refused_on_the_page(page):
@@ -228,7 +245,7 @@ def test_upload_fit_table_and_curve_match_the_python_fit(page, tmp_path):
     path = _csv(tmp_path)
     _tab(page, "Your data & fit")
     page.locator(".cg-upload input[type=file]").first.set_input_files(str(path))
-    pts = _wait_data(page, "src:data:points")
+    pts = _wait_data(page, "src:data:B")
     assert pts.size == 28
     # the file's own unit on the page: µJ/(g K)
     data = path.read_text().splitlines()[1:]
@@ -236,7 +253,7 @@ def test_upload_fit_table_and_curve_match_the_python_fit(page, tmp_path):
     page.locator(".cg-fit-kind select").first.select_option("cp")
     page.locator(".cg-material select").first.select_option("BAS")
     page.locator(".cg-fit-button button").first.click()
-    fit0 = _wait_data(page, "src:fit:0", timeout=180)
+    fit0 = _wait_data(page, "src:fit:B:0", timeout=180)
     page.locator(".cg-params table").first.wait_for(timeout=30_000)
     text = _text(page, ".cg-params")
     # the same fit in Python
@@ -254,6 +271,15 @@ def test_upload_fit_table_and_curve_match_the_python_fit(page, tmp_path):
         next(iter(cv.groupby(["dataset", "series"], sort=False).groups)))
     np.testing.assert_allclose(fit0, first[ycol].to_numpy(), rtol=1e-6)
     _shot(page, "fit")
+    # the download is the CLI's params.csv of the same fit
+    with page.expect_download() as dl:
+        page.locator(".cg-download-params button").first.click()
+    assert Path(dl.value.path()).read_text() == out.params_csv()
+    # and the data are drawn over the model's C̄p(B) in its unit, J/(g K)
+    _tab(page, "Heat capacity")
+    over = _wait_data(page, "src:cpbar_B:data")
+    np.testing.assert_allclose(np.sort(over), np.sort(ds.y), rtol=1e-12)
+    _shot(page, "data_over_model")
 
 
 def test_a_malformed_csv_is_refused_with_file_and_line(page, tmp_path):

@@ -275,12 +275,7 @@ def _write_fit(result, out: Path) -> None:
     import matplotlib.pyplot as plt
 
     out.mkdir(parents=True, exist_ok=True)
-    r = result.result
-    fail = result.failure()
-    status = (f"# status: {'FAILED: ' + fail if fail else 'ok'}; chi2 = {r.chisqr:.6g}, "
-              f"reduced chi2 = {r.redchi:.6g}, {r.ndata} points, {r.nvarys} free parameters, "
-              f"{r.nfev} evaluations\n")
-    header = status + "".join(f"# {n}\n" for n in result.notes)
+    header = result.status_header()
     with open(out / "params.csv", "w", encoding="utf-8", newline="") as fh:
         fh.write(header)
         result.table().to_csv(fh, index=False)

@@ -37,7 +37,7 @@ def serve(port: int = 5006, *, address: str = "localhost", show: bool = False,
     ``catalog`` opens a landscape catalog in its tab; ``ready(url)`` is called once the
     server listens (the CLI prints the address there)."""
     pn = _panel()
-    if not (isinstance(port, int) and 1 <= port <= 65535):
+    if isinstance(port, bool) or not (isinstance(port, int) and 1 <= port <= 65535):
         raise InputError(f"port must be an integer in 1..65535, got {port!r}")
     if catalog is not None and not Path(catalog).exists():
         raise InputError(f"catalog {catalog} does not exist")
@@ -63,5 +63,7 @@ def _serve(pn, build_app, catalog, port: int, address: str, show: bool):
     """A Panel server (not started) making one explorer page per browser session."""
     return pn.serve({"/": lambda: build_app(catalog)}, port=port, address=address,
                     show=show, start=False, title="coldglass explorer",
-                    websocket_origin=[f"{address}:{port}", f"127.0.0.1:{port}",
-                                      f"localhost:{port}"], verbose=False)
+                    websocket_origin=(
+                        [f"{address}:{port}", f"127.0.0.1:{port}", f"localhost:{port}"]
+                        if address in ("localhost", "127.0.0.1", "::1") else "*"),
+                    verbose=False)

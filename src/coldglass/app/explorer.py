@@ -1,17 +1,18 @@
 """The browser explorer (Panel + bokeh): one tab per view of :mod:`.views`, a data-and-fit
-tab (:mod:`.fitting`) and a landscape-catalog browser (:mod:`.landscape_view`).
+tab (:mod:`.fitting`) and a landscape-catalog browser (:mod:`.landscape_tab`).
 
-Every recomputation runs in a worker thread of its tab (one at a time, the newest state
-wins), so the page never freezes and a running fit does not hold up the sliders; a refusal
-(a value outside a parameter's domain, a malformed CSV, a catalog that is not one) is shown
-on the page with the same message as the CLI and leaves the previous curves and the app
-usable. Every bokeh data source is named
+Every recomputation runs in a worker thread of its tab (one at a time; a job overtaken by a
+newer one is skipped, and only the newest result is drawn), so the page never freezes and a
+running fit does not hold up the sliders; a refusal (a value outside a parameter's domain, a
+malformed CSV, a catalog that is not one) is shown on the page with the same message as the
+CLI and leaves the previous curves and the app usable. Every bokeh data source is named
 (``src:<curve>``) so tests and scripts can read what the page shows.
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
 import math
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import panel as pn
+from bokeh.core.properties import value
 from bokeh.models import ColumnDataSource, Legend, LegendItem
 from bokeh.palettes import Category10_10
 from bokeh.plotting import figure
@@ -32,13 +34,16 @@ __all__ = ["Explorer", "build_app"]
 
 _PALETTE = list(Category10_10)
 _PART_COLOURS = {"phonons": _PALETTE[7], "2LS": _PALETTE[1], "Fe2+": _PALETTE[0],
-                 "Fe3+": _PALETTE[2], "ATS": _PALETTE[3], "offset": _PALETTE[4]}
+                 "Fe3+": _PALETTE[2], "ATS": _PALETTE[3], "offset": _PALETTE[4],
+                 "resonant": _PALETTE[3], "relaxational": _PALETTE[9]}
 """One colour per component in every plot (Fe²⁺ is blue in Cp(T), C̄p(B), M(B) and M(T))."""
+_REFUSED = (ColdglassError, ValueError, KeyError, OSError, ArithmeticError)
+_BUSY_S = 0.15
+"""A recomputation still running after this long shows the plots as loading."""
 
 
 def _colour(curve_key: str, i: int) -> str:
     return _PART_COLOURS.get(curve_key.split(":", 1)[1], _PALETTE[i % len(_PALETTE)])
-_REFUSED = (ColdglassError, ValueError, KeyError, OSError)
 
 
 def _css(*parts: str) -> list[str]:
@@ -61,9 +66,21 @@ def _message(text: str, kind: str = "danger", css: list[str] | None = None):
                          sizing_mode="stretch_width")
 
 
+def _say(alert, exc: BaseException) -> None:
+    """Show a refusal (or any failure, with its type) on the page."""
+    known = isinstance(exc, ColdglassError | ValueError | KeyError | OSError)
+    text = (str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)) \
+        if known else f"{type(exc).__name__}: {exc}"
+    alert.object, alert.visible = text, True
+
+
+_SKIPPED = object()
+
+
 class _Worker:
-    """One background thread per session; ``submit`` returns the result of the newest call
-    only (an older result whose call was overtaken returns None)."""
+    """One background thread; ``run`` returns the result of the newest call only: a job
+    overtaken by a newer one before it starts is skipped, and an older result whose call
+    was overtaken while running returns None."""
 
     def __init__(self) -> None:
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="coldglass-app")
@@ -72,8 +89,15 @@ class _Worker:
     async def run(self, fn, *args):
         self.generation += 1
         mine = self.generation
-        out = await asyncio.get_running_loop().run_in_executor(self.pool, fn, *args)
-        return out if mine == self.generation else None
+
+        def job():
+            return _SKIPPED if mine != self.generation else fn(*args)
+
+        out = await asyncio.get_running_loop().run_in_executor(self.pool, job)
+        return None if out is _SKIPPED or mine != self.generation else out
+
+    def shutdown(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
 
 
 # ---------------------------------------------------------------------------- model tabs
@@ -88,10 +112,13 @@ class ModelTab:
         self.evaluator = Evaluator()
         self.state = default_state(v)
         self.sources: dict[str, ColumnDataSource] = {}
+        self.data_sources: dict[str, ColumnDataSource] = {}
         self.figures = {}
         self.errors = {}
         self.widgets = {}
+        self.boxes: dict[str, object] = {}
         self.widgets_box: list = []
+        self._syncing = False
         self.status = pn.pane.Markdown("", css_classes=_css(v.key, "status"))
         self.message = _message("", css=_css(v.key, "message"))
         for p in v.plots:
@@ -104,6 +131,13 @@ class ModelTab:
                          line_width=2.5 if total else 1.8,
                          line_dash="solid" if total or i < 10 else "dashed")
                 self.sources[c.key] = src
+            # your data, drawn over the model (from the data tab)
+            dsrc = ColumnDataSource({"x": [], "y": [], "color": []}, name=f"src:{p.key}:data")
+            r = fig.scatter("x", "y", source=dsrc, color="color", size=6, marker="circle")
+            item = LegendItem(label=value("your data"), renderers=[r], visible=False)
+            fig.legend[0].items.append(item)
+            self.data_sources[p.key] = dsrc
+            self._data_items = getattr(self, "_data_items", {}) | {p.key: item}
             self.figures[p.key] = pn.pane.Bokeh(fig, sizing_mode="stretch_width")
             self.errors[p.key] = _message("", "warning", _css(v.key, p.key, "error"))
         for c in v.controls:
@@ -114,11 +148,14 @@ class ModelTab:
         self.preset.param.watch(self._apply_preset, "value")
 
     # -- widgets <-> state
-    def _shown(self, c: Control, value):
+    @staticmethod
+    def _slider_value(c: Control, value: float) -> float:
         v = value / c.display_scale
-        return round(math.log10(v), 4) if c.log else v
+        return math.log10(v) if c.log else v
 
     def _widget(self, c: Control):
+        """A choice: buttons; a switch: a checkbox; a number: a slider whose box takes a
+        typed value — for log sliders a separate box with the value itself (not its log)."""
         css = _css(self.view.key, c.name)
         if c.kind == "choice":
             w = pn.widgets.RadioButtonGroup(name=c.label, options=list(c.options), value=c.value,
@@ -127,17 +164,28 @@ class ModelTab:
         elif c.kind == "switch":
             w = pn.widgets.Checkbox(name=c.label, value=c.value, css_classes=css)
             box = w
+        elif c.log:
+            lo, hi = (math.log10(x / c.display_scale) for x in (c.start, c.end))
+            w = pn.widgets.FloatSlider(name=f"{c.label}, log₁₀ scale", start=lo, end=hi,
+                                       step=c.step, value=self._slider_value(c, c.value),
+                                       css_classes=css, sizing_mode="stretch_width",
+                                       show_value=False)
+            text = pn.widgets.TextInput(value=f"{c.value / c.display_scale:.4g}", width=110,
+                                        css_classes=_css(self.view.key, c.name, "value"))
+            self.boxes[c.name] = text
+
+            async def typed(event, c=c):
+                await self._typed(c, event.new)
+
+            text.param.watch(typed, "value")
+            box = pn.Row(w, text, sizing_mode="stretch_width")
         else:
-            lo, hi = c.start / c.display_scale, c.end / c.display_scale
-            if c.log:
-                lo, hi = math.log10(lo if lo > 0 else 1e-30), math.log10(hi)
-            label = f"log₁₀ {c.label}" if c.log else c.label
             w = pn.widgets.EditableFloatSlider(
-                name=label, start=lo, end=hi, step=(c.step if c.log else
-                                                    c.step / c.display_scale),
-                value=self._shown(c, c.value), css_classes=css, sizing_mode="stretch_width",
-                format="0.[0000]")
+                name=c.label, start=c.start / c.display_scale, end=c.end / c.display_scale,
+                step=c.step / c.display_scale, value=c.value / c.display_scale,
+                css_classes=css, sizing_mode="stretch_width", format="0.[000000]")
             box = w
+
         async def changed(event, c=c):
             await self._changed(c, event.new)
 
@@ -152,32 +200,83 @@ class ModelTab:
         return v * c.display_scale
 
     async def _changed(self, c: Control, shown) -> None:
+        if self._syncing:
+            return
         try:
             value = c.check(self._value(c, shown))
         except _REFUSED as exc:
-            self.message.object, self.message.visible = str(exc), True
+            _say(self.message, exc)
             return
         self.message.visible = False
         self.state[c.name] = value
+        if c.name in self.boxes:
+            self._sync(c, value)
         await self.refresh()
+
+    async def _typed(self, c: Control, text: str) -> None:
+        """A value typed into a log slider's box, in the control's unit."""
+        if self._syncing:
+            return
+        try:
+            value = c.check(float(text) * c.display_scale if text.strip() else text)
+        except ValueError as exc:
+            msg = str(exc) if isinstance(exc, ColdglassError) else \
+                f"{c.label}: {text!r} is not a number"
+            self.message.object, self.message.visible = msg, True
+            return
+        self.message.visible = False
+        self.state[c.name] = value
+        self._sync(c, value)
+        await self.refresh()
+
+    def _sync(self, c: Control, value) -> None:
+        """Show ``value`` in the control's widgets without their callbacks (the slider's
+        range grows to take a value typed beyond it)."""
+        w = self.widgets[c.name]
+        self._syncing = True
+        try:
+            if c.kind != "number":
+                w.value = value
+                return
+            v = self._slider_value(c, value)
+            w.param.update(start=min(w.start, v), end=max(w.end, v), value=v)
+            if c.name in self.boxes:
+                self.boxes[c.name].value = f"{value / c.display_scale:.4g}"
+        finally:
+            self._syncing = False
 
     async def _apply_preset(self, event) -> None:
         new = default_state(self.view) if event.new == "(defaults)" else \
             default_state(self.view) | dict(self.view.presets[event.new])
         self.state = new
-        for c in self.view.controls:
-            w = self.widgets[c.name]
-            shown = self._shown(c, new[c.name]) if c.kind == "number" else new[c.name]
-            if c.kind == "number":
-                w.start, w.end = min(w.start, shown), max(w.end, shown)
-            with pn.io.hold():
-                w.param.update(value=shown)
+        with pn.io.hold():
+            for c in self.view.controls:
+                self._sync(c, new[c.name])
+        self.message.visible = False
         await self.refresh()
 
     async def refresh(self) -> None:
         t0 = time.perf_counter()
         before = self.evaluator.computed
-        got = await self.worker.run(self.evaluator.evaluate, self.view, dict(self.state))
+        task = asyncio.ensure_future(
+            self.worker.run(self.evaluator.evaluate, self.view, dict(self.state)))
+        done, _ = await asyncio.wait({task}, timeout=_BUSY_S)
+        busy = not done
+        if busy:
+            with pn.io.hold():
+                self.status.object = "computing ..."
+                for f in self.figures.values():
+                    f.loading = True
+        try:
+            got = await task
+        except Exception as exc:  # noqa: BLE001 - any failure is shown, the page lives on
+            with pn.io.hold():
+                _say(self.message, exc)
+            got = None
+        if busy:
+            with pn.io.hold():
+                for f in self.figures.values():
+                    f.loading = False
         if got is None:
             return
         curves, errors = got
@@ -187,12 +286,19 @@ class ModelTab:
             for p in self.view.plots:
                 msg = errors.get(p.key, "")
                 self.errors[p.key].object, self.errors[p.key].visible = msg, bool(msg)
-        ms = 1e3 * (time.perf_counter() - t0)
-        self.status.object = (f"{self.evaluator.computed - before} curves recomputed, the rest "
-                              f"from cache, in {ms:.0f} ms")
+            ms = 1e3 * (time.perf_counter() - t0)
+            self.status.object = (f"{self.evaluator.computed - before} curves recomputed, the "
+                                  f"rest from cache, in {ms:.0f} ms")
+
+    def show_data(self, plot: str, x, y, colors, label: str) -> None:
+        """Draw measured points over the model curves of ``plot`` (empty arrays clear)."""
+        self.data_sources[plot].data = {"x": np.asarray(x), "y": np.asarray(y),
+                                        "color": list(colors)}
+        self._data_items[plot].label = value(label)
+        self._data_items[plot].visible = len(x) > 0
 
     def panel(self):
-        side = pn.Column(self.preset, *self.widgets_box, width=330, scroll=True, height=780)
+        side = pn.Column(self.preset, *self.widgets_box, width=340, scroll=True, height=780)
         plots = [pn.Column(self.errors[p.key], self.figures[p.key], sizing_mode="stretch_width")
                  for p in self.view.plots]
         return pn.Row(side, pn.Column(pn.pane.Markdown(self.view.note), self.message,
@@ -202,32 +308,57 @@ class ModelTab:
 
 # ------------------------------------------------------------------------------ data tab
 
+_XS = {"B": "B", "T": "T", "tau12": "τ12"}
+# where measured data of each column are drawn over the model: (view, plot, x)
+_OVER_MODEL = {"Cp": ("heat", "cp_T", "T"), "Cp_bar": ("heat", "cpbar_B", "B"),
+               "M": ("magnetization", "m_B", "B"), "deps": ("dielectric", "deps_B", "B"),
+               "dtand": ("dielectric", "dtand_B", "B"), "A": ("echo", "echo_B", "B"),
+               "IEA": ("echo", "iea", "tau12")}
+
 
 class DataTab:
     """Upload a CSV, fit it with the CLI's fits, see the table and download the results."""
 
-    def __init__(self, worker: _Worker) -> None:
+    def __init__(self, worker: _Worker, on_data=None) -> None:
         self.worker = worker
+        self.on_data = on_data
+        self.raw: tuple[str, bytes] | None = None
         self.dataset = None
         self.outcome = None
         self.upload = pn.widgets.FileInput(accept=".csv,.txt", css_classes=_css("upload"))
         self.upload.param.watch(self._uploaded, "value")
-        self.kind = pn.widgets.Select(name="fit", options=list(fitting.FIT_KINDS), value="model",
+        self.kind = pn.widgets.Select(name="fit (coldglass fit ...)",
+                                      options=list(fitting.FIT_KINDS), value="model",
                                       css_classes=_css("fit", "kind"))
-        self.kind.param.watch(self._kind_changed, "value")
-        self.material = pn.widgets.Select(name="material (starting values)",
+        self.kind.param.watch(lambda e: self._set_materials(e.new), "value")
+        self.material = pn.widgets.Select(name="--material (starting values)",
                                           options=["(none)"], css_classes=_css("material"))
-        self.orientation = pn.widgets.Select(name="orientation average",
+        self.molar_mass = pn.widgets.TextInput(name="--molar-mass [g/mol] (per-mole units)",
+                                               placeholder="from the material",
+                                               css_classes=_css("molar", "mass"))
+        self.orientation = pn.widgets.Select(name="--orientation",
                                              options=["exact", "shortcut", "none"])
-        self.frequency = pn.widgets.TextInput(name="frequency [Hz] (if no f column)",
+        self.frequency = pn.widgets.TextInput(name="--frequency-hz (if no f column)",
                                               placeholder="e.g. 1e3")
-        self.row = pn.widgets.Select(name="echo row (Table 8)",
-                                     options=["(none)", *ECHO])
-        self.tau12 = pn.widgets.TextInput(name="τ12 [μs] (echo A(B))", placeholder="e.g. 3")
-        self.fix = pn.widgets.TextInput(name="fix (NAME[=VALUE], comma separated)",
+        self.t_tol = pn.widgets.TextInput(name="--t-tol [K] (grouping)",
+                                          placeholder="2 %, at least 2 mK")
+        self.shared = pn.widgets.Select(name="--shared-cutoffs (cp, dielectric)",
+                                        options=["default", "shared", "per temperature"])
+        self.b_ref = pn.widgets.TextInput(name="--b-ref [T] (cp)", value="8")
+        self.prefactor = pn.widgets.Select(name="--prefactor (magnetization)",
+                                           options=["derived", "printed"])
+        self.high_field = pn.widgets.Checkbox(name="--high-field (magnetization)", value=True)
+        self.t0 = pn.widgets.TextInput(name="--t0 [K] (magnetization, Eq. 97)")
+        self.nw = pn.widgets.TextInput(name="--nw (dielectric)", value="3")
+        self.polarization = pn.widgets.Select(name="--polarization (acoustics)",
+                                              options=["t", "l"])
+        self.row = pn.widgets.Select(name="--row (echo, Table 8)", options=["(none)", *ECHO])
+        self.tau12 = pn.widgets.TextInput(name="--tau12-us [μs] (echo A(B))",
+                                          placeholder="e.g. 3")
+        self.fix = pn.widgets.TextInput(name="--fix (NAME[=VALUE], comma separated)",
                                         css_classes=_css("fix"))
-        self.vary = pn.widgets.TextInput(name="vary (NAMES)")
-        self.init = pn.widgets.TextInput(name="init (NAME=VALUE)")
+        self.vary = pn.widgets.TextInput(name="--vary (NAMES)")
+        self.init = pn.widgets.TextInput(name="--init (NAME=VALUE)")
         self.fit_button = pn.widgets.Button(name="Fit", button_type="primary", disabled=True,
                                             css_classes=_css("fit", "button"))
         self.fit_button.on_click(self._fit)
@@ -240,21 +371,24 @@ class DataTab:
         self.warnings = _message("", "warning", _css("fit", "warnings"))
         self.params = pn.pane.DataFrame(None, css_classes=_css("params"), index=False,
                                         sizing_mode="stretch_width", float_format="{:.5g}".format)
-        self.data_source = ColumnDataSource({"x": [], "y": [], "color": []},
-                                            name="src:data:points")
-        self.fit_sources: list[ColumnDataSource] = []
-        self.fig = _figure("your data", "x", "y", name="fig:data")
-        self.fig.scatter("x", "y", source=self.data_source, color="color", size=6,
-                         legend_label="data")
-        self.fit_items = []
-        for i in range(12):
-            src = ColumnDataSource({"x": [], "y": []}, name=f"src:fit:{i}")
-            line = self.fig.line("x", "y", source=src, color=_PALETTE[i % 10], line_width=2,
-                                 line_dash="solid" if i < 10 else "dashed")
-            item = LegendItem(label=f"fit {i}", renderers=[line], visible=False)
-            self.fig.legend[0].items.append(item)
-            self.fit_sources.append(src)
-            self.fit_items.append(item)
+        self.figs, self.data_sources, self.fit_sources, self.fit_items = {}, {}, {}, {}
+        self.panes = {}
+        for x, label in _XS.items():
+            fig = _figure(f"your data vs {label}", label, "", name=f"fig:data:{x}")
+            src = ColumnDataSource({"x": [], "y": [], "color": []}, name=f"src:data:{x}")
+            fig.scatter("x", "y", source=src, color="color", size=6, legend_label="data")
+            self.data_sources[x], self.fit_sources[x], self.fit_items[x] = src, [], []
+            for i in range(12):
+                fs = ColumnDataSource({"x": [], "y": []}, name=f"src:fit:{x}:{i}")
+                line = fig.line("x", "y", source=fs, color=_PALETTE[i % 10], line_width=2,
+                                line_dash="solid" if i < 10 else "dashed")
+                item = LegendItem(label=value(f"fit {i}"), renderers=[line], visible=False)
+                fig.legend[0].items.append(item)
+                self.fit_sources[x].append(fs)
+                self.fit_items[x].append(item)
+            self.figs[x] = fig
+            self.panes[x] = pn.Column(pn.pane.Bokeh(fig, sizing_mode="stretch_width"),
+                                      visible=False, sizing_mode="stretch_width")
         self.fit_png = pn.pane.Matplotlib(None, dpi=90, tight=True, visible=False,
                                           sizing_mode="stretch_width")
         self.download_params = pn.widgets.FileDownload(
@@ -265,133 +399,183 @@ class DataTab:
             label="download curve.csv", disabled=True, css_classes=_css("download", "curve"))
 
     def _download(self, what: str):
-        import io
-
         if self.outcome is None:
             return io.StringIO("")
         return io.StringIO(self.outcome.params_csv() if what == "params"
                            else self.outcome.curve_csv())
 
-    def _kind_changed(self, event) -> None:
-        mats = fitting.materials_for(event.new)
-        self.material.options = ["(none)", *mats]
+    def _set_materials(self, kind: str) -> None:
+        self.material.options = ["(none)", *fitting.materials_for(kind)]
         self.material.value = "(none)"
+
+    # -- reading
+    def _number(self, w, what: str) -> float | None:
+        t = w.value.strip()
+        if not t:
+            return None
+        try:
+            return float(t)
+        except ValueError:
+            raise InputError(f"{what}: {t!r} is not a number") from None
+
+    def _read(self, kind: str | None = None):
+        """The upload read with the molar mass the CLI would use for ``kind``."""
+        name, content = self.raw
+        material = None if self.material.value == "(none)" else self.material.value
+        mm = fitting.molar_mass_for(kind or self.kind.value, material,
+                                    self._number(self.molar_mass, "--molar-mass"))
+        return fitting.read_upload(name, content, molar_mass=mm)
+
+    def _clear(self) -> None:
+        for x in _XS:
+            self.data_sources[x].data = {"x": [], "y": [], "color": []}
+            for src, item in zip(self.fit_sources[x], self.fit_items[x], strict=True):
+                src.data = {"x": [], "y": []}
+                item.visible = False
+            self.panes[x].visible = False
+        self.params.object = None
+        self.warnings.visible = False
+        self.fit_png.visible = False
+        self.download_params.disabled = self.download_curve.disabled = True
 
     def _uploaded(self, event) -> None:
         self.message.visible = False
+        self.raw = (self.upload.filename or "upload.csv", event.new or b"")
         try:
-            ds = fitting.read_upload(self.upload.filename or "upload.csv", event.new or b"")
+            ds = self._read("model")
         except _REFUSED as exc:
-            self.message.object, self.message.visible = str(exc), True
+            _say(self.message, exc)
+            self.dataset, self.outcome = None, None
+            self.fit_button.disabled = True
+            with pn.io.hold():
+                self._clear()
             return
         self.dataset, self.outcome = ds, None
         self.kind.value = fitting.KIND_OF_QUANTITY.get(ds.quantity, "model")
-        self._kind_changed(type("E", (), {"new": self.kind.value}))
         df = fitting.data_table(ds)
         x = "B" if ds.has_field and np.ptp(ds.B) > 0 else ("tau12" if ds.tau12 is not None
                                                            else "T")
-        xcol = next(c for c in df.columns if c.startswith(x + " ["))
-        ycol = next(c for c in df.columns if c.startswith(ds.quantity + " ["))
         groups = ds.temperature_groups()
         color = np.empty(len(ds.T), dtype=object)
         for k in range(len(groups)):
             color[groups.members(k)] = _PALETTE[k % 10]
         with pn.io.hold():
-            self.data_source.data = {"x": df[xcol].to_numpy(), "y": df[ycol].to_numpy(),
-                                     "color": list(color)}
-            for src, item in zip(self.fit_sources, self.fit_items, strict=True):
-                src.data = {"x": [], "y": []}
-                item.visible = False
-            self.fig.xaxis.axis_label, self.fig.yaxis.axis_label = xcol, ycol
-            self.fig.title.text = f"{ds.source}: {len(ds.T)} points"
-            self.params.object = None
-            self.warnings.visible = False
-            self.fit_png.visible = False
-            self.download_params.disabled = self.download_curve.disabled = True
+            self._clear()
+            self._draw_points(ds, df, x, np.ones(len(ds.T), bool), list(color))
         synth = " (SYNTHETIC, says the file)" if ds.synthetic else ""
         self.status.object = (f"**{ds.source}**{synth}: {len(ds.T)} points of `{ds.quantity}` "
                               f"[{ds.display('y')[0]}]; temperature groups: "
                               f"{groups.describe()}")
         self.fit_button.disabled = False
+        if self.on_data is not None and ds.quantity in _OVER_MODEL:
+            view, plot, xm = _OVER_MODEL[ds.quantity]
+            xv = {"B": ds.B, "T": ds.T, "tau12": None if ds.tau12 is None else ds.tau12 * 1e6}[xm]
+            if xv is not None:
+                self.on_data(view, plot, xv, ds.y, list(color), f"your data ({ds.source})")
+
+    def _draw_points(self, ds, df, x: str, mask, colors) -> None:
+        xcol = next(c for c in df.columns if c.startswith(x + " ["))
+        ycol = next(c for c in df.columns if c.startswith(ds.quantity + " ["))
+        src = self.data_sources[x]
+        old = dict(src.data)
+        src.data = {"x": np.concatenate([np.asarray(old["x"], float), df[xcol].to_numpy()[mask]]),
+                    "y": np.concatenate([np.asarray(old["y"], float), df[ycol].to_numpy()[mask]]),
+                    "color": list(old["color"]) + [c for c, m in zip(colors, mask, strict=True)
+                                                   if m]}
+        fig = self.figs[x]
+        fig.xaxis.axis_label, fig.yaxis.axis_label = xcol, ycol
+        fig.title.text = f"{ds.source} vs {_XS[x]}"
+        self.panes[x].visible = True
 
     def _request(self) -> fitting.FitRequest:
-        def number(w, what):
-            t = w.value.strip()
-            if not t:
-                return None
-            try:
-                return float(t)
-            except ValueError:
-                raise InputError(f"{what}: {t!r} is not a number") from None
-
         def items(w):
             return tuple(s.strip() for s in w.value.split(",") if s.strip())
 
+        nw = self._number(self.nw, "--nw")
+        if nw is None or nw != int(nw):
+            raise InputError(f"--nw must be a whole number, got {self.nw.value!r}")
+        b_ref = self._number(self.b_ref, "--b-ref")
         return fitting.FitRequest(
             self.kind.value, None if self.material.value == "(none)" else self.material.value,
             orientation=self.orientation.value,
-            frequency_Hz=number(self.frequency, "frequency [Hz]"),
+            frequency_Hz=self._number(self.frequency, "--frequency-hz"),
             row=None if self.row.value == "(none)" else self.row.value,
-            tau12_us=number(self.tau12, "τ12 [μs]"), fix=items(self.fix),
-            vary=items(self.vary), init=items(self.init))
+            tau12_us=self._number(self.tau12, "--tau12-us"), fix=items(self.fix),
+            vary=items(self.vary), init=items(self.init),
+            t_tol=self._number(self.t_tol, "--t-tol"),
+            shared_cutoffs={"default": None, "shared": True,
+                            "per temperature": False}[self.shared.value],
+            B_ref=8.0 if b_ref is None else b_ref, prefactor=self.prefactor.value,
+            high_field=self.high_field.value, T0=self._number(self.t0, "--t0"), nw=int(nw),
+            polarization=self.polarization.value,
+            molar_mass=self._number(self.molar_mass, "--molar-mass"))
 
     async def _fit(self, event) -> None:
-        if self.dataset is None:
+        if self.raw is None:
             return
         self.message.visible = False
         try:
-            problem = fitting.build_fit(self.dataset, self._request())
+            req = self._request()
+            ds = self._read()
+            problem = fitting.build_fit(ds, req)
             if problem.blockers:
                 raise InputError("; ".join(problem.blockers))
         except _REFUSED as exc:
-            self.message.object, self.message.visible = str(exc), True
+            _say(self.message, exc)
             return
         calls = [0]
-        self.fit_button.disabled = True
+        self.fit_button.disabled = self.upload.disabled = True
         self.progress.active = self.progress.visible = True
         t0 = time.perf_counter()
         task = asyncio.ensure_future(self.worker.run(
-            fitting.run_fit, problem, lambda n: calls.__setitem__(0, n)))
+            lambda: fitting.run_fit(problem, lambda n: calls.__setitem__(0, n), figure=True)))
         while not task.done():
             self.status.object = (f"fitting {len(problem.free)} free parameters to "
                                   f"{problem.n_points} points: {calls[0]} model evaluations, "
                                   f"{time.perf_counter() - t0:.1f} s")
             await asyncio.sleep(0.25)
         self.progress.active = self.progress.visible = False
-        self.fit_button.disabled = False
+        self.fit_button.disabled = self.upload.disabled = False
         try:
             out = task.result()
-        except _REFUSED as exc:
-            self.message.object, self.message.visible = str(exc), True
+        except Exception as exc:  # noqa: BLE001 - any failure is shown, the page lives on
+            _say(self.message, exc)
+            self.status.object = "the fit stopped"
             return
         if out is None:
             return
-        self.outcome = out
-        self._show(out)
+        self.dataset, self.outcome = ds, out
+        self._show(ds, out)
 
-    def _show(self, out: fitting.FitOutcome) -> None:
+    def _show(self, ds, out: fitting.FitOutcome) -> None:
+        """Data and fit per series, each on the axis of its own sweep (B, T or τ12)."""
         cv = out.curves
-        xcol = next(c for c in cv.columns if c.split(" [")[0] in ("T", "B", "tau12"))
         ycol = next(c for c in cv.columns if " total [" in c)
+        df = fitting.data_table(ds)
         with pn.io.hold():
-            for src, item in zip(self.fit_sources, self.fit_items, strict=True):
-                src.data = {"x": [], "y": []}
-                item.visible = False
-            for i, ((_, series), df) in enumerate(cv.groupby(["dataset", "series"],
-                                                              sort=False)):
-                if i < len(self.fit_sources):
-                    self.fit_sources[i].data = {"x": df[xcol].to_numpy(),
-                                                "y": df[ycol].to_numpy()}
-                    self.fit_items[i].label = f"fit, {series}"
-                    self.fit_items[i].visible = True
+            self._clear()
+            used = {x: 0 for x in _XS}
+            for s, ((_, label), part) in zip(out.series, cv.groupby(["dataset", "series"],
+                                                                    sort=False), strict=True):
+                x = s["x"]
+                i = used[x]
+                used[x] += 1
+                colour = _PALETTE[i % 10]
+                self._draw_points(ds, df, x, np.asarray(s["mask"]), [colour] * len(ds.T))
+                if i < len(self.fit_sources[x]):
+                    xcol = next(c for c in part.columns if c.startswith(x + " ["))
+                    self.fit_sources[x][i].data = {"x": part[xcol].to_numpy(),
+                                                   "y": part[ycol].to_numpy()}
+                    self.fit_items[x][i].label = value(f"fit, {label}")
+                    self.fit_items[x][i].visible = True
             tab = out.table[[c for c in ("parameter", "value", "stderr", "unit", "varied",
                                          "at_bound") if c in out.table.columns]]
             self.params.object = tab
             lines = ([f"FAILED: {out.failure}"] if out.failure else []) + list(out.warnings)
             self.warnings.object = "\n\n".join(lines)
             self.warnings.visible = bool(lines)
-            self.fit_png.object = out.result.plot()
-            self.fit_png.visible = True
+            self.fit_png.object = out.figure
+            self.fit_png.visible = out.figure is not None
             self.download_params.disabled = self.download_curve.disabled = False
         r = out.result.result
         self.status.object = (f"**{'FAILED' if out.failure else 'fitted'}**: {r.nfev} "
@@ -399,13 +583,17 @@ class DataTab:
                               f"{r.redchi:.4g}, {r.ndata} points, {r.nvarys} free parameters")
 
     def panel(self):
+        options = pn.Card(self.molar_mass, self.frequency, self.t_tol, self.shared, self.b_ref,
+                          self.prefactor, self.high_field, self.t0, self.nw, self.polarization,
+                          self.row, self.tau12, title="more options (as the CLI's)",
+                          collapsed=True, width=320)
         side = pn.Column(pn.pane.Markdown("**CSV file**"), self.upload, self.kind,
-                         self.material, self.orientation, self.frequency, self.row, self.tau12,
-                         self.fix, self.vary, self.init, pn.Row(self.fit_button, self.progress),
-                         self.download_params, self.download_curve, width=330)
+                         self.material, self.orientation, self.fix, self.vary, self.init,
+                         options, pn.Row(self.fit_button, self.progress),
+                         self.download_params, self.download_curve, width=340)
         return pn.Row(side, pn.Column(self.message, self.status, self.warnings,
-                                      pn.pane.Bokeh(self.fig, sizing_mode="stretch_width"),
-                                      self.params, self.fit_png, sizing_mode="stretch_width"),
+                                      *self.panes.values(), self.params, self.fit_png,
+                                      sizing_mode="stretch_width"),
                       sizing_mode="stretch_width", name="Your data & fit")
 
 
@@ -418,14 +606,25 @@ class Explorer:
     def __init__(self, catalog: str | Path | None = None) -> None:
         # a worker thread per tab: a fit or a catalog being read never delays the sliders
         self.tabs = {k: ModelTab(v, _Worker()) for k, v in VIEWS.items()}
-        self.data = DataTab(_Worker())
+        self.data = DataTab(_Worker(), on_data=self._data_over_model)
         from .landscape_tab import LandscapeTab
 
-        self.landscape = LandscapeTab(_Worker(), catalog)
+        self.landscape = LandscapeTab(catalog)
+
+    def _data_over_model(self, view: str, plot: str, x, y, colors, label: str) -> None:
+        self.tabs[view].show_data(plot, x, y, colors, label)
+
+    def workers(self) -> list[_Worker]:
+        return [t.worker for t in self.tabs.values()] + [self.data.worker,
+                                                         *self.landscape.workers()]
 
     async def start(self) -> None:
-        for t in self.tabs.values():
-            await t.refresh()
+        await asyncio.gather(*(t.refresh() for t in self.tabs.values()),
+                             self.landscape.open_initial())
+
+    def close(self) -> None:
+        for w in self.workers():
+            w.shutdown()
 
     def panel(self):
         tabs = pn.Tabs(*[t.panel() for t in self.tabs.values()], self.data.panel(),
@@ -433,16 +632,20 @@ class Explorer:
                        sizing_mode="stretch_width")
         header = pn.pane.Markdown(
             "## coldglass explorer — the standard and extended tunnelling models\n"
-            "Energies in kelvin (k_B = 1), fields in tesla; every axis states its unit. "
-            "Sliders with log₁₀ act on the decade of the value; each slider's box takes a "
-            "typed value.", sizing_mode="stretch_width")
+            "Energies in kelvin (k_B = 1), fields in tesla; every axis states its unit. A "
+            "slider's box takes a typed value (for the log₁₀ sliders of concentrations and "
+            "cutoffs, the box beside it, in the unit of the label). Data uploaded in "
+            "\"Your data & fit\" are drawn over the matching model plot too.",
+            sizing_mode="stretch_width")
         return pn.Column(header, tabs, sizing_mode="stretch_width")
 
 
 def build_app(catalog: str | Path | None = None):
-    """A new explorer page (one per browser session)."""
+    """A new explorer page (one per browser session; its threads end with the session)."""
     ex = Explorer(catalog)
     page = ex.panel()
     pn.state.onload(ex.start)
+    if pn.state.curdoc is not None:
+        pn.state.on_session_destroyed(lambda ctx: ex.close())
     page.explorer = ex
     return page

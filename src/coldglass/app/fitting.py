@@ -16,7 +16,7 @@ import pandas as pd
 from .. import fit as cf
 from ..data import Dataset, read_csv
 from ..errors import InputError
-from ..materials import ECHO, MATERIALS, get_material
+from ..materials import ACOUSTIC, DIELECTRIC, ECHO, MATERIALS, get_material
 
 __all__ = ["FIT_KINDS", "KIND_OF_QUANTITY", "read_upload", "data_table", "FitRequest",
            "build_fit", "FitOutcome", "run_fit", "materials_for"]
@@ -30,16 +30,21 @@ KIND_OF_QUANTITY = {"Cp": "cp", "Cp_bar": "cp", "M": "magnetization", "deps": "d
                     "Qinv": "internal-friction", "kappa": "thermal-conductivity"}
 """The named fit a data column suggests (any column also fits with ``model``)."""
 
-_ACOUSTIC = ("a-SiO2", "BK7")
-
-
 def materials_for(kind: str) -> tuple[str, ...]:
     """Materials whose table values start the fit ``kind`` (the CLI's ``--material``)."""
-    from ..materials import DIELECTRIC
+    acoustic = tuple(ACOUSTIC)
+    return {"cp": tuple(k for k, m in MATERIALS.items() if m.heat_capacity is not None),
+            "magnetization": tuple(MATERIALS), "dielectric": tuple(DIELECTRIC),
+            "sound-velocity": acoustic, "internal-friction": acoustic,
+            "thermal-conductivity": acoustic}.get(kind, ())
 
-    return {"cp": ("BAS", "Duran"), "magnetization": tuple(MATERIALS),
-            "dielectric": tuple(DIELECTRIC), "sound-velocity": _ACOUSTIC,
-            "internal-friction": _ACOUSTIC, "thermal-conductivity": _ACOUSTIC}.get(kind, ())
+
+def molar_mass_for(kind: str, material: str | None, molar_mass: float | None) -> float | None:
+    """The molar mass the CLI reads per-mole units with: the one given, else (``cp``,
+    ``magnetization``) the material's."""
+    if molar_mass is None and material is not None and kind in ("cp", "magnetization"):
+        return get_material(material).molar_mass
+    return molar_mass
 
 
 def read_upload(name: str, content: bytes, *, molar_mass: float | None = None) -> Dataset:
@@ -76,7 +81,9 @@ def data_table(ds: Dataset) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class FitRequest:
-    """What the CLI's options say, as values (None: the command's default)."""
+    """What the CLI's options say, as values, with the CLI's defaults (None: the command's
+    own default). Each field is the option of the same name of ``coldglass fit <kind>``;
+    options another kind does not take are ignored there, as the CLI has none."""
 
     kind: str
     material: str | None = None
@@ -88,6 +95,15 @@ class FitRequest:
     vary: tuple[str, ...] = ()
     init: tuple[str, ...] = ()
     t_tol: float | None = None
+    shared_cutoffs: bool | None = None
+    """cp: None (per temperature for C̄p, shared for Cp); dielectric: None means False."""
+    B_ref: float = 8.0
+    prefactor: str = "derived"
+    high_field: bool = True
+    T0: float | None = None
+    nw: int = 3
+    polarization: str = "t"
+    molar_mass: float | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in FIT_KINDS:
@@ -97,10 +113,16 @@ class FitRequest:
                              f"{self.kind} fit; choose one of {list(materials_for(self.kind))}")
         if self.row is not None and self.row not in ECHO:
             raise InputError(f"echo row {self.row!r} is not one of {list(ECHO)}")
-        for name in ("frequency_Hz", "tau12_us", "t_tol"):
+        for name in ("frequency_Hz", "tau12_us", "t_tol", "T0", "molar_mass"):
             v = getattr(self, name)
             if v is not None and not (np.isfinite(v) and v > 0):
                 raise InputError(f"{name} must be a finite number > 0, got {v!r}")
+        if self.prefactor not in ("derived", "printed"):
+            raise InputError(f"prefactor must be 'derived' or 'printed', got {self.prefactor!r}")
+        if self.polarization not in ("t", "l"):
+            raise InputError(f"polarization must be 't' or 'l', got {self.polarization!r}")
+        if not (np.isfinite(self.B_ref) and self.B_ref >= 0):
+            raise InputError(f"B_ref must be a finite field >= 0 T, got {self.B_ref!r}")
 
 
 def build_fit(ds: Dataset, req: FitRequest):
@@ -110,12 +132,18 @@ def build_fit(ds: Dataset, req: FitRequest):
     k, m = req.kind, req.material
     if k == "cp":
         return cf.fit_cp(ds, None if m is None else get_material(m),
-                         orientation=req.orientation, t_tol=req.t_tol, options=opts, run=False)
+                         per_temperature=(None if req.shared_cutoffs is None
+                                          else not req.shared_cutoffs),
+                         orientation=req.orientation, B_ref=req.B_ref, t_tol=req.t_tol,
+                         options=opts, run=False)
     if k == "magnetization":
         return cf.fit_magnetization(ds, None if m is None else get_material(m),
-                                    orientation=req.orientation, options=opts, run=False)
+                                    orientation=req.orientation, prefactor=req.prefactor,
+                                    high_field=req.high_field, T0=req.T0, options=opts,
+                                    run=False)
     if k == "dielectric":
-        return cf.fit_dielectric(ds, m, orientation=req.orientation,
+        return cf.fit_dielectric(ds, m, per_temperature=not req.shared_cutoffs,
+                                 orientation=req.orientation, nw=req.nw,
                                  frequency_Hz=req.frequency_Hz, t_tol=req.t_tol, options=opts,
                                  run=False)
     if k == "echo":
@@ -124,8 +152,8 @@ def build_fit(ds: Dataset, req: FitRequest):
                            orientation=req.orientation, options=opts, run=False)
     if k in ("sound-velocity", "internal-friction"):
         run = cf.fit_sound_velocity if k == "sound-velocity" else cf.fit_internal_friction
-        return run(ds, m, frequency_Hz=req.frequency_Hz, t_tol=req.t_tol, options=opts,
-                   run=False)
+        return run(ds, m, polarization=req.polarization, frequency_Hz=req.frequency_Hz,
+                   t_tol=req.t_tol, options=opts, run=False)
     if k == "thermal-conductivity":
         return cf.fit_thermal_conductivity(ds, m, options=opts, run=False)
     term_options = {} if req.frequency_Hz is None else {"frequency_Hz": req.frequency_Hz}
@@ -136,7 +164,8 @@ def build_fit(ds: Dataset, req: FitRequest):
 @dataclass
 class FitOutcome:
     """A finished fit, ready for the page: the parameter table with units, the warnings,
-    the fitted curves in the file's units, and the two files the CLI writes."""
+    the fitted curves in the file's units, the plot the CLI saves as ``fit.png`` (a
+    matplotlib ``Figure``, None unless asked for), and the two files the CLI writes."""
 
     result: object
     table: pd.DataFrame
@@ -144,28 +173,37 @@ class FitOutcome:
     failure: str | None
     report: str
     curves: pd.DataFrame
+    series: list[dict]
+    figure: object = None
 
     def params_csv(self) -> str:
         """``params.csv`` exactly as ``coldglass fit`` writes it."""
-        r = self.result.result
         buf = io.StringIO()
-        buf.write(f"# status: {'FAILED: ' + self.failure if self.failure else 'ok'}; chi2 = "
-                  f"{r.chisqr:.6g}, reduced chi2 = {r.redchi:.6g}, {r.ndata} points, "
-                  f"{r.nvarys} free parameters, {r.nfev} evaluations\n")
-        buf.writelines(f"# {n}\n" for n in self.result.notes)
+        buf.write(self.result.status_header())
         self.table.to_csv(buf, index=False)
         return buf.getvalue()
 
     def curve_csv(self) -> str:
+        """``curve.csv`` exactly as ``coldglass fit`` writes it."""
         buf = io.StringIO()
+        buf.write(self.result.status_header())
         self.curves.to_csv(buf, index=False)
         return buf.getvalue()
 
 
-def run_fit(problem, progress: Callable[[int], None] | None = None) -> FitOutcome:
-    """Run a built problem (refusing its blockers first) and collect what the page shows."""
+def run_fit(problem, progress: Callable[[int], None] | None = None, *,
+            figure: bool = False) -> FitOutcome:
+    """Run a built problem (refusing its blockers first) and collect what the page shows;
+    with ``figure`` also the CLI's ``fit.png`` plot, drawn on a pyplot-free ``Figure`` (safe
+    in a worker thread, nothing left open)."""
     if problem.blockers:
         raise InputError("; ".join(problem.blockers))
     res = problem.run(remedy=getattr(problem, "remedy", ""), progress=progress)
+    fig = None
+    if figure:
+        from matplotlib.figure import Figure
+
+        n = len({(s["dataset"], s["x"]) for s in res.series()})
+        fig = res.plot(Figure(figsize=(8.6 * n, 5.6), layout="constrained"))
     return FitOutcome(res, res.table(), res.warnings(), res.failure(), res.report(),
-                      res.curves())
+                      res.curves(), res.series(), fig)

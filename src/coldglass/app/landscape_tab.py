@@ -16,12 +16,14 @@ import numpy as np
 import panel as pn
 from bokeh.models import ColumnDataSource, Range1d
 
-from .explorer import _PALETTE, _REFUSED, _css, _figure, _message
+from .explorer import _PALETTE, _REFUSED, _css, _figure, _message, _say, _Worker
 
 __all__ = ["LandscapeTab", "EXAMPLE_CATALOG", "iso_delta0_lines"]
 
-EXAMPLE_CATALOG = Path("examples/data/landscape_small.sqlite")
-"""The small catalog of the repository (opened by default when it is there)."""
+EXAMPLE_CATALOG = (Path(__file__).resolve().parents[3] / "examples" / "data"
+                   / "landscape_small.sqlite")
+"""The small catalog of the repository (a checkout or an editable install), opened at the
+start when no other catalog is given and it is there."""
 
 _FILTERS = (("V0_K", "barrier V0 [K]", False), ("Delta_K", "asymmetry Δ [K]", False),
             ("E_qs_K", "log₁₀ E_qs [K]", True),
@@ -34,10 +36,7 @@ def iso_delta0_lines(V0_max: float = 30.0, hw_range=(0.1, 10.0), levels=range(-1
                      ) -> dict[int, list[tuple[np.ndarray, np.ndarray]]]:
     """Iso-lines log10 Δ0 = level of Eq. (4) in the (V0, ħΩ) plane (Fig. 26), as polylines
     (matplotlib's contour finder, evaluated once)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     from ..systems import delta0_parabolic
 
@@ -46,19 +45,17 @@ def iso_delta0_lines(V0_max: float = 30.0, hw_range=(0.1, 10.0), levels=range(-1
     VV, HH = np.meshgrid(V0, hw)
     with np.errstate(divide="ignore"):
         z = np.log10(delta0_parabolic(HH, VV))
-    fig, ax = plt.subplots()
-    cs = ax.contour(VV, HH, z, levels=list(levels))
-    out = {int(lv): [(seg[:, 0], seg[:, 1]) for seg in segs if len(seg) > 1]
-           for lv, segs in zip(cs.levels, cs.allsegs, strict=True)}
-    plt.close(fig)
-    return out
+    cs = Figure().add_subplot().contour(VV, HH, z, levels=list(levels))
+    return {int(lv): [(seg[:, 0], seg[:, 1]) for seg in segs if len(seg) > 1]
+            for lv, segs in zip(cs.levels, cs.allsegs, strict=True)}
 
 
 class LandscapeTab:
     """Widgets and plots of the catalog browser."""
 
-    def __init__(self, worker, catalog: str | Path | None = None) -> None:
-        self.worker = worker
+    def __init__(self, catalog: str | Path | None = None) -> None:
+        # opening a catalog and computing a well are separate jobs, each on its own thread
+        self.open_worker, self.well_worker = _Worker(), _Worker()
         self.catalog = None
         start = catalog if catalog is not None else (EXAMPLE_CATALOG if EXAMPLE_CATALOG.exists()
                                                      else "")
@@ -107,6 +104,7 @@ class LandscapeTab:
         self.src_all = ColumnDataSource({"x": [], "y": [], "id": []}, name="src:plane:all")
         self.src_sel = ColumnDataSource({"x": [], "y": []}, name="src:plane:selected")
         self._iso_drawn = False
+        self._shown_from = None
         self._iso_renderers: list = []
         self.plane.scatter("x", "y", source=self.src_all, size=5, color=_PALETTE[0], alpha=0.6,
                            legend_label="double wells (filtered)")
@@ -115,6 +113,14 @@ class LandscapeTab:
         self.scatter3d = pn.pane.Matplotlib(None, dpi=85, tight=True,
                                             css_classes=_css("catalog", "3d"))
         self.well_text = pn.pane.Markdown("", css_classes=_css("well", "text"))
+
+    def workers(self) -> list[_Worker]:
+        return [self.open_worker, self.well_worker]
+
+    async def open_initial(self) -> None:
+        """Open the catalog given at the start (``--catalog``, else the example) if any."""
+        if self.path.value.strip():
+            await self._open()
 
     def _draw_iso(self, V0_max: float, hw_max: float) -> None:
         """Iso-Δ0 lines over the catalog's range (at least the paper's 30 K × 0.1-10 K):
@@ -159,7 +165,7 @@ class LandscapeTab:
         self.progress.active = self.progress.visible = True
         self.open_button.disabled = True
         t0 = time.perf_counter()
-        task = asyncio.ensure_future(self.worker.run(CatalogView, path))
+        task = asyncio.ensure_future(self.open_worker.run(CatalogView, path))
         while not task.done():
             self.summary.object = f"opening {path} ... {time.perf_counter() - t0:.1f} s"
             await asyncio.sleep(0.2)
@@ -168,7 +174,7 @@ class LandscapeTab:
         try:
             cat = task.result()
         except _REFUSED as exc:
-            self.message.object, self.message.visible = str(exc), True
+            _say(self.message, exc)
             self.summary.object = ""
             return
         if cat is None:
@@ -220,22 +226,27 @@ class LandscapeTab:
                                  "y": df["hbar_omega_K"].to_numpy(float),
                                  "id": df["id"].to_numpy()}
             ids = [str(int(i)) for i in df["id"]]
+            keep = self.choice.value if (self.choice.value in ids
+                                         and self._shown_from is self.catalog) else None
+            self.choice.value = None
             self.choice.options = ids
-            if ids and self.choice.value not in ids:
-                self.choice.value = ids[0]
+            if ids:
+                self.choice.value = keep or ids[0]
 
     async def _chosen(self, event) -> None:
         if self.catalog is None or not event.new:
             return
         self.message.visible = False
         t0 = time.perf_counter()
+        cat = self.catalog
         try:
-            w = await self.worker.run(self.catalog.well, int(event.new))
+            w = await self.well_worker.run(cat.well, int(event.new))
         except _REFUSED as exc:
-            self.message.object, self.message.visible = str(exc), True
+            _say(self.message, exc)
             return
-        if w is None:
+        if w is None or cat is not self.catalog:  # overtaken, or another catalog opened
             return
+        self._shown_from = cat
         self._show_well(w, time.perf_counter() - t0)
 
     def _show_well(self, w, seconds: float) -> None:
@@ -271,9 +282,6 @@ class LandscapeTab:
 
     @staticmethod
     def _figure3d(w, get):
-        import matplotlib
-
-        matplotlib.use("Agg")
         from matplotlib.figure import Figure
 
         x = np.asarray(get("positions_A"))

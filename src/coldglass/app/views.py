@@ -80,6 +80,9 @@ class Control:
     options: tuple[str, ...] | None = None
     param: str | None = None
     help: str = ""
+    positive: bool = False
+    """Refuse values <= 0 (temperatures, frequencies, plot ranges)."""
+    integer: bool = False
 
     @property
     def kind(self) -> str:
@@ -104,10 +107,13 @@ class Control:
             raise InputError(f"{self.label}: {value!r} is not a number") from None
         if not math.isfinite(v):
             raise InputError(f"{self.label} must be finite, got {value!r}")
+        shown = f"{v / self.display_scale:g}"
         if self.param is not None:
             cm.spec(self.param).check(v, f"{self.label} ({self.param})")
-        elif self.log and not v > 0:
-            raise InputError(f"{self.label} must be > 0 {self.unit}, got {v:g}")
+        if (self.log or self.positive) and not v > 0:
+            raise InputError(f"{self.label} must be > 0, got {shown}")
+        if self.integer and v != round(v):
+            raise InputError(f"{self.label} must be a whole number, got {shown}")
         return v
 
 
@@ -168,6 +174,10 @@ def preset_state(v: View, name: str) -> dict:
 
 # --------------------------------------------------------------------------- evaluation
 
+_REFUSALS = (ColdglassError, ValueError, ArithmeticError)
+"""What a model may raise for a state outside its domain (refusals and overflows): shown as
+the plot's message, never a traceback."""
+
 
 class Evaluator:
     """Evaluates a view's curves for a state, recomputing only what the state change needs.
@@ -185,18 +195,25 @@ class Evaluator:
         return (curve.key,) + tuple((k, state[k]) for k in curve.depends if k != curve.scale)
 
     def curve(self, curve: Curve, state: Mapping) -> tuple[np.ndarray, np.ndarray]:
+        """One curve (from the cache where its inputs were seen before; a refusal is
+        cached too and raised again)."""
         key = self._key(curve, state)
         hit = self._cache.get(key)
         if hit is None:
             unit = dict(state) | ({curve.scale: 1.0} if curve.scale else {})
-            x, y = curve.compute(unit)
-            hit = (np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+            try:
+                x, y = curve.compute(unit)
+                hit = (np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+            except _REFUSALS as exc:
+                hit = exc
             self._cache[key] = hit
             self.computed += 1
             while len(self._cache) > self.max_entries:
                 self._cache.popitem(last=False)
         else:
             self._cache.move_to_end(key)
+        if isinstance(hit, BaseException):
+            raise hit
         x, y = hit
         return x, (y * float(state[curve.scale]) if curve.scale else y)
 
@@ -218,8 +235,9 @@ class Evaluator:
                         got[c.key] = (x, np.sum([got[k][1] for k in c.parts_of], axis=0))
                     else:
                         got[c.key] = self.curve(c, state)
-            except (ColdglassError, ValueError) as exc:
-                errors[p.key] = str(exc)
+            except _REFUSALS as exc:
+                errors[p.key] = (str(exc) if isinstance(exc, ColdglassError | ValueError)
+                                 else f"{type(exc).__name__}: {exc}")
                 continue
             out |= got
         return out, errors
@@ -244,15 +262,16 @@ def reference_evaluate(v: View, state: Mapping) -> dict[str, tuple[np.ndarray, n
 
 
 def _grid(lo: float, hi: float, log: bool = False) -> np.ndarray:
+    if not hi > lo:
+        raise InputError(f"the plot range must run from a lower to a higher value, got "
+                         f"{lo:g} .. {hi:g}")
     if log:
         return np.logspace(np.log10(lo), np.log10(hi), N_POINTS)
     return np.linspace(lo, hi, N_POINTS)
 
 
 def _ens(s: Mapping) -> ATSEnsemble:
-    if not s["X0max"] > s["X0min"]:
-        raise InputError(f"X0max ({s['X0max']:g} K Å²) must exceed X0min ({s['X0min']:g} K Å²)")
-    return ATSEnsemble(Dmin=s["Dmin"], D0min=s["X0min"], D0max=s["X0max"])
+    return ATSEnsemble(**dict(zip(("Dmin", "D0min", "D0max"), _ats(s).values(), strict=True)))
 
 
 def _orientation(s: Mapping) -> Orientation | str:
@@ -317,13 +336,13 @@ SPECTRUM = View(
         Control("E3", "E3 [D0]", "D0", 0.0, -1.0, 1.0, 0.01),
         *ATS_CUTOFFS, ORIENTATION,
         Control("B", "B [T]", "T", 0.5, 0.0, 10.0, 0.01),
-        Control("E", "E [K] (DOS vs B)", "K", 0.8, 0.01, 5.0, 0.01),
-        Control("E_max", "E range [K]", "K", 3.0, 0.1, 20.0, 0.1),
-        Control("B_max", "B range [T]", "T", 4.0, 0.1, 20.0, 0.1),
+        Control("E", "E [K] (DOS vs B)", "K", 0.8, 0.01, 5.0, 0.01, positive=True),
+        Control("E_max", "E range [K]", "K", 3.0, 0.1, 20.0, 0.1, positive=True),
+        Control("B_max", "B range [T]", "T", 4.0, 0.1, 20.0, 0.1, positive=True),
     ),
     plots=(
         Plot("levels", "Fig. 4: three-well levels vs A-B phase (D0 = 1)", "φ/π", "E_k / D0",
-             tuple(Curve(f"levels:E{k}", f"E{k}", _levels(k), ("E1", "E2", "E3"))
+             tuple(Curve(f"levels:E{k}", f"level {k}", _levels(k), ("E1", "E2", "E3"))
                    for k in range(3))),
         Plot("dos_E", "Fig. 5: ATS DOS vs gap E", "E [K]", "g_ATS [K⁻¹ per P*n_ATS]", (
             Curve("dos_E:B", "at B", _dos_E("B"), _CUT + ("B", "E_max")),
@@ -342,20 +361,32 @@ SPECTRUM = View(
 # ------------------------------------------------------------------------ heat capacity
 
 
-def _cpT(term, **fixed):
+def _kw(s: Mapping, fixed: dict) -> dict:
+    """Keyword values: a string names a state key, anything else is the value itself."""
+    return {k: (s[v] if isinstance(v, str) else v) for k, v in fixed.items()}
+
+
+def _vs_T(term, **fixed):
+    """A curve vs T on the log grid T_lo..T_hi at the field B."""
     def f(s):
         T = _grid(s["T_lo"], s["T_hi"], log=True)
-        return T, term(T, s["B"], **{k: (s[v] if isinstance(v, str) else v)
-                                     for k, v in fixed.items()})
+        return T, term(T, s["B"], **_kw(s, fixed))
+    return f
+
+
+def _vs_B(term, **fixed):
+    """A curve vs B on 0..B_max at the temperature T."""
+    def f(s):
+        B = _grid(0.0, s["B_max"])
+        return B, term(s["T"], B, **_kw(s, fixed))
     return f
 
 
 def _cpB(term, **fixed):
-    def f(s):
-        B = _grid(0.0, s["B_max"])
-        return B, term(s["T"], B, B_ref=s["B_ref"],
-                       **{k: (s[v] if isinstance(v, str) else v) for k, v in fixed.items()})
-    return f
+    return _vs_B(term, B_ref="B_ref", **fixed)
+
+
+_cpT = _vs_T
 
 
 def _display(kw: dict) -> dict:
@@ -391,7 +422,7 @@ _bas, _duran = MATERIALS["BAS"].heat_capacity, MATERIALS["Duran"].heat_capacity
 HEAT = View(
     "heat", "Heat capacity",
     controls=(
-        Control("T", "T [K] (C̄p vs B)", "K", 0.6, 0.01, 10.0, 0.01, param=None),
+        Control("T", "T [K] (C̄p vs B)", "K", 0.6, 0.01, 10.0, 0.01, positive=True),
         Control("B", "B [T] (Cp vs T)", "T", 1.0, 0.0, 15.0, 0.01),
         _conc("n_fe2", "n(Fe²⁺)", _bas.n_fe2, "n"), _conc("n_fe3", "n(Fe³⁺)", _bas.n_fe3, "n"),
         _conc("Pn", "P*n_ATS", _bas.Pn_ats, "Pn"),
@@ -401,9 +432,9 @@ HEAT = View(
         Control("gamma_ph", "phonons γ_ph [J g⁻¹ K⁻⁴]", "J g^-1 K^-4", 1e-6, 1e-9, 1e-3, 0.01,
                 log=True, param="gamma_ph", help="illustrative"),
         Control("B_ref", "B_ref of C̄p [T]", "T", 8.0, 0.0, 20.0, 0.1, param="B_ref"),
-        Control("T_lo", "T from [K]", "K", 0.05, 0.001, 10.0, 0.001),
-        Control("T_hi", "T to [K]", "K", 5.0, 0.01, 100.0, 0.01),
-        Control("B_max", "B range [T]", "T", 8.0, 0.1, 20.0, 0.1),
+        Control("T_lo", "T from [K]", "K", 0.05, 0.001, 10.0, 0.001, positive=True),
+        Control("T_hi", "T to [K]", "K", 5.0, 0.01, 100.0, 0.01, positive=True),
+        Control("B_max", "B range [T]", "T", 8.0, 0.1, 20.0, 0.1, positive=True),
     ),
     plots=(
         Plot("cp_T", "Cp(T) at field B, with its parts", "T [K]", "Cp [J g⁻¹ K⁻¹]", (
@@ -449,22 +480,6 @@ def _m_ats(T, B, **kw):
     return cm.m_ats(T, B, rule=VIEW_RULE, **_display(kw))
 
 
-def _mB(term, **fixed):
-    def f(s):
-        B = _grid(0.0, s["B_max"])
-        return B, term(s["T"], B, **{k: (s[v] if isinstance(v, str) else v)
-                                     for k, v in fixed.items()})
-    return f
-
-
-def _mT(term, **fixed):
-    def f(s):
-        T = _grid(s["T_lo"], s["T_hi"], log=True)
-        return T, term(T, s["B"], **{k: (s[v] if isinstance(v, str) else v)
-                                     for k, v in fixed.items()})
-    return f
-
-
 _M_ATS = _ats_kw() | {"B_star": "B_star", "E0": "E0", "T0": "T0", "prefactor": "prefactor",
                       "high_field": "high_field"}
 _M_ATSD = _ATSD + ("B_star", "E0", "T0", "prefactor", "high_field")
@@ -491,14 +506,15 @@ def _m_preset(name: str) -> dict:
     m = MATERIALS[name].magnetization
     return {"n_fe2": m.n_fe2, "n_fe3": m.n_fe3, "Pn": m.Pn_ats, "Dmin": m.Dmin,
             "X0min": m.X0min, "X0max": m.X0max, "B_star": m.B_star, "E0": m.E0, "T0": m.T0,
-            "M0": m.offset, "orientation": m.orientation}
+            "M0": m.offset, "orientation": m.orientation, "prefactor": "printed",
+            "high_field": True}
 
 
 _bm = MATERIALS["BAS"].magnetization
 MAGNETIZATION = View(
     "magnetization", "Magnetization",
     controls=(
-        Control("T", "T [K] (M vs B)", "K", 1.0, 0.05, 10.0, 0.01),
+        Control("T", "T [K] (M vs B)", "K", 1.0, 0.05, 10.0, 0.01, positive=True),
         Control("B", "B [T] (M vs T)", "T", 1.0, 0.01, 10.0, 0.01),
         _conc("n_fe2", "n(Fe²⁺)", _bm.n_fe2, "n"), _conc("n_fe3", "n(Fe³⁺)", _bm.n_fe3, "n"),
         _conc("Pn", "P*n_ATS", _bm.Pn_ats, "Pn"),
@@ -511,20 +527,22 @@ MAGNETIZATION = View(
         Control("B_star", "B* [T] (Eq. 95)", "T", _bm.B_star, 0.01, 20.0, 0.01, param="B_star"),
         Control("E0", "E0 [K] (Eq. 97)", "K", _bm.E0, -2.0, 2.0, 0.01, param="E0"),
         Control("T0", "T0 [K] (Eq. 97)", "K", _bm.T0, 0.01, 10.0, 0.01, param="T0"),
-        Control("M0", "offset M0 [A m² g⁻¹]", "A m^2 g^-1", _bm.offset, -1e-4, 1e-4, 1e-7,
-                param="M0"),
-        Control("prefactor", "Eq. (94) prefactor", "", "derived", options=("derived", "printed"),
-                help="derived: −∂F/∂B; printed: the paper's 2π (twice that)"),
+        Control("M0", "offset M0 [10⁻⁶ A m² g⁻¹]", "A m^2 g^-1", _bm.offset, -1e-4, 1e-4, 1e-7,
+                param="M0", display_scale=1e-6),
+        Control("prefactor", "Eq. (94) prefactor", "", "printed",
+                options=("derived", "printed"),
+                help="printed: the paper's 2π, with which Tables 10, 11, 14 reproduce its "
+                     "curves; derived: π, from M = −∂F/∂B (half the ATS part)"),
         Control("high_field", "high-field correction (B*)", "", True),
-        Control("T_lo", "T from [K]", "K", 1.0, 0.01, 10.0, 0.01),
-        Control("T_hi", "T to [K]", "K", 5.0, 0.05, 100.0, 0.01),
-        Control("B_max", "B range [T]", "T", 4.0, 0.1, 20.0, 0.1),
+        Control("T_lo", "T from [K]", "K", 1.0, 0.01, 10.0, 0.01, positive=True),
+        Control("T_hi", "T to [K]", "K", 5.0, 0.05, 100.0, 0.01, positive=True),
+        Control("B_max", "B range [T]", "T", 4.0, 0.1, 20.0, 0.1, positive=True),
     ),
     plots=(
         Plot("m_B", "M(B) at T, with its parts", "B [T]", "M [A m² g⁻¹]",
-             _m_parts("m_B", _mB, _MB)),
+             _m_parts("m_B", _vs_B, _MB)),
         Plot("m_T", "M(T) at B, with its parts", "T [K]", "M [A m² g⁻¹]",
-             _m_parts("m_T", _mT, _MT), x_log=True),
+             _m_parts("m_T", _vs_T, _MT), x_log=True),
     ),
     presets={f"{name} (Table {tab})": _m_preset(name)
              for name, tab in (("BAS", 10), ("Duran", 11), ("BK7", 14))},
@@ -537,11 +555,25 @@ MAGNETIZATION = View(
 # --------------------------------------------------------------------------- dielectric
 
 
-def _deps(s):
+def _deps(s, Gamma: float):
     B = _grid(0.0, s["B_max"])
-    return B, cm.deps_ats(s["T"], B, K=1.0, Gamma=s["Gamma"], frequency_Hz=s["f"],
+    return B, cm.deps_ats(s["T"], B, K=1.0, Gamma=Gamma, frequency_Hz=s["f"],
                           nw=int(s["nw"]), orientation=_orientation(s),
-                          rule=LOSS_RULE if s["Gamma"] > 0 else VIEW_RULE, **_ats(s))
+                          rule=LOSS_RULE if Gamma > 0 else VIEW_RULE, **_ats(s))
+
+
+def _deps_resonant(s):
+    """The resonant part of Δε'/ε (no relaxation, Γ = 0: the Table 5/6 fits)."""
+    return _deps(s, 0.0)
+
+
+def _deps_relaxational(s):
+    """The relaxational part: Δε'/ε with the rate Γ minus the resonant part (zero when the
+    relaxation switch is off)."""
+    B, res = _deps(s, 0.0)
+    if not s["relax"]:
+        return B, np.zeros_like(res)
+    return B, _deps(s, s["Gamma"])[1] - res
 
 
 def _dtand(s):
@@ -551,8 +583,10 @@ def _dtand(s):
 
 
 def _diel_preset(row) -> dict:
+    """A row of Tables 5-7: the Δε'/ε fits (5, 6) have no relaxation (Γ not fitted), the
+    loss fits (7) their Γ."""
     out = {"T": row.T, "K": row.K, "Dmin": row.Dmin, "X0min": row.X0min, "X0max": row.X0max,
-           "orientation": row.orientation}
+           "orientation": row.orientation, "relax": row.Gamma is not None}
     if row.Gamma is not None:
         out["Gamma"] = row.Gamma
     return out
@@ -560,11 +594,14 @@ def _diel_preset(row) -> dict:
 
 _b5 = DIELECTRIC["BAS"][0]
 _DIEL = ("T", "B_max", "Gamma", "f", "nw", "Dmin", "X0min", "X0max", "orientation")
+_DIEL_RES = ("T", "B_max", "f", "nw", "Dmin", "X0min", "X0max", "orientation")
 DIELECTRIC_VIEW = View(
     "dielectric", "Dielectric",
     controls=(
-        Control("T", "T [K]", "K", _b5.T, 0.005, 1.0, 0.001),
+        Control("T", "T [K]", "K", _b5.T, 0.005, 1.0, 0.001, positive=True),
         Control("f", "frequency f [Hz]", "Hz", 1e3, 1.0, 1e10, 0.01, log=True),
+        Control("relax", "relaxation in Δε'/ε (rate Γ)", "", False,
+                help="off: the resonant part only, as Tables 5-6 were fitted"),
         Control("K", "K (Eq. 51)", "1", _b5.K, 1e-8, 1e-3, 0.01, log=True, param="K"),
         Control("Dmin", "Dmin [K]", "K", _b5.Dmin, 0.001, 1.0, 0.0001, param="Dmin"),
         Control("X0min", "X0min [K Å²]", "K A^2", _b5.X0min, 10.0, 1e7, 0.01, log=True,
@@ -573,16 +610,20 @@ DIELECTRIC_VIEW = View(
                 param="X0max"),
         Control("Gamma", "Γ [s⁻¹ K⁻⁵] (Eq. 55)", "s^-1 K^-5", 4e9, 1e5, 1e13, 0.01, log=True,
                 param="Gamma"),
-        Control("nw", "wells nw (Eq. 45)", "1", 3.0, 2.0, 12.0, 1.0, param="nw"),
+        Control("nw", "wells nw (Eq. 45)", "1", 3.0, 2.0, 12.0, 1.0, param="nw", integer=True),
         Control("orientation", "orientation average", "", "shortcut",
                 options=("exact", "shortcut", "none"),
                 help="shortcut: the convention of Tables 5-7; the exact average of the "
                      "relaxational kernels costs ~40× more here (a few tenths of a second)"),
-        Control("B_max", "B range [T]", "T", 0.6, 0.01, 5.0, 0.01),
+        Control("B_max", "B range [T]", "T", 0.6, 0.01, 5.0, 0.01, positive=True),
     ),
     plots=(
-        Plot("deps_B", "Δε'/ε(B) at T (Eqs. 51-54)", "B [T]", "Δε'/ε [1]",
-             (Curve("deps_B:ATS", "ATS", _deps, _DIEL, scale="K"),)),
+        Plot("deps_B", "Δε'/ε(B) at T (Eqs. 51-54)", "B [T]", "Δε'/ε [1]", (
+            Curve("deps_B:resonant", "ATS resonant", _deps_resonant, _DIEL_RES, scale="K"),
+            Curve("deps_B:relaxational", "ATS relaxational (Γ)", _deps_relaxational,
+                  _DIEL + ("relax",), scale="K"),
+            Curve("deps_B:total", "total", lambda s: None, (),
+                  parts_of=("deps_B:resonant", "deps_B:relaxational")))),
         Plot("dtand_B", "Δ tan δ(B) at T and f (Eqs. 55-61)", "B [T]", "Δ tan δ [1]",
              (Curve("dtand_B:ATS", "ATS", _dtand, _DIEL, scale="K"),)),
     ),
@@ -633,9 +674,10 @@ def _iea(term, **kw):
 
 
 def _echo_preset(row) -> dict:
+    """A row of Table 8. Γ stays 0: its Γ⁻¹ column, read as μs K⁵ (materials.EchoRow),
+    makes the ATS rate negligible."""
     return {"Dmin": row.Dmin, "X0min": row.X0min, "X0max": row.X0max, "p1F0": row.p1F0_DkV,
             "tan_phase": row.tan_phase, "f_echo": row.frequency, "orientation": row.orientation}
-    # Gamma_echo stays 0: Table 8's Γ⁻¹ column read as μs K⁵ makes Γ negligible (materials)
 
 
 _e1 = ECHO["BAS sample 1"]
@@ -645,7 +687,7 @@ _IEA_T = ("tau12_lo", "tau12_hi")
 ECHO_VIEW = View(
     "echo", "Echo",
     controls=(
-        Control("T", "T [K]", "K", 0.015, 0.002, 0.2, 0.001),
+        Control("T", "T [K]", "K", 0.015, 0.002, 0.2, 0.001, positive=True),
         Control("W", "ATS share W", "1", 0.3, 0.0, 2.0, 0.01, param="W"),
         Control("Dmin", "Dmin [K]", "K", _e1.Dmin, 0.001, 0.2, 0.0001, param="Dmin"),
         Control("X0min", "X0min [K Å²]", "K A^2", _e1.X0min, 10.0, 1e6, 0.01, log=True,
@@ -657,13 +699,14 @@ ECHO_VIEW = View(
                 param="Gamma_echo", help="ATS rate (Eq. 55); 0: none"),
         Control("tan_phase", "tan(ωΔτ) (Eq. 66)", "1", _e1.tan_phase, -2.0, 2.0, 0.001,
                 param="tan_phase"),
-        Control("tau12", "τ12 [μs]", "s", 3e-6, 0.2e-6, 20e-6, 0.1e-6, display_scale=1e-6),
+        Control("tau12", "τ12 [μs]", "s", 3e-6, 0.2e-6, 20e-6, 0.1e-6, display_scale=1e-6,
+                positive=True),
         Control("f_echo", "echo frequency [GHz]", "Hz", _e1.frequency, 0.1e9, 5e9, 0.01e9,
-                display_scale=1e9),
+                display_scale=1e9, positive=True),
         Control("orientation", "orientation average", "", "shortcut",
                 options=("exact", "shortcut", "none"),
                 help="shortcut: the convention of Table 8; the exact average costs ~2× more"),
-        Control("B_max", "B range [T]", "T", 0.6, 0.01, 3.0, 0.01),
+        Control("B_max", "B range [T]", "T", 0.6, 0.01, 3.0, 0.01, positive=True),
         Control("C2LS", "IEA: C2LS", "1", 1.0, 0.0, 5.0, 0.01, param="C2LS"),
         Control("KATS", "IEA: K_ATS", "1", 0.5, 0.0, 5.0, 0.01, param="KATS"),
         Control("tau_phi3", "IEA: τφ(3) [μs]", "s", GLYCEROL["tau_phi3"], 0.05e-6, 20e-6,
@@ -673,9 +716,9 @@ ECHO_VIEW = View(
         Control("delta_omega", "IEA: Δω [10⁶ rad/s]", "rad/s", GLYCEROL["delta_omega"], -10e6,
                 10e6, 0.01e6, display_scale=1e6, param="delta_omega"),
         Control("tau12_lo", "τ12 from [μs]", "s", 0.05e-6, 0.01e-6, 10e-6, 0.01e-6,
-                display_scale=1e-6),
+                display_scale=1e-6, positive=True),
         Control("tau12_hi", "τ12 to [μs]", "s", 12e-6, 0.5e-6, 100e-6, 0.1e-6,
-                display_scale=1e-6),
+                display_scale=1e-6, positive=True),
     ),
     plots=(
         Plot("echo_B", "Echo amplitude A(B)/A_2LS (Sec. 6.2)", "B [T]", "A / A_2LS [1]", (

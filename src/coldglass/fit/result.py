@@ -162,6 +162,15 @@ class FitResult:
                          + " -- consider fixing one of each pair")
         return lines[:max_lines]
 
+    def status_header(self) -> str:
+        """The ``#`` lines that head ``params.csv`` and ``curve.csv``: status, χ², counts,
+        then the notes."""
+        r = self.result
+        fail = self.failure()
+        return (f"# status: {'FAILED: ' + fail if fail else 'ok'}; chi2 = {r.chisqr:.6g}, "
+                f"reduced chi2 = {r.redchi:.6g}, {r.ndata} points, {r.nvarys} free parameters, "
+                f"{r.nfev} evaluations\n" + "".join(f"# {n}\n" for n in self.notes))
+
     def report(self) -> str:
         r = self.result
         lines = [f"{self.kind} fit: {r.nfev} evaluations in {self.seconds:.2f} s, chi2 = "
