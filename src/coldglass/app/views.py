@@ -120,7 +120,8 @@ class Control:
 @dataclass(frozen=True)
 class Curve:
     """One line of a plot: ``compute(state) -> (x, y)``, reading only ``depends``; if
-    ``scale`` names a state key, y is linear in it and is computed at ``scale = 1``."""
+    ``scale`` names a state key, y is linear in it: the evaluator computes it with that key
+    set to 1 and multiplies (``compute`` itself always returns the curve of the state)."""
 
     key: str
     label: str
@@ -438,13 +439,13 @@ HEAT = View(
     ),
     plots=(
         Plot("cp_T", "Cp(T) at field B, with its parts", "T [K]", "Cp [J g⁻¹ K⁻¹]", (
-            Curve("cp_T:phonons", "phonons γT³", _cpT(cm.cp_phonons, gamma_ph=1.0),
+            Curve("cp_T:phonons", "phonons γT³", _cpT(cm.cp_phonons, gamma_ph="gamma_ph"),
                   _TB + ("gamma_ph",), scale="gamma_ph"),
-            Curve("cp_T:2LS", "2LS (π²/6)P̄k_B²T", _cpT(cm.cp_tls, P_bar=1.0), _TB + ("P_bar",),
+            Curve("cp_T:2LS", "2LS (π²/6)P̄k_B²T", _cpT(cm.cp_tls, P_bar="P_bar"), _TB + ("P_bar",),
                   scale="P_bar"),
-            Curve("cp_T:Fe2+", "Fe²⁺", _cpT(partial(cm.cp_paramagnet, species="Fe2+"), n=1.0),
+            Curve("cp_T:Fe2+", "Fe²⁺", _cpT(partial(cm.cp_paramagnet, species="Fe2+"), n="n_fe2"),
                   _TB + ("n_fe2",), scale="n_fe2"),
-            Curve("cp_T:Fe3+", "Fe³⁺", _cpT(partial(cm.cp_paramagnet, species="Fe3+"), n=1.0),
+            Curve("cp_T:Fe3+", "Fe³⁺", _cpT(partial(cm.cp_paramagnet, species="Fe3+"), n="n_fe3"),
                   _TB + ("n_fe3",), scale="n_fe3"),
             Curve("cp_T:ATS", "ATS", _checked(_cpT(_cp_ats, **_ats_kw())), _TB + _ATSD,
                   scale="Pn"),
@@ -453,10 +454,10 @@ HEAT = View(
         ), x_log=True, y_log=True),
         Plot("cpbar_B", "C̄p(B) = Cp(B) − Cp(B_ref) at T", "B [T]", "C̄p [J g⁻¹ K⁻¹]", (
             Curve("cpbar_B:Fe2+", "Fe²⁺", _cpB(partial(cm.cp_bar_paramagnet,
-                                                             species="Fe2+"), n=1.0),
+                                                             species="Fe2+"), n="n_fe2"),
                   _BT + ("n_fe2",), scale="n_fe2"),
             Curve("cpbar_B:Fe3+", "Fe³⁺", _cpB(partial(cm.cp_bar_paramagnet,
-                                                             species="Fe3+"), n=1.0),
+                                                             species="Fe3+"), n="n_fe3"),
                   _BT + ("n_fe3",), scale="n_fe3"),
             Curve("cpbar_B:ATS", "ATS", _checked(_cpB(_cp_bar_ats, **_ats_kw())), _BT + _ATSD,
                   scale="Pn"),
@@ -489,13 +490,13 @@ _MT = ("T_lo", "T_hi", "B")
 
 def _m_parts(prefix: str, grid: Callable, dep: tuple[str, ...]) -> tuple[Curve, ...]:
     return (
-        Curve(f"{prefix}:Fe2+", "Fe²⁺", grid(partial(cm.m_paramagnet, species="Fe2+"), n=1.0),
+        Curve(f"{prefix}:Fe2+", "Fe²⁺", grid(partial(cm.m_paramagnet, species="Fe2+"), n="n_fe2"),
               dep + ("n_fe2",), scale="n_fe2"),
-        Curve(f"{prefix}:Fe3+", "Fe³⁺", grid(partial(cm.m_paramagnet, species="Fe3+"), n=1.0),
+        Curve(f"{prefix}:Fe3+", "Fe³⁺", grid(partial(cm.m_paramagnet, species="Fe3+"), n="n_fe3"),
               dep + ("n_fe3",), scale="n_fe3"),
         Curve(f"{prefix}:ATS", "ATS", _checked(grid(_m_ats, **_M_ATS)), dep + _M_ATSD,
               scale="Pn"),
-        Curve(f"{prefix}:offset", "diamagnetic offset", grid(cm.m_offset, M0=1.0), dep + ("M0",),
+        Curve(f"{prefix}:offset", "diamagnetic offset", grid(cm.m_offset, M0="M0"), dep + ("M0",),
               scale="M0"),
         Curve(f"{prefix}:total", "total", lambda s: None, (), parts_of=tuple(
             f"{prefix}:{k}" for k in ("Fe2+", "Fe3+", "ATS", "offset"))),
@@ -557,7 +558,7 @@ MAGNETIZATION = View(
 
 def _deps(s, Gamma: float):
     B = _grid(0.0, s["B_max"])
-    return B, cm.deps_ats(s["T"], B, K=1.0, Gamma=Gamma, frequency_Hz=s["f"],
+    return B, cm.deps_ats(s["T"], B, K=s["K"], Gamma=Gamma, frequency_Hz=s["f"],
                           nw=int(s["nw"]), orientation=_orientation(s),
                           rule=LOSS_RULE if Gamma > 0 else VIEW_RULE, **_ats(s))
 
@@ -578,7 +579,7 @@ def _deps_relaxational(s):
 
 def _dtand(s):
     B = _grid(0.0, s["B_max"])
-    return B, cm.dtand_ats(s["T"], B, s["f"], K=1.0, Gamma=s["Gamma"], nw=int(s["nw"]),
+    return B, cm.dtand_ats(s["T"], B, s["f"], K=s["K"], Gamma=s["Gamma"], nw=int(s["nw"]),
                            orientation=_orientation(s), rule=LOSS_RULE, **_ats(s))
 
 
@@ -660,10 +661,10 @@ def _echo(s):
         tan_phase=s["tan_phase"], orientation="exact", n=None)
 
 
-def _echo_dev(s):
-    """1 - A/A_2LS at W = 1 (the ATS part, linear in W)."""
+def _echo_ats_part(s):
+    """The ATS part of A/A_2LS, ``-W ΔA(B)/ΔA(0)`` (linear in W)."""
     B, y = _echo(s)
-    return B, 1.0 - y
+    return B, -s["W"] * (1.0 - y)
 
 
 def _iea(term, **kw):
@@ -722,8 +723,7 @@ ECHO_VIEW = View(
     ),
     plots=(
         Plot("echo_B", "Echo amplitude A(B)/A_2LS (Sec. 6.2)", "B [T]", "A / A_2LS [1]", (
-            Curve("echo_B:ATS", "ATS part −W ΔA(B)/ΔA(0)", lambda s: (lambda B, y: (B, -y))(
-                *_echo_dev(s)), _ECHO, scale="W"),
+            Curve("echo_B:ATS", "ATS part −W ΔA(B)/ΔA(0)", _echo_ats_part, _ECHO, scale="W"),
             Curve("echo_B:2LS", "2LS (= 1)", lambda s: (_grid(0, s["B_max"]),
                                                         np.ones(N_POINTS)), ("B_max",)),
             Curve("echo_B:total", "A/A_2LS", lambda s: None, (),

@@ -346,14 +346,14 @@ def _ats_echo(B, ens, *, omega, T, p1F0_J, tau1, tau2, tau12, tau_phi, Gamma, ta
         else:
             x, wx = mapped_nodes(lo_s, hi_s, n)
             nu, wnu = x, wx
-        z = z_of(nu, A[..., None], averaged)
+        # the detected quadrature -Im z - tan(ωΔτ) Re z, in real arithmetic
+        z = z_of.signal(nu, A[..., None], averaged, tan_phase)
         return np.where(ok, np.sum(z * wnu, axis=-1), 0.0)
 
     near = integrate_piece(np.clip(nu_lo, -L, L), np.clip(nu_hi, -L, L), False)
     left = integrate_piece(np.minimum(nu_lo, -L), np.minimum(nu_hi, -L), True)
     right = integrate_piece(np.maximum(nu_lo, L), np.maximum(nu_hi, L), True)
-    total = 2 * np.pi * np.einsum("fcu,c,fcu->f", near + left + right, wc, wu)
-    signal = -total.imag - tan_phase * total.real
+    signal = 2 * np.pi * np.einsum("fcu,c,fcu->f", near + left + right, wc, wu)
     return signal.reshape(np.shape(B))
 
 
