@@ -67,6 +67,28 @@ def sweep(v, state0, evaluator=None) -> dict[str, float]:
     return out
 
 
+def landscape_ms() -> dict[str, float]:
+    """Opening the example catalog and computing one well (median of 5, after a first call
+    that loads LAMMPS): the landscape tab's two waits."""
+    from coldglass.app.landscape_view import EXAMPLE_CATALOG, CatalogView
+
+    if not EXAMPLE_CATALOG.exists():
+        return {}
+    opens, wells = [], []
+    view = CatalogView(EXAMPLE_CATALOG)
+    i = int(view.table["id"].iloc[0])
+    view.well(i)
+    for _ in range(5):
+        t0 = time.perf_counter()
+        view = CatalogView(EXAMPLE_CATALOG)
+        opens.append(1e3 * (time.perf_counter() - t0))
+        t0 = time.perf_counter()
+        view.well(i)
+        wells.append(1e3 * (time.perf_counter() - t0))
+    return {"catalog_open_ms": statistics.median(opens),
+            "well_ms": statistics.median(wells)}
+
+
 def main() -> None:
     ours_all, ref_all, slow = [], [], []
     tot_ours = tot_ref = 0.0
@@ -95,10 +117,14 @@ def main() -> None:
     within = sum(o < TARGET_MS for o in ours_all)
     print(f"{within}/{len(ours_all)} slider changes under {TARGET_MS:g} ms; over: "
           f"{', '.join(slow) or 'none'}")
+    land = landscape_ms()
+    for k, val in land.items():
+        print(f"landscape {k}: {val:.1f}")
     print(f"RESULT explore speedup={tot_ref / tot_ours:.1f} view_ms={med:.2f} "
           f"reference=uncached_public_api_same_rules view_ms_p95={p95:.1f} "
           f"view_ms_max={max(ours_all):.1f} reference_view_ms={statistics.median(ref_all):.2f} "
-          f"under_50ms={within}/{len(ours_all)} points=200")
+          f"under_50ms={within}/{len(ours_all)} points=200"
+          + "".join(f" {k}={v:.1f}" for k, v in land.items()))
 
 
 if __name__ == "__main__":

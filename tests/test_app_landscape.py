@@ -13,7 +13,6 @@ import hashlib
 import pickle
 import shutil
 import sqlite3
-import time
 from dataclasses import FrozenInstanceError
 from pathlib import Path
 
@@ -121,17 +120,6 @@ def test_the_example_holds_what_the_browser_shows(view):
     assert sum(_tls_like(r) for _, r in t.iterrows()) >= 2
     assert view.summary()["tls"] >= 1  # a two-level system, E_qs < 1 K
     assert EXAMPLE.stat().st_size < 1.5e6
-
-
-def test_open_and_well_are_fast(view):
-    t0 = time.perf_counter()
-    v = CatalogView(EXAMPLE)
-    assert time.perf_counter() - t0 < 1.0
-    i = int(v.table["id"].iloc[0])
-    v.well(i)  # (the first call loads LAMMPS)
-    t0 = time.perf_counter()
-    v.well(i)
-    assert time.perf_counter() - t0 < 1.0
 
 
 # ---------------------------------------------------------------- filter

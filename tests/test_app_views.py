@@ -258,3 +258,18 @@ def test_range_and_whole_number_controls_refuse_by_name():
     curves, errors = Evaluator().evaluate(HEAT, default_state(HEAT) | {"T_lo": 2.0,
                                                                        "T_hi": 1.0})
     assert "cp_T" in errors and "plot range" in errors["cp_T"] and "cpbar_B:total" in curves
+
+
+def test_the_app_model_fit_with_term_options_is_the_cli_fit(tmp_path):
+    """``coldglass fit model`` with --option and --init against the app's model fit."""
+    src = DATA / "sio2_dv_synthetic.csv"
+    out = tmp_path / "cli"
+    subprocess.run([sys.executable, "-m", "coldglass.cli", "fit", "model", str(src),
+                    "--option", "resonant=auto", "--init", "A=2e8", "--out", str(out)],
+                   check=True, capture_output=True)
+    cli = pd.read_csv(out / "params.csv", comment="#")
+    ds = fitting.read_upload(src.name, src.read_bytes())
+    got = fitting.run_fit(fitting.build_fit(ds, fitting.FitRequest(
+        "model", term_options=("resonant=auto",), init=("A=2e8",))))
+    assert list(got.table["parameter"]) == list(cli["parameter"])
+    np.testing.assert_allclose(got.table["value"], cli["value"], rtol=1e-9)

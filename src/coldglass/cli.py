@@ -595,15 +595,9 @@ def fit_any(
     from .fit import fit_model as run
 
     def build():
-        opts = {}
-        for item in option:
-            k, eq, v = item.partition("=")
-            if not eq or not k.strip():
-                raise InputError(f"--option needs NAME=VALUE, got {item!r}")
-            try:
-                opts[k.strip()] = float(v)
-            except ValueError:
-                opts[k.strip()] = v.strip()
+        from .fit import parse_term_options
+
+        opts = parse_term_options(option)
         if frequency_hz is not None:
             opts["frequency_Hz"] = frequency_hz
         return run(_load(data, None, molar_mass), list(term) or None,

@@ -355,6 +355,10 @@ class DataTab:
         self.row = pn.widgets.Select(name="--row (echo, Table 8)", options=["(none)", *ECHO])
         self.tau12 = pn.widgets.TextInput(name="--tau12-us [μs] (echo A(B))",
                                           placeholder="e.g. 3")
+        self.terms = pn.widgets.TextInput(name="--term (model: terms, comma separated)",
+                                          placeholder="all terms of the column")
+        self.per_t = pn.widgets.TextInput(name="--per-temperature (model: parameters)")
+        self.term_options = pn.widgets.TextInput(name="--option (model: NAME=VALUE, ...)")
         self.fix = pn.widgets.TextInput(name="--fix (NAME[=VALUE], comma separated)",
                                         css_classes=_css("fix"))
         self.vary = pn.widgets.TextInput(name="--vary (NAMES)")
@@ -508,7 +512,9 @@ class DataTab:
             B_ref=8.0 if b_ref is None else b_ref, prefactor=self.prefactor.value,
             high_field=self.high_field.value, T0=self._number(self.t0, "--t0"), nw=int(nw),
             polarization=self.polarization.value,
-            molar_mass=self._number(self.molar_mass, "--molar-mass"))
+            molar_mass=self._number(self.molar_mass, "--molar-mass"),
+            terms=items(self.terms), per_temperature=items(self.per_t),
+            term_options=items(self.term_options))
 
     async def _fit(self, event) -> None:
         if self.raw is None:
@@ -585,7 +591,8 @@ class DataTab:
     def panel(self):
         options = pn.Card(self.molar_mass, self.frequency, self.t_tol, self.shared, self.b_ref,
                           self.prefactor, self.high_field, self.t0, self.nw, self.polarization,
-                          self.row, self.tau12, title="more options (as the CLI's)",
+                          self.row, self.tau12, self.terms, self.per_t, self.term_options,
+                          title="more options (as the CLI's)",
                           collapsed=True, width=320)
         side = pn.Column(pn.pane.Markdown("**CSV file**"), self.upload, self.kind,
                          self.material, self.orientation, self.fix, self.vary, self.init,

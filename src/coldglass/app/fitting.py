@@ -104,6 +104,12 @@ class FitRequest:
     nw: int = 3
     polarization: str = "t"
     molar_mass: float | None = None
+    terms: tuple[str, ...] = ()
+    """model: the terms (``--term``; empty: all terms of the data's observable)."""
+    per_temperature: tuple[str, ...] = ()
+    """model: parameters with one value per temperature group (``--per-temperature``)."""
+    term_options: tuple[str, ...] = ()
+    """model: ``NAME=VALUE`` term options (``--option``)."""
 
     def __post_init__(self) -> None:
         if self.kind not in FIT_KINDS:
@@ -156,9 +162,11 @@ def build_fit(ds: Dataset, req: FitRequest):
                    t_tol=req.t_tol, options=opts, run=False)
     if k == "thermal-conductivity":
         return cf.fit_thermal_conductivity(ds, m, options=opts, run=False)
-    term_options = {} if req.frequency_Hz is None else {"frequency_Hz": req.frequency_Hz}
-    return cf.fit_model(ds, None, t_tol=req.t_tol, options=opts, term_options=term_options,
-                        run=False)
+    term_options = cf.parse_term_options(list(req.term_options))
+    if req.frequency_Hz is not None:
+        term_options["frequency_Hz"] = req.frequency_Hz
+    return cf.fit_model(ds, list(req.terms) or None, per_temperature=tuple(req.per_temperature),
+                        t_tol=req.t_tol, options=opts, term_options=term_options, run=False)
 
 
 @dataclass

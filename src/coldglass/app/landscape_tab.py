@@ -17,13 +17,11 @@ import panel as pn
 from bokeh.models import ColumnDataSource, Range1d
 
 from .explorer import _PALETTE, _REFUSED, _css, _figure, _message, _say, _Worker
+from .landscape_view import EXAMPLE_CATALOG
 
 __all__ = ["LandscapeTab", "EXAMPLE_CATALOG", "iso_delta0_lines"]
 
-EXAMPLE_CATALOG = (Path(__file__).resolve().parents[3] / "examples" / "data"
-                   / "landscape_small.sqlite")
-"""The small catalog of the repository (a checkout or an editable install), opened at the
-start when no other catalog is given and it is there."""
+
 
 _FILTERS = (("V0_K", "barrier V0 [K]", False), ("Delta_K", "asymmetry Δ [K]", False),
             ("E_qs_K", "log₁₀ E_qs [K]", True),

@@ -40,7 +40,8 @@ from ..landscape.model import BinaryLJ, allpairs_energy_forces, minimum_image
 from ..landscape.tunneling import lowest_levels_1d, path_potential
 from ..landscape.units import UnitMapping
 
-__all__ = ["CatalogView", "Well", "TLS_E_QS_MAX_K", "S_UNIT", "MAX_LEVELS", "ENERGY_TOL_EPS",
+__all__ = ["CatalogView", "Well", "EXAMPLE_CATALOG", "TLS_E_QS_MAX_K", "S_UNIT", "MAX_LEVELS",
+           "ENERGY_TOL_EPS",
            "EXAMPLE_SEED", "example_protocol", "example_model", "make_example_catalog"]
 
 #: a double well counts as a two-level system (TLS) in :meth:`CatalogView.summary` when its
@@ -542,6 +543,10 @@ class CatalogView:
 # -------------------------------------------------------------------- the example catalog
 #: campaign seed of ``examples/data/landscape_small.sqlite``
 EXAMPLE_SEED = 8
+EXAMPLE_CATALOG = (Path(__file__).resolve().parents[3] / "examples" / "data"
+                   / "landscape_small.sqlite")
+"""The small catalog of the repository (a checkout or an editable install; absent from a
+wheel), made by :func:`make_example_catalog` with :data:`EXAMPLE_SEED`."""
 
 
 def example_model() -> BinaryLJ:

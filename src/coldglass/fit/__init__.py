@@ -26,9 +26,11 @@ from .setups import (
     fit_magnetization,
     fit_model,
     parse_options,
+    parse_term_options,
 )
 
 __all__ = ["FitProblem", "FitResult", "FitError", "Term", "Block", "fit_cp", "fit_cp_bar",
            "fit_magnetization", "fit_joint", "fit_dielectric", "fit_echo", "fit_model",
            "sample_posterior", "fit_sound_velocity", "fit_internal_friction",
-           "fit_thermal_conductivity", "parse_options"]
+           "fit_thermal_conductivity", "parse_options",
+           "parse_term_options"]

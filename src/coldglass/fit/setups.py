@@ -57,6 +57,21 @@ def _pairs(items: list[str], what: str, need_value: bool) -> dict:
     return out
 
 
+def parse_term_options(items: list[str]) -> dict[str, float | str]:
+    """Term options of ``fit model`` (``--option NAME=VALUE``): a number where the value
+    reads as one, else the text (``orientation=shortcut``)."""
+    out: dict[str, float | str] = {}
+    for item in items:
+        k, eq, v = item.partition("=")
+        if not eq or not k.strip():
+            raise InputError(f"--option needs NAME=VALUE, got {item!r}")
+        try:
+            out[k.strip()] = float(v)
+        except ValueError:
+            out[k.strip()] = v.strip()
+    return out
+
+
 def parse_options(fix: list[str], vary: list[str], init: list[str]) -> Options:
     """The fix/vary/init options of every fit from their text form (the CLI's ``--fix``,
     ``--vary``, ``--init`` and the explorer's fields): ``NAME=VALUE`` or ``NAME`` (fix at
