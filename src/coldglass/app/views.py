@@ -305,6 +305,12 @@ def _conc(name: str, label: str, value: float, param: str) -> Control:
                    param=param)
 
 
+def _concentrations(n_fe2: float, n_fe3: float, Pn: float) -> tuple[Control, ...]:
+    """The three densities of the paper's glasses (Fe²⁺, Fe³⁺ and P*n_ATS per gram)."""
+    return (_conc("n_fe2", "n(Fe²⁺)", n_fe2, "n"), _conc("n_fe3", "n(Fe³⁺)", n_fe3, "n"),
+            _conc("Pn", "P*n_ATS", Pn, "Pn"))
+
+
 # ------------------------------------------------------------------ spectrum and DOS view
 
 
@@ -425,8 +431,7 @@ HEAT = View(
     controls=(
         Control("T", "T [K] (C̄p vs B)", "K", 0.6, 0.01, 10.0, 0.01, positive=True),
         Control("B", "B [T] (Cp vs T)", "T", 1.0, 0.0, 15.0, 0.01),
-        _conc("n_fe2", "n(Fe²⁺)", _bas.n_fe2, "n"), _conc("n_fe3", "n(Fe³⁺)", _bas.n_fe3, "n"),
-        _conc("Pn", "P*n_ATS", _bas.Pn_ats, "Pn"),
+        *_concentrations(_bas.n_fe2, _bas.n_fe3, _bas.Pn_ats),
         *ATS_CUTOFFS, ORIENTATION,
         Control("P_bar", "2LS P̄ [K⁻¹ g⁻¹]", "K^-1 g^-1", 1e16, 1e13, 1e19, 0.01, log=True,
                 param="P_bar", help="illustrative (the paper fits C̄p, where it cancels)"),
@@ -517,8 +522,7 @@ MAGNETIZATION = View(
     controls=(
         Control("T", "T [K] (M vs B)", "K", 1.0, 0.05, 10.0, 0.01, positive=True),
         Control("B", "B [T] (M vs T)", "T", 1.0, 0.01, 10.0, 0.01),
-        _conc("n_fe2", "n(Fe²⁺)", _bm.n_fe2, "n"), _conc("n_fe3", "n(Fe³⁺)", _bm.n_fe3, "n"),
-        _conc("Pn", "P*n_ATS", _bm.Pn_ats, "Pn"),
+        *_concentrations(_bm.n_fe2, _bm.n_fe3, _bm.Pn_ats),
         Control("Dmin", "Dmin [K]", "K", _bm.Dmin, 0.001, 2.0, 0.001, param="Dmin"),
         Control("X0min", "X0min [K Å²]", "K A^2", _bm.X0min, 1e2, 1e7, 0.01, log=True,
                 param="X0min"),
