@@ -170,8 +170,9 @@ def test_slider_moves_the_curve_to_the_model_at_the_new_value(page):
             + cm.cp_bar_paramagnet(T, B, n=s["n_fe3"], species="Fe3+")
             + cm.cp_bar_ats(T, B, **ats))
     # the five key presses may arrive as intermediate states: wait for the last one (the page
-    # keeps only the newest), then compare. The display rule is 1e-5 of the maximum; 1e-4
-    # leaves room, and a wrong temperature would not hide in it (~2 % per 0.01 K)
+    # keeps only the newest), then compare. The display quadrature (rule and 6 orientation
+    # nodes) is measured at 5e-6 of the maximum here; 1e-4 leaves room, and a wrong
+    # temperature would not hide in it (~2 % per 0.01 K)
     tol = 1e-4 * np.max(np.abs(want))
     t0 = time.time()
     while True:
@@ -282,6 +283,26 @@ def test_upload_fit_table_and_curve_match_the_python_fit(page, tmp_path):
     _shot(page, "data_over_model")
 
 
+def test_a_magnetization_file_with_T_and_B_sweeps_fits_and_draws_both(page):
+    """M(T) at two fields and M(B) at two temperatures in one file (the example): the fit's
+    table appears, each sweep is drawn on its own axis, the browser reports no error."""
+    src = ROOT / "examples" / "data" / "bas_magnetization_synthetic.csv"
+    _tab(page, "Your data & fit")
+    page.locator(".cg-upload input[type=file]").first.set_input_files(str(src))
+    _wait_data(page, "src:data:B")
+    page.locator(".cg-material select").first.select_option("BAS")
+    page.locator(".cg-fit-button button").first.click()
+    for x in ("T", "B"):
+        fit = _wait_data(page, f"src:fit:{x}:0", timeout=240)
+        assert np.all(np.isfinite(fit)), x
+    page.locator(".cg-params table").first.wait_for(timeout=30_000)
+    assert "ats_Pn" in _text(page, ".cg-params")
+    _shot(page, "fit_magnetization")
+    _tab(page, "Magnetization")
+    assert _ys(page, "src:m_T:data").size > 0 and _ys(page, "src:m_B:data").size > 0
+    assert page.js_errors == []
+
+
 def test_a_malformed_csv_is_refused_with_file_and_line(page, tmp_path):
     bad = tmp_path / "typo.csv"
     bad.write_text("T [K],B [T],Cpbar [J/(g K)]\n0.6,1,1e-6\n")
@@ -294,8 +315,6 @@ def test_a_malformed_csv_is_refused_with_file_and_line(page, tmp_path):
 
 
 def test_landscape_tab_opens_the_example_catalog(page):
-    if not (ROOT / "examples" / "data" / "landscape_small.sqlite").exists():
-        pytest.skip("examples/data/landscape_small.sqlite is not in this checkout")
     _tab(page, "Landscape catalog")
     page.locator(".cg-catalog-open button").first.click()
     V = _wait_data(page, "src:well:V", timeout=120)

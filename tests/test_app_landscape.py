@@ -1,6 +1,6 @@
 """The landscape catalog browser's computation layer (coldglass.app.landscape_view).
 
-Everything runs on the committed example catalog ``examples/data/landscape_small.sqlite`` (a
+Everything runs on the example catalog shipped with the package (``app/data/*.sqlite``, a
 real N = 160 campaign, :func:`~coldglass.app.landscape_view.make_example_catalog`), each test
 in well under a second per double well. The checks go by routes independent of the view:
 raw SQL for the counts, the model's all-pairs numpy sum for the path energies, the minima
@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from coldglass.app.landscape_view import (
+    EXAMPLE_CATALOG,
     MAX_LEVELS,
     TLS_E_QS_MAX_K,
     CatalogView,
@@ -33,7 +34,7 @@ from coldglass.landscape.model import allpairs_energy_forces, minimum_image
 from coldglass.landscape.tunneling import participation, two_level_1d
 from coldglass.landscape.units import ARGON
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "data" / "landscape_small.sqlite"
+EXAMPLE = EXAMPLE_CATALOG
 
 
 def _sha(path: Path) -> str:

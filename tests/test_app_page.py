@@ -45,7 +45,7 @@ def test_a_preset_sets_the_exact_table_values_and_redraws_once():
     asyncio.run(tab._apply_preset(SimpleNamespace(new=name)))
     assert tab.state == views.preset_state(views.MAGNETIZATION, name)  # not rounded logs
     assert tab.evaluator.computed - n0 <= 6  # one refresh: the two ATS parts and the rest
-    assert tab.boxes["X0min"].value == "2e+05"
+    assert tab.boxes["X0min"].value == "200000"  # 6 significant digits
 
 
 def test_the_worker_skips_overtaken_jobs():
@@ -101,8 +101,13 @@ def test_a_per_mole_file_needs_a_molar_mass_and_takes_the_materials(tmp_path):
     tab = DataTab(_Worker())
     _upload(tab, path)
     assert tab.message.visible and "molar" in tab.message.object
-    tab.raw = (path.name, path.read_bytes())
+    assert "choose the material" in tab.message.object and tab.fit_button.disabled
     tab.kind.value = "cp"
     tab.material.value = "BAS"  # the CLI reads per-mole units with the material's molar mass
-    ds = tab._read()
-    assert ds.quantity == "Cp_bar" and ds.y.size == 12
+    assert tab.dataset is not None and not tab.message.visible and not tab.fit_button.disabled
+    assert tab.dataset.quantity == "Cp_bar" and tab.dataset.y.size == 12
+    from coldglass.materials import get_material
+
+    # 0.3 mJ/(mol K) e^{-B} at B = 0.2 T, in J/(g K) with BAS's molar mass
+    assert tab.dataset.y[0] == pytest.approx(0.3e-3 * np.exp(-0.2) / get_material(
+        "BAS").molar_mass, rel=1e-4)

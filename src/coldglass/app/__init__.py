@@ -39,8 +39,10 @@ def serve(port: int = 5006, *, address: str = "localhost", show: bool = False,
     pn = _panel()
     if isinstance(port, bool) or not (isinstance(port, int) and 1 <= port <= 65535):
         raise InputError(f"port must be an integer in 1..65535, got {port!r}")
-    if catalog is not None and not Path(catalog).exists():
-        raise InputError(f"catalog {catalog} does not exist")
+    if catalog is not None:
+        from .landscape_view import CatalogView
+
+        CatalogView(catalog)  # a file that is not a catalog is refused here, not on the page
     from .explorer import build_app
 
     pn.extension(notifications=False)

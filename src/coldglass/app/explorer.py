@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import panel as pn
 from bokeh.core.properties import value
-from bokeh.models import ColumnDataSource, Legend, LegendItem
+from bokeh.models import ColumnDataSource, Legend, LegendItem, Range1d
 from bokeh.palettes import Category10_10
 from bokeh.plotting import figure
 
@@ -39,11 +39,28 @@ _PART_COLOURS = {"phonons": _PALETTE[7], "2LS": _PALETTE[1], "Fe2+": _PALETTE[0]
 """One colour per component in every plot (Fe²⁺ is blue in Cp(T), C̄p(B), M(B) and M(T))."""
 _REFUSED = (ColdglassError, ValueError, KeyError, OSError, ArithmeticError)
 _BUSY_S = 0.15
-"""A recomputation still running after this long shows the plots as loading."""
+"""A recomputation still running after this long says so in the tab's status line."""
 
 
 def _colour(curve_key: str, i: int) -> str:
     return _PART_COLOURS.get(curve_key.split(":", 1)[1], _PALETTE[i % len(_PALETTE)])
+
+
+def _col(a) -> np.ndarray | list:
+    """A fresh C-contiguous float array for a bokeh source (pandas columns and read-only
+    views are strided or offset, and the browser fails to decode such buffers; an empty one
+    goes as a plain list, a zero-length binary buffer fails the same way)."""
+    out = np.array(a, dtype=float, order="C", copy=True)
+    return out if out.size else []
+
+
+def _group_colours(n: int) -> list[str]:
+    """``n`` distinct colours: Category10 up to 10, else evenly spaced in viridis."""
+    if n <= len(_PALETTE):
+        return _PALETTE[:max(n, 1)]
+    from bokeh.palettes import Viridis256
+
+    return [Viridis256[int(i)] for i in np.linspace(0, 255, n)]
 
 
 def _css(*parts: str) -> list[str]:
@@ -51,14 +68,25 @@ def _css(*parts: str) -> list[str]:
 
 
 def _figure(title: str, x_label: str, y_label: str, x_log=False, y_log=False, name="",
-            y_range=None):
+            y_range=None, x_range=None):
     fig = figure(title=title, x_axis_label=x_label, y_axis_label=y_label, height=330,
                  **({} if y_range is None else {"y_range": y_range}),
+                 **({} if x_range is None else {"x_range": x_range}),
                  sizing_mode="stretch_width", x_axis_type="log" if x_log else "linear",
                  y_axis_type="log" if y_log else "linear", name=name,
                  tools="pan,wheel_zoom,box_zoom,reset,save,hover")
     fig.add_layout(Legend(click_policy="hide", label_text_font_size="8pt"), "right")
     return fig
+
+
+def _proxy_item(fig, label: str) -> LegendItem:
+    """A legend entry (hidden until shown) for points coloured one by one: it draws an empty
+    grey marker of its own, since bokeh paints an entry with the colour of the glyph's first
+    point and fails in the browser while that glyph's colours are being replaced."""
+    proxy = fig.scatter(x=[], y=[], color="gray", size=6)
+    item = LegendItem(label=value(label), renderers=[proxy], visible=False)
+    fig.legend[0].items.append(item)
+    return item
 
 
 def _message(text: str, kind: str = "danger", css: list[str] | None = None):
@@ -133,9 +161,8 @@ class ModelTab:
                 self.sources[c.key] = src
             # your data, drawn over the model (from the data tab)
             dsrc = ColumnDataSource({"x": [], "y": [], "color": []}, name=f"src:{p.key}:data")
-            r = fig.scatter("x", "y", source=dsrc, color="color", size=6, marker="circle")
-            item = LegendItem(label=value("your data"), renderers=[r], visible=False)
-            fig.legend[0].items.append(item)
+            fig.scatter("x", "y", source=dsrc, color="color", size=6, marker="circle")
+            item = _proxy_item(fig, "your data")
             self.data_sources[p.key] = dsrc
             self._data_items = getattr(self, "_data_items", {}) | {p.key: item}
             self.figures[p.key] = pn.pane.Bokeh(fig, sizing_mode="stretch_width")
@@ -170,7 +197,7 @@ class ModelTab:
                                        step=c.step, value=self._slider_value(c, c.value),
                                        css_classes=css, sizing_mode="stretch_width",
                                        show_value=False)
-            text = pn.widgets.TextInput(value=f"{c.value / c.display_scale:.4g}", width=110,
+            text = pn.widgets.TextInput(value=f"{c.value / c.display_scale:.6g}", width=110,
                                         css_classes=_css(self.view.key, c.name, "value"))
             self.boxes[c.name] = text
 
@@ -193,19 +220,51 @@ class ModelTab:
         self.widgets_box.append(box)
         return w
 
+    @staticmethod
+    def _within(c: Control, value):
+        """The explorer's range of a number: its slider's, widened 100× on log sliders and by
+        ten spans on linear ones (for extreme values the Python API is the place)."""
+        if c.kind != "number":
+            return value
+        if c.log:
+            lo, hi = c.start / 100, c.end * 100
+        else:
+            span = c.end - c.start
+            lo, hi = c.start - 10 * span, c.end + 10 * span
+        if not lo <= value <= hi:
+            d = c.display_scale
+            raise InputError(f"{c.label}: {value / d:g} is outside the explorer's range "
+                             f"{lo / d:g} .. {hi / d:g} (for extreme values use the Python "
+                             f"API, coldglass.models)")
+        return value
+
     def _value(self, c: Control, shown):
         if c.kind != "number":
             return shown
         v = 10.0 ** float(shown) if c.log else float(shown)
         return v * c.display_scale
 
+    def _unchanged(self, c: Control, value) -> bool:
+        """The widget echoes the value in use (a sync: Panel runs async watchers after the
+        sync itself has returned, so a flag cannot catch them)."""
+        old = self.state[c.name]
+        if c.kind != "number" or not isinstance(value, int | float):
+            return value == old
+        return math.isclose(value, old, rel_tol=1e-5, abs_tol=1e-300)  # the box: 6 digits
+
     async def _changed(self, c: Control, shown) -> None:
         if self._syncing:
             return
         try:
-            value = c.check(self._value(c, shown))
+            if self._unchanged(c, self._value(c, shown)):
+                return
+        except (TypeError, ValueError):
+            pass
+        try:
+            value = self._within(c, c.check(self._value(c, shown)))
         except _REFUSED as exc:
             _say(self.message, exc)
+            self._sync(c, self.state[c.name])  # the widget shows the value in use
             return
         self.message.visible = False
         self.state[c.name] = value
@@ -218,11 +277,18 @@ class ModelTab:
         if self._syncing:
             return
         try:
-            value = c.check(float(text) * c.display_scale if text.strip() else text)
+            if self._unchanged(c, float(text) * c.display_scale):
+                return
+        except ValueError:
+            pass
+        try:
+            value = self._within(c, c.check(float(text) * c.display_scale if text.strip()
+                                            else text))
         except ValueError as exc:
             msg = str(exc) if isinstance(exc, ColdglassError) else \
                 f"{c.label}: {text!r} is not a number"
             self.message.object, self.message.visible = msg, True
+            self._sync(c, self.state[c.name])  # the box shows the value in use
             return
         self.message.visible = False
         self.state[c.name] = value
@@ -239,9 +305,10 @@ class ModelTab:
                 w.value = value
                 return
             v = self._slider_value(c, value)
-            w.param.update(start=min(w.start, v), end=max(w.end, v), value=v)
+            lo, hi = self._slider_value(c, c.start), self._slider_value(c, c.end)
+            w.param.update(start=min(lo, v), end=max(hi, v), value=v)
             if c.name in self.boxes:
-                self.boxes[c.name].value = f"{value / c.display_scale:.4g}"
+                self.boxes[c.name].value = f"{value / c.display_scale:.6g}"
         finally:
             self._syncing = False
 
@@ -261,28 +328,19 @@ class ModelTab:
         task = asyncio.ensure_future(
             self.worker.run(self.evaluator.evaluate, self.view, dict(self.state)))
         done, _ = await asyncio.wait({task}, timeout=_BUSY_S)
-        busy = not done
-        if busy:
-            with pn.io.hold():
-                self.status.object = "computing ..."
-                for f in self.figures.values():
-                    f.loading = True
+        if not done:
+            self.status.object = "computing ..."
         try:
             got = await task
         except Exception as exc:  # noqa: BLE001 - any failure is shown, the page lives on
-            with pn.io.hold():
-                _say(self.message, exc)
+            _say(self.message, exc)
             got = None
-        if busy:
-            with pn.io.hold():
-                for f in self.figures.values():
-                    f.loading = False
         if got is None:
             return
         curves, errors = got
         with pn.io.hold():
             for key, (x, y) in curves.items():
-                self.sources[key].data = {"x": x, "y": y}
+                self.sources[key].data = {"x": _col(x), "y": _col(y)}
             for p in self.view.plots:
                 msg = errors.get(p.key, "")
                 self.errors[p.key].object, self.errors[p.key].visible = msg, bool(msg)
@@ -292,13 +350,13 @@ class ModelTab:
 
     def show_data(self, plot: str, x, y, colors, label: str) -> None:
         """Draw measured points over the model curves of ``plot`` (empty arrays clear)."""
-        self.data_sources[plot].data = {"x": np.asarray(x), "y": np.asarray(y),
-                                        "color": list(colors)}
+        self._data_items[plot].visible = False
+        self.data_sources[plot].data = {"x": _col(x), "y": _col(y), "color": list(colors)}
         self._data_items[plot].label = value(label)
-        self._data_items[plot].visible = len(x) > 0
+        self._data_items[plot].visible = len(colors) > 0
 
     def panel(self):
-        side = pn.Column(self.preset, *self.widgets_box, width=340, scroll=True, height=780)
+        side = pn.Column(self.preset, *self.widgets_box, width=340)
         plots = [pn.Column(self.errors[p.key], self.figures[p.key], sizing_mode="stretch_width")
                  for p in self.view.plots]
         return pn.Row(side, pn.Column(pn.pane.Markdown(self.view.note), self.message,
@@ -331,6 +389,7 @@ class DataTab:
                                       options=list(fitting.FIT_KINDS), value="model",
                                       css_classes=_css("fit", "kind"))
         self.kind.param.watch(lambda e: self._set_materials(e.new), "value")
+        self._reading = False
         self.material = pn.widgets.Select(name="--material (starting values)",
                                           options=["(none)"], css_classes=_css("material"))
         self.molar_mass = pn.widgets.TextInput(name="--molar-mass [g/mol] (per-mole units)",
@@ -353,6 +412,9 @@ class DataTab:
         self.polarization = pn.widgets.Select(name="--polarization (acoustics)",
                                               options=["t", "l"])
         self.row = pn.widgets.Select(name="--row (echo, Table 8)", options=["(none)", *ECHO])
+        # the molar mass (given, or the material's) decides how per-mole units read
+        self.material.param.watch(self._reread, "value")
+        self.molar_mass.param.watch(self._reread, "value")
         self.tau12 = pn.widgets.TextInput(name="--tau12-us [μs] (echo A(B))",
                                           placeholder="e.g. 3")
         self.terms = pn.widgets.TextInput(name="--term (model: terms, comma separated)",
@@ -373,14 +435,21 @@ class DataTab:
                                        css_classes=_css("data", "status"))
         self.message = _message("", css=_css("data", "message"))
         self.warnings = _message("", "warning", _css("fit", "warnings"))
+        self.notes = _message("", "info", _css("fit", "notes"))
         self.params = pn.pane.DataFrame(None, css_classes=_css("params"), index=False,
                                         sizing_mode="stretch_width", float_format="{:.5g}".format)
         self.figs, self.data_sources, self.fit_sources, self.fit_items = {}, {}, {}, {}
+        self.data_items: dict[str, LegendItem] = {}
         self.panes = {}
         for x, label in _XS.items():
-            fig = _figure(f"your data vs {label}", label, "", name=f"fig:data:{x}")
+            # explicit ranges, set from what is drawn (a hidden figure's automatic ranges
+            # keep the previous file's extent)
+            fig = _figure(f"your data vs {label}", label, "", x_log=(x == "T"),
+                          name=f"fig:data:{x}", y_range=Range1d(0, 1), x_range=Range1d(
+                              1e-3 if x == "T" else 0, 1))
             src = ColumnDataSource({"x": [], "y": [], "color": []}, name=f"src:data:{x}")
-            fig.scatter("x", "y", source=src, color="color", size=6, legend_label="data")
+            fig.scatter("x", "y", source=src, color="color", size=6)
+            self.data_items[x] = _proxy_item(fig, "data")
             self.data_sources[x], self.fit_sources[x], self.fit_items[x] = src, [], []
             for i in range(12):
                 fs = ColumnDataSource({"x": [], "y": []}, name=f"src:fit:{x}:{i}")
@@ -409,8 +478,18 @@ class DataTab:
                            else self.outcome.curve_csv())
 
     def _set_materials(self, kind: str) -> None:
+        if self._reading:
+            return
+        keep = self.material.value
         self.material.options = ["(none)", *fitting.materials_for(kind)]
-        self.material.value = "(none)"
+        self.material.value = keep if keep in self.material.options else "(none)"
+        self._reread()
+
+    def _reread(self, event=None) -> None:
+        """Read the upload again when what decides its units changed (kind, material, molar
+        mass): a per-mole file refused without a molar mass reads once one is chosen."""
+        if self.raw is not None and not self._reading:
+            self._load(self.raw, new=False)
 
     # -- reading
     def _number(self, w, what: str) -> float | None:
@@ -433,36 +512,56 @@ class DataTab:
     def _clear(self) -> None:
         for x in _XS:
             self.data_sources[x].data = {"x": [], "y": [], "color": []}
+            self.data_items[x].visible = False
             for src, item in zip(self.fit_sources[x], self.fit_items[x], strict=True):
                 src.data = {"x": [], "y": []}
                 item.visible = False
             self.panes[x].visible = False
         self.params.object = None
         self.warnings.visible = False
+        self.notes.visible = False
         self.fit_png.visible = False
         self.download_params.disabled = self.download_curve.disabled = True
 
     def _uploaded(self, event) -> None:
+        self._load((self.upload.filename or "upload.csv", event.new or b""), new=True)
+
+    def _load(self, raw: tuple[str, bytes], new: bool) -> None:
+        """Read an upload (``new``: a file just uploaded, whose column picks the fit)."""
         self.message.visible = False
-        self.raw = (self.upload.filename or "upload.csv", event.new or b"")
+        self.raw = raw
         try:
-            ds = self._read("model")
+            ds = self._read()
         except _REFUSED as exc:
             _say(self.message, exc)
+            if "molar" in self.message.object:
+                self.message.object += (" — here: choose the material (fit cp or "
+                                        "magnetization), or type the molar mass under "
+                                        "\"more options\"")
             self.dataset, self.outcome = None, None
             self.fit_button.disabled = True
             with pn.io.hold():
                 self._clear()
+                self.status.object = f"**{raw[0]}** not read (see the message above)"
             return
         self.dataset, self.outcome = ds, None
-        self.kind.value = fitting.KIND_OF_QUANTITY.get(ds.quantity, "model")
+        self._reading = True
+        try:
+            if new and self.kind.value != fitting.KIND_OF_QUANTITY.get(ds.quantity, "model"):
+                self.kind.value = fitting.KIND_OF_QUANTITY.get(ds.quantity, "model")
+                self.material.options = ["(none)", *fitting.materials_for(self.kind.value)]
+                if self.material.value not in self.material.options:
+                    self.material.value = "(none)"
+        finally:
+            self._reading = False
         df = fitting.data_table(ds)
         x = "B" if ds.has_field and np.ptp(ds.B) > 0 else ("tau12" if ds.tau12 is not None
                                                            else "T")
         groups = ds.temperature_groups()
         color = np.empty(len(ds.T), dtype=object)
+        palette = _group_colours(len(groups))
         for k in range(len(groups)):
-            color[groups.members(k)] = _PALETTE[k % 10]
+            color[groups.members(k)] = palette[k]
         with pn.io.hold():
             self._clear()
             self._draw_points(ds, df, x, np.ones(len(ds.T), bool), list(color))
@@ -472,20 +571,66 @@ class DataTab:
                               f"{groups.describe()}")
         self.fit_button.disabled = False
         if self.on_data is not None and ds.quantity in _OVER_MODEL:
-            view, plot, xm = _OVER_MODEL[ds.quantity]
-            xv = {"B": ds.B, "T": ds.T, "tau12": None if ds.tau12 is None else ds.tau12 * 1e6}[xm]
-            if xv is not None:
-                self.on_data(view, plot, xv, ds.y, list(color), f"your data ({ds.source})")
+            self._over_model(ds, groups, color)
+
+    def _over_model(self, ds, groups, color) -> None:
+        """Draw the data over the matching model plot; magnetization files may hold M(T)
+        sweeps (one field, three or more temperature groups) and M(B) sweeps: each goes to
+        its own plot, as the fit draws them."""
+        view, plot, xm = _OVER_MODEL[ds.quantity]
+        label = f"your data ({ds.source})"
+        if ds.quantity == "M":
+            sweep_T = np.zeros(len(ds.T), bool)
+            Bk = np.round(ds.B, 6)
+            for b in np.unique(Bk):
+                at = Bk == b
+                if len(np.unique(groups.index[at])) >= 3:
+                    sweep_T |= at
+            self.on_data("magnetization", "m_T", ds.T[sweep_T], ds.y[sweep_T],
+                         list(color[sweep_T]), label)
+            self.on_data("magnetization", "m_B", ds.B[~sweep_T], ds.y[~sweep_T],
+                         list(color[~sweep_T]), label)
+            return
+        xv = {"B": ds.B, "T": ds.T, "tau12": None if ds.tau12 is None else ds.tau12 * 1e6}[xm]
+        if xv is not None:
+            self.on_data(view, plot, xv, ds.y, list(color), label)
+
+    def _fit_ranges(self, x: str) -> None:
+        """The figure's ranges from its points and fit lines (5 % margins; log x: a factor)."""
+        xs, ys = [], []
+        for src in (self.data_sources[x], *self.fit_sources[x]):
+            if len(src.data["x"]):
+                xs.append(np.asarray(src.data["x"], float))
+                ys.append(np.asarray(src.data["y"], float))
+        if not xs:
+            return
+        X, Y = np.concatenate(xs), np.concatenate(ys)
+        X, Y = X[np.isfinite(X)], Y[np.isfinite(Y)]
+        fig = self.figs[x]
+        if x == "T":
+            X = X[X > 0]
+            if X.size:
+                fig.x_range.start, fig.x_range.end = X.min() / 1.15, X.max() * 1.15
+        elif X.size:
+            pad = 0.05 * (np.ptp(X) or abs(X.max()) or 1.0)
+            fig.x_range.start, fig.x_range.end = X.min() - pad, X.max() + pad
+        if Y.size:
+            pad = 0.05 * (np.ptp(Y) or abs(Y.max()) or 1.0)
+            fig.y_range.start, fig.y_range.end = Y.min() - pad, Y.max() + pad
 
     def _draw_points(self, ds, df, x: str, mask, colors) -> None:
         xcol = next(c for c in df.columns if c.startswith(x + " ["))
         ycol = next(c for c in df.columns if c.startswith(ds.quantity + " ["))
         src = self.data_sources[x]
         old = dict(src.data)
-        src.data = {"x": np.concatenate([np.asarray(old["x"], float), df[xcol].to_numpy()[mask]]),
-                    "y": np.concatenate([np.asarray(old["y"], float), df[ycol].to_numpy()[mask]]),
+        src.data = {"x": _col(np.concatenate([np.asarray(old["x"], float),
+                                              df[xcol].to_numpy(dtype=float)[mask]])),
+                    "y": _col(np.concatenate([np.asarray(old["y"], float),
+                                              df[ycol].to_numpy(dtype=float)[mask]])),
                     "color": list(old["color"]) + [c for c, m in zip(colors, mask, strict=True)
                                                    if m]}
+        self.data_items[x].visible = len(src.data["color"]) > 0
+        self._fit_ranges(x)
         fig = self.figs[x]
         fig.xaxis.axis_label, fig.yaxis.axis_label = xcol, ycol
         fig.title.text = f"{ds.source} vs {_XS[x]}"
@@ -570,16 +715,20 @@ class DataTab:
                 self._draw_points(ds, df, x, np.asarray(s["mask"]), [colour] * len(ds.T))
                 if i < len(self.fit_sources[x]):
                     xcol = next(c for c in part.columns if c.startswith(x + " ["))
-                    self.fit_sources[x][i].data = {"x": part[xcol].to_numpy(),
-                                                   "y": part[ycol].to_numpy()}
+                    self.fit_sources[x][i].data = {"x": _col(part[xcol]),
+                                                   "y": _col(part[ycol])}
                     self.fit_items[x][i].label = value(f"fit, {label}")
                     self.fit_items[x][i].visible = True
+                    self._fit_ranges(x)
             tab = out.table[[c for c in ("parameter", "value", "stderr", "unit", "varied",
                                          "at_bound") if c in out.table.columns]]
             self.params.object = tab
             lines = ([f"FAILED: {out.failure}"] if out.failure else []) + list(out.warnings)
             self.warnings.object = "\n\n".join(lines)
             self.warnings.visible = bool(lines)
+            notes = list(out.result.notes)
+            self.notes.object = "\n\n".join(f"note: {n}" for n in notes)
+            self.notes.visible = bool(notes)
             self.fit_png.object = out.figure
             self.fit_png.visible = out.figure is not None
             self.download_params.disabled = self.download_curve.disabled = False
@@ -598,7 +747,7 @@ class DataTab:
                          self.material, self.orientation, self.fix, self.vary, self.init,
                          options, pn.Row(self.fit_button, self.progress),
                          self.download_params, self.download_curve, width=340)
-        return pn.Row(side, pn.Column(self.message, self.status, self.warnings,
+        return pn.Row(side, pn.Column(self.message, self.status, self.warnings, self.notes,
                                       *self.panes.values(), self.params, self.fit_png,
                                       sizing_mode="stretch_width"),
                       sizing_mode="stretch_width", name="Your data & fit")
@@ -634,8 +783,10 @@ class Explorer:
             w.shutdown()
 
     def panel(self):
+        # dynamic: the browser renders a tab when it is shown (all seven at once kept the
+        # first page load busy for ~20 s on two cores); the server computes all of them
         tabs = pn.Tabs(*[t.panel() for t in self.tabs.values()], self.data.panel(),
-                       self.landscape.panel(), dynamic=False, css_classes=_css("tabs"),
+                       self.landscape.panel(), dynamic=True, css_classes=_css("tabs"),
                        sizing_mode="stretch_width")
         header = pn.pane.Markdown(
             "## coldglass explorer — the standard and extended tunnelling models\n"

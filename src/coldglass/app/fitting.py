@@ -119,10 +119,12 @@ class FitRequest:
                              f"{self.kind} fit; choose one of {list(materials_for(self.kind))}")
         if self.row is not None and self.row not in ECHO:
             raise InputError(f"echo row {self.row!r} is not one of {list(ECHO)}")
-        for name in ("frequency_Hz", "tau12_us", "t_tol", "T0", "molar_mass"):
+        for name, option in (("frequency_Hz", "--frequency-hz"), ("tau12_us", "--tau12-us"),
+                             ("t_tol", "--t-tol"), ("T0", "--t0"),
+                             ("molar_mass", "--molar-mass")):
             v = getattr(self, name)
             if v is not None and not (np.isfinite(v) and v > 0):
-                raise InputError(f"{name} must be a finite number > 0, got {v!r}")
+                raise InputError(f"{option} must be a finite number > 0, got {v!r}")
         if self.prefactor not in ("derived", "printed"):
             raise InputError(f"prefactor must be 'derived' or 'printed', got {self.prefactor!r}")
         if self.polarization not in ("t", "l"):

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 import panel as pn
-from bokeh.models import ColumnDataSource, Range1d
+from bokeh.models import ColumnDataSource, HoverTool, Range1d, TapTool
 
-from .explorer import _PALETTE, _REFUSED, _css, _figure, _message, _say, _Worker
+from .explorer import _PALETTE, _REFUSED, _col, _css, _figure, _message, _say, _Worker
 from .landscape_view import EXAMPLE_CATALOG
 
 __all__ = ["LandscapeTab", "EXAMPLE_CATALOG", "iso_delta0_lines"]
@@ -44,7 +44,7 @@ def iso_delta0_lines(V0_max: float = 30.0, hw_range=(0.1, 10.0), levels=range(-1
     with np.errstate(divide="ignore"):
         z = np.log10(delta0_parabolic(HH, VV))
     cs = Figure().add_subplot().contour(VV, HH, z, levels=list(levels))
-    return {int(lv): [(seg[:, 0], seg[:, 1]) for seg in segs if len(seg) > 1]
+    return {int(lv): [(_col(seg[:, 0]), _col(seg[:, 1])) for seg in segs if len(seg) > 1]
             for lv, segs in zip(cs.levels, cs.allsegs, strict=True)}
 
 
@@ -64,7 +64,10 @@ class LandscapeTab:
         self.open_button.on_click(self._open)
         self.progress = pn.indicators.Progress(active=False, visible=False, width=150)
         self.message = _message("", css=_css("catalog", "message"))
-        self.summary = pn.pane.Markdown("", css_classes=_css("catalog", "summary"))
+        self.summary = pn.pane.Markdown(
+            "" if start else "No catalog yet: type the path of one (`coldglass landscape "
+            "campaign` writes them) and press Open, or start with `coldglass explore "
+            "--catalog PATH`.", css_classes=_css("catalog", "summary"))
         self.filters = {}
         for col, label, log in _FILTERS:
             w = pn.widgets.RangeSlider(name=label, start=0.0, end=1.0, value=(0.0, 1.0),
@@ -104,8 +107,12 @@ class LandscapeTab:
         self._iso_drawn = False
         self._shown_from = None
         self._iso_renderers: list = []
-        self.plane.scatter("x", "y", source=self.src_all, size=5, color=_PALETTE[0], alpha=0.6,
-                           legend_label="double wells (filtered)")
+        dots = self.plane.scatter("x", "y", source=self.src_all, size=7, color=_PALETTE[0],
+                                  alpha=0.6, legend_label="double wells (click one)")
+        self.plane.add_tools(TapTool(renderers=[dots]),
+                             HoverTool(renderers=[dots], tooltips=[
+                                 ("id", "@id"), ("V0", "@x{0.00} K"), ("ħΩ", "@y{0.00} K")]))
+        self.src_all.selected.on_change("indices", self._tapped)
         self.plane.scatter("x", "y", source=self.src_sel, size=14, marker="star",
                            color=_PALETTE[3], legend_label="chosen")
         self.scatter3d = pn.pane.Matplotlib(None, dpi=85, tight=True,
@@ -173,7 +180,8 @@ class LandscapeTab:
             cat = task.result()
         except _REFUSED as exc:
             _say(self.message, exc)
-            self.summary.object = ""
+            if self.catalog is not None:
+                self.message.object += " (still showing the catalog opened before)"
             return
         if cat is None:
             return
@@ -218,11 +226,17 @@ class LandscapeTab:
             self.message.object, self.message.visible = str(exc), True
             return
         cols = [c for c in _TABLE_COLUMNS if c in df.columns]
+        if df.empty:
+            self.message.object = "no double well matches the filters"
+            self.message.visible = True
+            self._clear_well()
+        else:
+            self.message.visible = False
         with pn.io.hold():
             self.table.object = df[cols]
-            self.src_all.data = {"x": df["V0_K"].to_numpy(float),
-                                 "y": df["hbar_omega_K"].to_numpy(float),
-                                 "id": df["id"].to_numpy()}
+            self.src_all.data = {"x": _col(df["V0_K"]),
+                                 "y": _col(df["hbar_omega_K"]),
+                                 "id": np.array(df["id"], dtype=np.int64, order="C")}
             ids = [str(int(i)) for i in df["id"]]
             keep = self.choice.value if (self.choice.value in ids
                                          and self._shown_from is self.catalog) else None
@@ -247,25 +261,41 @@ class LandscapeTab:
         self._shown_from = cat
         self._show_well(w, time.perf_counter() - t0)
 
+    def _tapped(self, attr, old, new) -> None:
+        """A click on a double well of the Fig. 26 plane chooses it."""
+        if new:
+            ids = list(self.src_all.data["id"])
+            self.choice.value = str(int(ids[new[0]]))
+
+    def _clear_well(self) -> None:
+        with pn.io.hold():
+            for src in (self.src_V, self.src_img, self.src_sel, *self.src_psi):
+                src.data = {"x": [], "y": []}
+            self.src_lv.data = {"xs": [], "ys": []}
+            self.scatter3d.object = None
+            self.well_text.object = ""
+        self._shown_from = None
+
     def _show_well(self, w, seconds: float) -> None:
         get = (lambda k: w[k]) if isinstance(w, dict) else (lambda k: getattr(w, k))
         s, V = np.asarray(get("s")), np.asarray(get("V_K"))
         levels, psi = np.asarray(get("levels_K")), np.asarray(get("psi"))
         span = float(np.ptp(V[np.isfinite(V)])) or 1.0
-        gap = float(np.min(np.diff(levels))) if len(levels) > 1 else span
-        amp = 0.45 * max(min(gap, span / 4), 1e-3 * span)
+        gaps = np.diff(levels)
+        gap = float(np.median(gaps)) if gaps.size else span
+        amp = 0.4 * max(min(gap, span / 4), 1e-3 * span)
         top = max(float(np.max(np.asarray(get("E_images_K")))), float(levels.max()))
         with pn.io.hold():
             self.well_fig.y_range.start, self.well_fig.y_range.end = -0.08 * top, 1.35 * top
-            self.src_V.data = {"x": s, "y": V}
-            self.src_img.data = {"x": np.asarray(get("s_images")),
-                                 "y": np.asarray(get("E_images_K"))}
-            self.src_lv.data = {"xs": [[s[0], s[-1]] for _ in levels],
+            self.src_V.data = {"x": _col(s), "y": _col(V)}
+            self.src_img.data = {"x": _col(get("s_images")),
+                                 "y": _col(get("E_images_K"))}
+            self.src_lv.data = {"xs": [[float(s[0]), float(s[-1])] for _ in levels],
                                 "ys": [[float(e), float(e)] for e in levels]}
             for k, src in enumerate(self.src_psi):
                 if k < len(levels):
                     p = psi[k] / (np.max(np.abs(psi[k])) or 1.0)
-                    src.data = {"x": s, "y": levels[k] + amp * p}
+                    src.data = {"x": _col(s), "y": _col(levels[k] + amp * p)}
                 else:
                     src.data = {"x": [], "y": []}
             self.src_sel.data = {"x": [float(get("V0_K"))], "y": [float(get("hbar_omega_K"))]}
@@ -310,6 +340,10 @@ class LandscapeTab:
                          pn.Row(pn.pane.Bokeh(self.well_fig, sizing_mode="stretch_width"),
                                 pn.pane.Bokeh(self.plane, sizing_mode="stretch_width"),
                                 sizing_mode="stretch_width"),
-                         pn.Row(self.scatter3d, self.table, sizing_mode="stretch_width"),
+                         pn.Row(self.scatter3d, pn.Column(pn.pane.Markdown(
+                             "Energies in K, d and displacements in Å. `Delta0_exact_K` NaN: "
+                             "the splitting is below the 1D solver's resolution (E_qs is then "
+                             "the asymmetry |Δ_q|)."), self.table, sizing_mode="stretch_width"),
+                                sizing_mode="stretch_width"),
                          sizing_mode="stretch_width")
         return pn.Row(side, main, sizing_mode="stretch_width", name="Landscape catalog")

@@ -17,7 +17,7 @@ Coordinates along the path: the arc length ``s`` is mass-weighted in reduced uni
 **σ·√m** (multiply by ``σ_A·sqrt(mass_u)`` of :attr:`CatalogView.unit_mapping` for Å·√u).
 Energies are in K (ε/k_B times ``epsilon_K``), positions and displacements in Å.
 
-:func:`make_example_catalog` regenerates ``examples/data/landscape_small.sqlite`` (a real
+:func:`make_example_catalog` regenerates ``coldglass/app/data/landscape_small.sqlite`` (a real
 tiny campaign, seed :data:`EXAMPLE_SEED`).
 """
 
@@ -541,12 +541,11 @@ class CatalogView:
 
 
 # -------------------------------------------------------------------- the example catalog
-#: campaign seed of ``examples/data/landscape_small.sqlite``
+#: campaign seed of ``coldglass/app/data/landscape_small.sqlite``
 EXAMPLE_SEED = 8
-EXAMPLE_CATALOG = (Path(__file__).resolve().parents[3] / "examples" / "data"
-                   / "landscape_small.sqlite")
-"""The small catalog of the repository (a checkout or an editable install; absent from a
-wheel), made by :func:`make_example_catalog` with :data:`EXAMPLE_SEED`."""
+EXAMPLE_CATALOG = Path(__file__).resolve().parent / "data" / "landscape_small.sqlite"
+"""The small example catalog shipped with the package (package data, in every install),
+made by :func:`make_example_catalog` with :data:`EXAMPLE_SEED`."""
 
 
 def example_model() -> BinaryLJ:

@@ -287,9 +287,11 @@ def _ats(s: Mapping) -> dict:
     return {"Dmin": s["Dmin"], "X0min": s["X0min"], "X0max": s["X0max"]}
 
 
-ORIENTATION = Control("orientation", "orientation average", "", "exact",
+ORIENTATION = Control("orientation", "orientation average", "", "shortcut",
                       options=("exact", "shortcut", "none"),
-                      help="exact: φ → φ cos β averaged; shortcut: the paper's φ² → φ²/3")
+                      help="shortcut: the paper's φ² → φ²/3, the convention its tables were "
+                           "fitted in (every view starts from a table); exact: φ → φ cos β "
+                           "averaged, the package's default elsewhere")
 ATS_CUTOFFS = (
     Control("Dmin", "Dmin [K]", "K", 0.49, 0.001, 2.0, 0.001, param="Dmin",
             help="lower cutoff of the asymmetry D (Eq. 10)"),
@@ -368,6 +370,14 @@ SPECTRUM = View(
 # ------------------------------------------------------------------------ heat capacity
 
 
+def _ordered(s: Mapping, lo: str, hi: str, what: str, scale: float, unit: str) -> None:
+    """A plot range from ``lo`` to ``hi`` must run upwards (the message in the controls'
+    unit)."""
+    if not s[hi] > s[lo]:
+        raise InputError(f"the {what} range must run upwards: from {s[lo] / scale:g} {unit} to "
+                         f"{s[hi] / scale:g} {unit}")
+
+
 def _kw(s: Mapping, fixed: dict) -> dict:
     """Keyword values: a string names a state key, anything else is the value itself."""
     return {k: (s[v] if isinstance(v, str) else v) for k, v in fixed.items()}
@@ -376,6 +386,7 @@ def _kw(s: Mapping, fixed: dict) -> dict:
 def _vs_T(term, **fixed):
     """A curve vs T on the log grid T_lo..T_hi at the field B."""
     def f(s):
+        _ordered(s, "T_lo", "T_hi", "T", 1.0, "K")
         T = _grid(s["T_lo"], s["T_hi"], log=True)
         return T, term(T, s["B"], **_kw(s, fixed))
     return f
@@ -673,6 +684,7 @@ def _echo_ats_part(s):
 
 def _iea(term, **kw):
     def f(s):
+        _ordered(s, "tau12_lo", "tau12_hi", "τ12", 1e-6, "μs")
         t = _grid(s["tau12_lo"], s["tau12_hi"])
         return t * 1e6, term(t, **{k: s[v] for k, v in kw.items()})
     return f
