@@ -217,6 +217,10 @@ class ModelTab:
             await self._changed(c, event.new)
 
         w.param.watch(changed, "value")
+        if c.help:
+            box = pn.Column(box, pn.pane.Markdown(
+                f"<span style='font-size:smaller;color:#555'>{c.help}</span>",
+                margin=(-12, 10, 4, 12)), sizing_mode="stretch_width")
         self.widgets_box.append(box)
         return w
 

@@ -295,8 +295,8 @@ ORIENTATION = Control("orientation", "orientation average", "", "shortcut",
 ATS_CUTOFFS = (
     Control("Dmin", "Dmin [K]", "K", 0.49, 0.001, 2.0, 0.001, param="Dmin",
             help="lower cutoff of the asymmetry D (Eq. 10)"),
-    Control("X0min", "X0min = D0min|q/e|S [K Å²]", "K A^2", 4.77e4, 1e2, 1e7, 0.01, log=True,
-            param="X0min"),
+    Control("X0min", "X0min [K Å²]", "K A^2", 4.77e4, 1e2, 1e7, 0.01, log=True,
+            param="X0min", help="D0min |q/e| S, the paper's fit combination (Eq. 10)"),
     Control("X0max", "X0max [K Å²]", "K A^2", 3.09e5, 1e2, 1e7, 0.01, log=True,
             param="X0max"),
 )
