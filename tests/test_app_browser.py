@@ -33,9 +33,10 @@ pytest.importorskip("panel", reason="the explorer's browser tests need Panel: "
                     "pip install -e '.[test]'")
 sync_api = pytest.importorskip("playwright.sync_api", reason="the explorer's browser tests "
                                "need playwright: pip install -e '.[test]'")
-if CHROMIUM is None:
+if CHROMIUM is None or not Path(CHROMIUM).exists():
     pytest.skip("the explorer's browser tests need Chromium (Debian: apt-get install chromium;"
-                " or set COLDGLASS_CHROMIUM); not found", allow_module_level=True)
+                f" or set COLDGLASS_CHROMIUM); not found{f' at {CHROMIUM}' if CHROMIUM else ''}",
+                allow_module_level=True)
 
 
 def _free_port() -> int:

@@ -163,7 +163,7 @@ class LandscapeTab:
         from .landscape_view import CatalogView
 
         self.message.visible = False
-        path = self.path.value.strip()
+        path = str(Path(self.path.value.strip()).expanduser()) if self.path.value.strip() else ""
         if not path:
             self.message.object, self.message.visible = "give the path of a catalog", True
             return
