@@ -284,3 +284,41 @@ def test_three_level_ats_reduces_to_the_effective_2ls_echo():
                                              tau12, polarization=0.8, rtol=1e-8)
         m2 = complex(Ec.two_pulse_echo(det * rabi, rabi, tau1, tau2, tau12, 0.8))
         assert abs(m3) == pytest.approx(abs(m2), rel=tol)
+
+
+@pytest.mark.parametrize("gamma", [None, 3e9])
+@pytest.mark.parametrize("averaged", [False, True])
+def test_detected_quadrature_in_real_arithmetic_is_that_of_the_complex_echo(gamma, averaged):
+    """The ATS echo integrand's real-arithmetic signal against the complex echo built from
+    the shared kernels (:func:`echo_term`, the ATS rate of Eq. 55): ``-Im z - tan Re z`` to
+    1e-12 of its largest value (rounding only; the two are algebraically equal)."""
+    from coldglass.constants import DEBYE_KV_PER_M_J, HBAR_K
+    from coldglass.ensembles import ATSEnsemble
+    from coldglass.observables.relaxation import ats_rate
+
+    ens = ATSEnsemble(Dmin=0.018, D0min=950.0, D0max=2.13e4)
+    T, tau12, tan_phase, omega = 0.015, 3e-6, 0.247, 2 * np.pi * 1e9
+    z_of = Ec._EchoIntegrand(ens, omega=omega, T=T, p1F0_J=0.46 * DEBYE_KV_PER_M_J,
+                             tau1=TAU1, tau2=TAU2, tau12=tau12, tau_phi=1e-5, Gamma=gamma)
+    rng = np.random.default_rng(5)
+    L = z_of.L
+    nu = (rng.uniform(1.0, 30.0, 400) * rng.choice([-1, 1], 400) * L if averaged
+          else rng.uniform(-L, L, 400))
+    A = rng.uniform(0.0, 0.06, 400)
+    inside = omega * HBAR_K + HBAR_K * nu > np.sqrt(ens.Dmin**2 + A**2)  # the ν domain
+    nu, A = nu[inside], A[inside]
+    assert nu.size > 100
+    E = omega * HBAR_K + HBAR_K * nu
+    D2 = np.maximum(E**2 - A**2, ens.Dmin**2)
+    geom = np.sqrt((A**2 + 5 * D2 / 6) / (6 * E**2))
+    rabi = z_of.rabi_scale * geom
+    pol = np.tanh(E / (2 * T))
+    g = np.hypot(nu, rabi)
+    e = (-pol * (rabi / g) ** 3 * (nu / g) / 2 + 0j if averaged
+         else Ec.echo_term(nu, rabi, TAU1, TAU2, pol))
+    rate = 1e5 + (ats_rate(E, np.sqrt(D2), T, gamma) if gamma is not None else 0.0)
+    z = geom * e * np.exp(-2 * tau12 * rate) * HBAR_K * E / D2
+    want = -z.imag - tan_phase * z.real
+    got = z_of.signal(nu, A, averaged, tan_phase)
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-12 * np.abs(want).max())
+    assert np.abs(want).max() > 0

@@ -238,8 +238,10 @@ def ats_echo_amplitude(
 
 
 class _EchoIntegrand:
-    """The integrand ``z(ν, A)`` of :func:`ats_echo_amplitude` per unit ``dν du`` (the
-    measure ``ħE/D²`` included), shared by its two node layouts."""
+    """The integrand of :func:`ats_echo_amplitude` per unit ``dν du`` (the measure ``ħE/D²``
+    included), shared by its two node layouts: the complex echo ``z(ν, A) = geom ·
+    echo_term(ν, Ω_R, τ1, τ2, p) · e^{-2τ12 w} · ħE/D²`` (far tails: the averaged echo term
+    ``-p s³ c/2``), of which :meth:`signal` returns the detected quadrature."""
 
     def __init__(self, ens, *, omega, T, p1F0_J, tau1, tau2, tau12, tau_phi, Gamma):
         from ..constants import HBAR_K
@@ -253,29 +255,11 @@ class _EchoIntegrand:
         self.Dmin, self.Gamma = ens.Dmin, Gamma
         self.tau1, self.tau2, self.tau12 = tau1, tau2, tau12
 
-    def __call__(self, nu: np.ndarray, A: np.ndarray, averaged: bool) -> np.ndarray:
-        from .relaxation import ats_rate
-
-        E = self.Ew + self.hbar * nu
-        D2 = np.clip(E**2 - A**2, self.Dmin**2, None)
-        geom = np.sqrt((A**2 + 5.0 * D2 / 6.0) / (6.0 * E**2))
-        rabi = self.rabi_scale * geom
-        pol = np.tanh(E / (2 * self.T))
-        if averaged:
-            # far from resonance the pulse-area oscillations average out over the smooth
-            # measure: sin² -> ½, sin -> 0, leaving -p s³ c / 2 (s = Ω_R/Ω_G, c = ν/Ω_G)
-            g = np.hypot(nu, rabi)
-            e = -pol * (rabi / g) ** 3 * (nu / g) / 2 + 0j
-        else:
-            e = echo_term(nu, rabi, self.tau1, self.tau2, pol)
-        rate = self.rate0 + (ats_rate(E, np.sqrt(D2), self.T, self.Gamma)
-                             if self.Gamma is not None else 0.0)
-        return geom * e * np.exp(-2 * self.tau12 * rate) * self.hbar * E / D2
-
     def signal(self, nu: np.ndarray, A: np.ndarray, averaged: bool,
                tan_phase: float) -> np.ndarray:
-        """The detected quadrature ``-Im z - tan(ωΔτ) Re z`` of :meth:`__call__`, in real
-        arithmetic: ``echo_term = -i p s³ sin²(θ2/2) sin θ1 - 2 p s³ sin²(θ2/2) c sin²(θ1/2)``
+        """The detected quadrature ``-Im z - tan(ωΔτ) Re z`` of the complex echo ``z`` (class
+        docstring), in real arithmetic:
+        ``echo_term = -i p s³ sin²(θ2/2) sin θ1 - 2 p s³ sin²(θ2/2) c sin²(θ1/2)``
         (the averaged far tails: ``-p s³ c/2``, real), the ATS rate of Eq. (55) written out
         with ``coth = 1/tanh`` (E >= Dmin > 0)."""
         E = self.Ew + self.hbar * nu
