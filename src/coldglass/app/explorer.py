@@ -141,12 +141,12 @@ class ModelTab:
         self.state = default_state(v)
         self.sources: dict[str, ColumnDataSource] = {}
         self.data_sources: dict[str, ColumnDataSource] = {}
+        self._data_items: dict[str, LegendItem] = {}
         self.figures = {}
         self.errors = {}
         self.widgets = {}
         self.boxes: dict[str, object] = {}
         self.widgets_box: list = []
-        self._syncing = False
         self.status = pn.pane.Markdown("", css_classes=_css(v.key, "status"))
         self.message = _message("", css=_css(v.key, "message"))
         for p in v.plots:
@@ -164,7 +164,7 @@ class ModelTab:
             fig.scatter("x", "y", source=dsrc, color="color", size=6, marker="circle")
             item = _proxy_item(fig, "your data")
             self.data_sources[p.key] = dsrc
-            self._data_items = getattr(self, "_data_items", {}) | {p.key: item}
+            self._data_items[p.key] = item
             self.figures[p.key] = pn.pane.Bokeh(fig, sizing_mode="stretch_width")
             self.errors[p.key] = _message("", "warning", _css(v.key, p.key, "error"))
         for c in v.controls:
@@ -249,16 +249,14 @@ class ModelTab:
         return v * c.display_scale
 
     def _unchanged(self, c: Control, value) -> bool:
-        """The widget echoes the value in use (a sync: Panel runs async watchers after the
-        sync itself has returned, so a flag cannot catch them)."""
+        """The widget echoes the value in use (a :meth:`_sync`: Panel runs the async watchers
+        after the sync has returned, so they are told apart by the value, not by a flag)."""
         old = self.state[c.name]
         if c.kind != "number" or not isinstance(value, int | float):
             return value == old
         return math.isclose(value, old, rel_tol=1e-5, abs_tol=1e-300)  # the box: 6 digits
 
     async def _changed(self, c: Control, shown) -> None:
-        if self._syncing:
-            return
         try:
             if self._unchanged(c, self._value(c, shown)):
                 return
@@ -278,8 +276,6 @@ class ModelTab:
 
     async def _typed(self, c: Control, text: str) -> None:
         """A value typed into a log slider's box, in the control's unit."""
-        if self._syncing:
-            return
         try:
             if self._unchanged(c, float(text) * c.display_scale):
                 return
@@ -300,21 +296,18 @@ class ModelTab:
         await self.refresh()
 
     def _sync(self, c: Control, value) -> None:
-        """Show ``value`` in the control's widgets without their callbacks (the slider's
-        range grows to take a value typed beyond it)."""
+        """Show ``value`` in the control's widgets (the slider's range grows to take a value
+        typed beyond it); their callbacks, which run later, see the value in use and do
+        nothing (:meth:`_unchanged`)."""
         w = self.widgets[c.name]
-        self._syncing = True
-        try:
-            if c.kind != "number":
-                w.value = value
-                return
-            v = self._slider_value(c, value)
-            lo, hi = self._slider_value(c, c.start), self._slider_value(c, c.end)
-            w.param.update(start=min(lo, v), end=max(hi, v), value=v)
-            if c.name in self.boxes:
-                self.boxes[c.name].value = f"{value / c.display_scale:.6g}"
-        finally:
-            self._syncing = False
+        if c.kind != "number":
+            w.value = value
+            return
+        v = self._slider_value(c, value)
+        lo, hi = self._slider_value(c, c.start), self._slider_value(c, c.end)
+        w.param.update(start=min(lo, v), end=max(hi, v), value=v)
+        if c.name in self.boxes:
+            self.boxes[c.name].value = f"{value / c.display_scale:.6g}"
 
     async def _apply_preset(self, event) -> None:
         new = default_state(self.view) if event.new == "(defaults)" else \
@@ -481,12 +474,22 @@ class DataTab:
         return io.StringIO(self.outcome.params_csv() if what == "params"
                            else self.outcome.curve_csv())
 
+    def _material_options(self, kind: str) -> None:
+        """The materials with starting values for ``kind``, keeping the chosen one if it has
+        them (with ``_reading`` set, so that the material watcher does not read again)."""
+        self._reading = True
+        try:
+            keep = self.material.value
+            self.material.options = ["(none)", *fitting.materials_for(kind)]
+            self.material.value = keep if keep in self.material.options else "(none)"
+        finally:
+            self._reading = False
+
     def _set_materials(self, kind: str) -> None:
+        """The fit kind changed: its materials, then one reading of the upload."""
         if self._reading:
             return
-        keep = self.material.value
-        self.material.options = ["(none)", *fitting.materials_for(kind)]
-        self.material.value = keep if keep in self.material.options else "(none)"
+        self._material_options(kind)
         self._reread()
 
     def _reread(self, event=None) -> None:
@@ -549,15 +552,14 @@ class DataTab:
                 self.status.object = f"**{raw[0]}** not read (see the message above)"
             return
         self.dataset, self.outcome = ds, None
-        self._reading = True
-        try:
-            if new and self.kind.value != fitting.KIND_OF_QUANTITY.get(ds.quantity, "model"):
-                self.kind.value = fitting.KIND_OF_QUANTITY.get(ds.quantity, "model")
-                self.material.options = ["(none)", *fitting.materials_for(self.kind.value)]
-                if self.material.value not in self.material.options:
-                    self.material.value = "(none)"
-        finally:
-            self._reading = False
+        suggested = fitting.KIND_OF_QUANTITY.get(ds.quantity, "model")
+        if new and self.kind.value != suggested:
+            self._reading = True
+            try:
+                self.kind.value = suggested
+            finally:
+                self._reading = False
+            self._material_options(suggested)
         df = fitting.data_table(ds)
         x = "B" if ds.has_field and np.ptp(ds.B) > 0 else ("tau12" if ds.tau12 is not None
                                                            else "T")

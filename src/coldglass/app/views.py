@@ -272,7 +272,8 @@ def _grid(lo: float, hi: float, log: bool = False) -> np.ndarray:
 
 
 def _ens(s: Mapping) -> ATSEnsemble:
-    return ATSEnsemble(**dict(zip(("Dmin", "D0min", "D0max"), _ats(s).values(), strict=True)))
+    a = _ats(s)
+    return ATSEnsemble(Dmin=a["Dmin"], D0min=a["X0min"], D0max=a["X0max"])
 
 
 def _orientation(s: Mapping) -> Orientation | str:
@@ -404,9 +405,6 @@ def _cpB(term, **fixed):
     return _vs_B(term, B_ref="B_ref", **fixed)
 
 
-_cpT = _vs_T
-
-
 def _display(kw: dict) -> dict:
     return kw | {"orientation": _orientation(kw)}
 
@@ -419,9 +417,8 @@ def _cp_bar_ats(T, B, **kw):
     return cm.cp_bar_ats(T, B, rule=VIEW_RULE, **_display(kw))
 
 
-def _ats_kw(orientation=True):
-    d = {"Pn": "Pn", "Dmin": "Dmin", "X0min": "X0min", "X0max": "X0max"}
-    return d | ({"orientation": "orientation"} if orientation else {})
+_ATS_KW = {k: k for k in ("Pn", "Dmin", "X0min", "X0max", "orientation")}
+"""The ATS term's keywords, each read from the state key of the same name."""
 
 
 def _checked(f):
@@ -455,15 +452,15 @@ HEAT = View(
     ),
     plots=(
         Plot("cp_T", "Cp(T) at field B, with its parts", "T [K]", "Cp [J g⁻¹ K⁻¹]", (
-            Curve("cp_T:phonons", "phonons γT³", _cpT(cm.cp_phonons, gamma_ph="gamma_ph"),
+            Curve("cp_T:phonons", "phonons γT³", _vs_T(cm.cp_phonons, gamma_ph="gamma_ph"),
                   _TB + ("gamma_ph",), scale="gamma_ph"),
-            Curve("cp_T:2LS", "2LS (π²/6)P̄k_B²T", _cpT(cm.cp_tls, P_bar="P_bar"), _TB + ("P_bar",),
+            Curve("cp_T:2LS", "2LS (π²/6)P̄k_B²T", _vs_T(cm.cp_tls, P_bar="P_bar"), _TB + ("P_bar",),
                   scale="P_bar"),
-            Curve("cp_T:Fe2+", "Fe²⁺", _cpT(partial(cm.cp_paramagnet, species="Fe2+"), n="n_fe2"),
+            Curve("cp_T:Fe2+", "Fe²⁺", _vs_T(partial(cm.cp_paramagnet, species="Fe2+"), n="n_fe2"),
                   _TB + ("n_fe2",), scale="n_fe2"),
-            Curve("cp_T:Fe3+", "Fe³⁺", _cpT(partial(cm.cp_paramagnet, species="Fe3+"), n="n_fe3"),
+            Curve("cp_T:Fe3+", "Fe³⁺", _vs_T(partial(cm.cp_paramagnet, species="Fe3+"), n="n_fe3"),
                   _TB + ("n_fe3",), scale="n_fe3"),
-            Curve("cp_T:ATS", "ATS", _checked(_cpT(_cp_ats, **_ats_kw())), _TB + _ATSD,
+            Curve("cp_T:ATS", "ATS", _checked(_vs_T(_cp_ats, **_ATS_KW)), _TB + _ATSD,
                   scale="Pn"),
             Curve("cp_T:total", "total", lambda s: None, (), parts_of=(
                 "cp_T:phonons", "cp_T:2LS", "cp_T:Fe2+", "cp_T:Fe3+", "cp_T:ATS")),
@@ -475,7 +472,7 @@ HEAT = View(
             Curve("cpbar_B:Fe3+", "Fe³⁺", _cpB(partial(cm.cp_bar_paramagnet,
                                                              species="Fe3+"), n="n_fe3"),
                   _BT + ("n_fe3",), scale="n_fe3"),
-            Curve("cpbar_B:ATS", "ATS", _checked(_cpB(_cp_bar_ats, **_ats_kw())), _BT + _ATSD,
+            Curve("cpbar_B:ATS", "ATS", _checked(_cpB(_cp_bar_ats, **_ATS_KW)), _BT + _ATSD,
                   scale="Pn"),
             Curve("cpbar_B:total", "total", lambda s: None, (), parts_of=(
                 "cpbar_B:Fe2+", "cpbar_B:Fe3+", "cpbar_B:ATS")),
@@ -497,7 +494,7 @@ def _m_ats(T, B, **kw):
     return cm.m_ats(T, B, rule=VIEW_RULE, **_display(kw))
 
 
-_M_ATS = _ats_kw() | {"B_star": "B_star", "E0": "E0", "T0": "T0", "prefactor": "prefactor",
+_M_ATS = _ATS_KW | {"B_star": "B_star", "E0": "E0", "T0": "T0", "prefactor": "prefactor",
                       "high_field": "high_field"}
 _M_ATSD = _ATSD + ("B_star", "E0", "T0", "prefactor", "high_field")
 _MB = ("B_max", "T")
