@@ -12,7 +12,7 @@ from coldglass.fitting import fit_dielectric
 from coldglass.materials import DIELECTRIC
 from coldglass.observables import dielectric as Dl
 from coldglass.observables import relaxation as R
-from coldglass.report_dielectric import slope_ratio
+from coldglass.report.dielectric import slope_ratio
 from coldglass.synthetic import synthetic_dielectric
 
 

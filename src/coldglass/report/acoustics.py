@@ -10,16 +10,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .materials import get_acoustic
-from .observables.acoustics import (
+from ..materials import get_acoustic
+from ..observables.acoustics import (
     BoundaryScattering,
     ResonantScattering,
     kappa_resonant_limit,
     stm_acoustics,
     thermal_conductivity,
 )
-from .observables.heat_release import cp_stm_time, heat_release, heat_release_limit
-from .report import markdown_table, save_figure
+from ..observables.heat_release import cp_stm_time, heat_release, heat_release_limit
+from ._common import markdown_table, save_figure
 
 __all__ = ["section_stm_acoustics", "ACOUSTIC_DEMO"]
 
@@ -167,9 +167,9 @@ def _slow(out: Path, A: float) -> str:
 
 
 def _synthetic_fit(out: Path, A: float) -> str:
-    from .data import Dataset
-    from .fit import fit_sound_velocity
-    from .models import dv_stm
+    from ..data import Dataset
+    from ..fit import fit_sound_velocity
+    from ..models import dv_stm
 
     rng = np.random.default_rng(7)
     truth = {"C": 2.4e-4, "A": A, "dv0": 2e-5}

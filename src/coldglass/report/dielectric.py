@@ -1,5 +1,5 @@
-"""Report sections of the dielectric analysis (paper Sec. 5): the STM V-curves with T0(ω),
-Figs. 8-11 from Tables 5-7, and the zero-field slope ratio as a function of the ATS share."""
+"""The dielectric response (paper Sec. 5): the STM V-curves with T0(ω), Figs. 8-11 from
+Tables 5-7, and the zero-field slope ratio as a function of the ATS share."""
 
 from __future__ import annotations
 
@@ -8,18 +8,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .ensembles import ATSEnsemble
-from .materials import DIELECTRIC, LOSS
-from .observables.dielectric import ats_dielectric, stm_dielectric
-from .observables.relaxation import crossover_temperature
-from .report import markdown_table, save_figure
+from ..ensembles import ATSEnsemble
+from ..materials import DIELECTRIC, LOSS
+from ..observables.dielectric import ats_dielectric, stm_dielectric
+from ..observables.relaxation import crossover_temperature
+from ._common import markdown_table, save_figure
 
-__all__ = ["section_stm_vcurves", "section_figs_8_11", "section_slope_ratio", "slope_ratio",
-           "STM_DEMO"]
+__all__ = ["STM_DEMO", "section_figs_8_11", "section_slope_ratio", "section_stm_vcurves",
+           "slope_ratio"]
+
 
 STM_DEMO = {"C": 3e-4, "A": 1e8, "Delta0_min": 1e-6}
 """Illustrative STM parameters: C = P̄p²/(ε0εr), A in s⁻¹K⁻³ (order of a-SiO2), Δ0min [K]."""
-
 
 
 def slope_ratio(T: np.ndarray, eps: np.ndarray, decades: float = 0.7) -> tuple[float, float,
@@ -111,7 +111,7 @@ def section_figs_8_11(out: Path) -> str:
 def section_slope_ratio(out: Path) -> str:
     import matplotlib.pyplot as plt
 
-    from .materials import LOSS
+    from ..materials import LOSS
     w = 2 * np.pi * 1e3
     T = np.geomspace(2e-3, 3.0, 200)
     stm = stm_dielectric(T, w, **STM_DEMO)["total"]
