@@ -24,6 +24,7 @@ __all__ = [
     "PAPER_CONVENTION",
     "EchoRow",
     "ECHO",
+    "ECHO_GAMMA_READINGS",
     "GLYCEROL",
     "DielectricRow",
     "DIELECTRIC",
@@ -231,16 +232,26 @@ LOSS: dict[str, tuple[DielectricRow, ...]] = {
 
 @dataclass(frozen=True)
 class EchoRow:
-    """A fit of the echo amplitude A(B) (Table 8). ``Gamma_inv`` is the printed column
-    "Γ⁻¹ (μs K⁵)⁻¹"; we read it as Γ⁻¹ in μs·K⁵ (Γ = 1/Γ⁻¹ is then negligibly small; the other
-    reading, Γ in (μs K⁵)⁻¹, damps the ATS echo within 0.5 μs at 1 GHz and cannot give the
-    curves of Figs. 16-17). ``c_ats`` is c_ATS - c_2LS [(μs K)⁻¹] of Eq. (79)."""
+    """A fit of the echo amplitude A(B) (Table 8). ``Gamma_inv`` is the number printed in the
+    column "Γ⁻¹ (μs K⁵)⁻¹"; ``c_ats`` is c_ATS - c_2LS [(μs K)⁻¹] of Eq. (79) (c_ATS alone
+    for BK7, the table's note (*)).
+
+    The column has two readings (:data:`ECHO_GAMMA_READINGS`, :meth:`gamma`): ``"printed"``,
+    the number times the printed unit, ``Γ⁻¹ = value/(μs K⁵)`` — Eq. (55) prints the rate as
+    ``E³(E² - D²/6)/(Γ tanh(E/2k_BT))``, so Γ⁻¹ is the rate coefficient and its unit is
+    (μs K⁵)⁻¹: dimensionally consistent, and the rate ``value·1e6 s⁻¹K⁻⁵`` damps the ATS echo
+    on the scale of τ12 (2τ12/τ(ħω) ~ 1-10), the "main role" the text gives the phonon
+    damping; ``"inverse"``, the unit read as that of Γ⁻¹ itself (μs K⁵), which makes the rate
+    ~1e-13 of the printed one and switches the phonon damping (and with it the shape's
+    temperature dependence) off. The echo report compares both
+    (:mod:`coldglass.report.echo_field`) and uses ``"printed"``. :attr:`Gamma` keeps the
+    ``"inverse"`` value for the callers that read it (fits, synthetic data, explorer)."""
 
     material: str
     Dmin: float  # K
     X0min: float  # K·Å²
     X0max: float
-    Gamma_inv: float  # μs K⁵
+    Gamma_inv: float  # the printed number of the column Γ⁻¹ (μs K⁵)⁻¹
     c_ats: float  # 1/(μs K)
     p1F0_DkV: float  # D kV/m
     tan_phase: float
@@ -255,8 +266,17 @@ class EchoRow:
 
     @property
     def Gamma(self) -> float:
-        """Γ in s⁻¹ K⁻⁵ under our reading of the column."""
-        return 1.0 / (self.Gamma_inv * 1e-6)
+        """Γ [s⁻¹ K⁻⁵] under the ``"inverse"`` reading (see the class docstring)."""
+        return self.gamma("inverse")
+
+    def gamma(self, reading: str = "printed") -> float:
+        """The ATS rate coefficient of Eq. (55) [s⁻¹ K⁻⁵] under ``reading``
+        (:data:`ECHO_GAMMA_READINGS`)."""
+        if reading == "printed":
+            return self.Gamma_inv * 1e6
+        if reading == "inverse":
+            return 1.0 / (self.Gamma_inv * 1e-6)
+        raise InputError(f"reading must be one of {ECHO_GAMMA_READINGS}, got {reading!r}")
 
     @property
     def p1F0_J(self) -> float:
@@ -274,6 +294,9 @@ ECHO: dict[str, EchoRow] = {
                        "paper Table 8 (BK7, τ12 = 6 μs; c_ATS only), Fig. 17"),
 }
 """Echo-amplitude fits of Table 8; pulses τ2 = 2τ1 = 0.2 μs (captions of Figs. 16-17)."""
+
+ECHO_GAMMA_READINGS = ("printed", "inverse")
+"""Readings of Table 8's Γ⁻¹ column (:meth:`EchoRow.gamma`)."""
 
 GLYCEROL = {"tau_phi3": 1.0e-6, "tau_phi2": 10e-6, "delta_omega": 0.6e6,
             "omega": 2 * 3.141592653589793 * 0.887e9, "T": 13.5e-3,

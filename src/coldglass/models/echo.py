@@ -22,19 +22,25 @@ __all__ = ["echo_ats", "iea", "iea_2ls", "iea_ats"]
 
 
 @observable("A", "1", "relative echo amplitude A(B)/A_2LS")
-@with_options("tau12_s", "frequency_Hz", "tau1_s", "tau2_s", "orientation")
+@with_options("tau12_s", "frequency_Hz", "tau1_s", "tau2_s", "orientation", "weight_T_K",
+              "B_star_T")
 def echo_ats(T: ArrayLike, B: ArrayLike | None = None, *, W: float = 0.3, Dmin: float = 0.02,
              X0min: float = 1e3, X0max: float = 1e4, p1F0: float = 0.5, c_ats: float = 5.0,
              Gamma_echo: float = 0.0, tan_phase: float = 0.0,
              tau12_s: float | None = None, frequency_Hz: float | None = None,
              tau1_s: float | None = None, tau2_s: float | None = None,
-             orientation: str = "exact"):
+             orientation: str = "exact", weight_T_K: float | None = None,
+             B_star_T: float | None = None):
     """``A(B)/A_2LS = 1 - W ΔA(B)/ΔA(0)`` (Eqs. 72-79): the ATS echo with Rabi frequency of
     Eq. (72) from ``p1F0`` [D kV/m], dephasing ``1/τφ = c_ats T`` (``c_ats`` in (μs K)⁻¹,
     Eq. 79), ATS rate ``Gamma_echo`` [s⁻¹ K⁻⁵] (0: none), quadrature ``tan_phase`` (Eq. 66),
     at pulse separation ``tau12_s`` and frequency ``frequency_Hz`` (both required), pulses
-    ``tau1_s``, ``tau2_s`` (None: the paper's 0.1 and 0.2 μs). One ensemble average per
-    distinct temperature."""
+    ``tau1_s``, ``tau2_s`` (None: the paper's 0.1 and 0.2 μs). ``weight_T_K`` (None: W is the
+    share at every T): W is the ATS share at that temperature, and the share at each point's
+    T follows from ``c_ats`` (as c_ATS - c_2LS), the ATS rate and the polarizations
+    (:func:`~coldglass.observables.echo.echo_relative_amplitude`). ``B_star_T``: the
+    high-field correction of Eqs. (20), (95) (None: off). One ensemble average per distinct
+    temperature."""
     tau1_s = 1e-7 if tau1_s is None else tau1_s
     tau2_s = 2e-7 if tau2_s is None else tau2_s
     T = temperatures(T)
@@ -54,7 +60,9 @@ def echo_ats(T: ArrayLike, B: ArrayLike | None = None, *, W: float = 0.3, Dmin: 
             tau2=float(positive("tau2_s", tau2_s, "s")), tau12=tau12,
             tau_phi=1.0 / (float(positive("c_ats", c_ats)) * 1e6 * float(Tg)),
             Gamma=Gamma_echo if Gamma_echo > 0 else None, tan_phase=tan_phase,
-            orientation=orientation_of(orientation, False), n=48)
+            orientation=orientation_of(orientation, False), n=48, B_star=B_star_T,
+            **({} if weight_T_K is None else
+               {"weight_T": weight_T_K, "dephasing_excess": c_ats * 1e6}))
     return as_output(out, T, B)
 
 

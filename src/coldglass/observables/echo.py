@@ -199,6 +199,7 @@ def ats_echo_amplitude(
     tan_phase: float = 0.0,
     orientation: str = "exact",
     n: int | None = None,
+    B_star: float | None = None,
 ) -> np.ndarray:
     """Magnetic-field dependent ATS echo amplitude ΔA(B) at the echo centre (Eqs. 72-79).
 
@@ -214,8 +215,19 @@ def ats_echo_amplitude(
     Returns the amplitude per unit ``P* p1`` (arbitrary units, same for every B).
 
     Detunings within ±40 Ω_R use the exact echo term; beyond, the pulse-area oscillations
-    are averaged (``-p s³ c/2``, odd in the detuning): these far tails, cut off by the DOS
-    edge at Ec1 > ħω at high field, give the B⁻² approach to saturation the paper describes.
+    are averaged (``-p s³ c/2``, odd in the detuning: only the ``tan(ωΔτ)`` quadrature sees
+    them). These far tails do *not* give the B⁻² approach to saturation the paper describes
+    (computed, ``tests/test_echo_field.py``): they matter only where no ATS is resonant any
+    more (the shortcut beyond ``D0min φ/√3 > ħω``, ~6 T for Table 8), are 1e-7 of ΔA(0) or
+    less there and fall off faster than B⁻² (local exponent 3-6 between 7 and 30 T); with
+    the ATS rate of Eq. (55) (∝ E⁵) they vanish altogether. Below, the shortcut curve
+    reaches 0 at that field through a log-cusp, and the exact orientation average approaches
+    0 as B⁻¹ (the fraction of loops nearly parallel to B that still reach resonance).
+
+    ``B_star`` [T] (None: off) applies the high-field correction of the phase, Eqs. (20),
+    (95): per loop ``φ² -> φ² c² (1 - (B/B*)² c²/27)`` (exact) or
+    ``φ²/3 (1 - (B/B*)²/45)`` (shortcut); the exact average needs ``(B/B*)² < 13.5`` (where
+    the corrected phase is still monotonic in the loop angle).
 
     ``n`` None (default, with ``Dmax = ∞``): one integral over the phase energy ``A = D0 φ c``
     instead of over (c, u) — the integrand depends on D0 and the orientation only through A,
@@ -229,12 +241,17 @@ def ats_echo_amplitude(
     the exact orientation average (kinks in c: ~1e-3 at n = 64).
     """
     kw = dict(omega=omega, T=T, p1F0_J=p1F0_J, tau1=tau1, tau2=tau2, tau12=tau12,
-              tau_phi=tau_phi, Gamma=Gamma, tan_phase=tan_phase, orientation=orientation)
+              tau_phi=tau_phi, Gamma=Gamma, tan_phase=tan_phase, orientation=orientation,
+              B_star=None if B_star is None else float(positive("B_star", B_star, "T")))
     if n is None and not np.isfinite(ens.Dmax):
         return _ats_echo_fast(B, ens, **kw)
     n = 64 if n is None else n
     n_c = max(4, n // 4)
-    return _ats_echo(B, ens, n_c=n_c, n_u=n_c, n_near=n, n_far=n, **kw)
+    from ..constants import HBAR_K
+
+    L = 40.0 * p1F0_J / (HBAR_K * 1.380649e-23) / np.sqrt(6.0)  # as _EchoIntegrand
+    return _ats_echo(B, ens, n_c=n_c, n_u=n_c, n_near=_window_nodes(L, tau1, tau2, n),
+                     n_far=n, **kw)
 
 
 class _EchoIntegrand:
@@ -282,7 +299,7 @@ class _EchoIntegrand:
 
 
 def _ats_echo(B, ens, *, omega, T, p1F0_J, tau1, tau2, tau12, tau_phi, Gamma, tan_phase,
-              orientation, n_c, n_u, n_near, n_far):
+              orientation, n_c, n_u, n_near, n_far, B_star=None):
     """:func:`ats_echo_amplitude` with an explicit ``n``: the (c, u, ν) tensor rule, ``n_c``
     c nodes per orientation panel, ``n_u`` u nodes per piece, ``n_near`` ν nodes in the
     window and ``n_far`` in each far tail."""
@@ -294,7 +311,10 @@ def _ats_echo(B, ens, *, omega, T, p1F0_J, tau1, tau2, tau12, tau_phi, Gamma, ta
     z_of = _EchoIntegrand(ens, omega=omega, T=T, p1F0_J=p1F0_J, tau1=tau1, tau2=tau2,
                           tau12=tau12, tau_phi=tau_phi, Gamma=Gamma)
     HBAR_K, Ew, L = z_of.hbar, z_of.Ew, z_of.L
-    m, _, wc = Orientation.of(orientation, n=n_c, high_field=False).factors()
+    if B_star is None:
+        m, _, wc = Orientation.of(orientation, n=n_c, high_field=False).factors()
+    else:  # Eqs. (20), (95): the multiplier of φ per field and loop orientation
+        m, _, wc = Orientation.of(orientation, n=n_c, high_field=True).factors(f / B_star)
     m = np.broadcast_to(m, (len(f),) + m.shape[-1:])
     a_min = ens.phase_energies(f)[0]
     # u = ln(D0/D0min) in [0, ln r], split where the DOS edge sqrt(Dmin² + A²) enters the
@@ -342,7 +362,17 @@ def _ats_echo(B, ens, *, omega, T, p1F0_J, tau1, tau2, tau12, tau_phi, Gamma, ta
 
 
 _ECHO_NU_NEAR = 48
-"""Default route: Gauss-Legendre nodes in the resonance window |ν| <= L."""
+"""Default route: the fewest Gauss-Legendre nodes in the resonance window |ν| <= L (more for
+strong pulses: :func:`_window_nodes`)."""
+
+
+def _window_nodes(L: float, tau1: float, tau2: float, least: int) -> int:
+    """Gauss-Legendre nodes for the window |ν| <= L: the echo term oscillates in ν with the
+    pulse areas ``Ω_G τ1``, ``Ω_G τ2/2`` (Eq. 77), ``L(τ1 + τ2)/π`` periods over the window;
+    3 nodes per period (at least ``least``). A fixed 48 under-resolved the strong pulses of
+    Table 8's BK7 6 μs row (p1F0 = 0.98 D kV/m, 48 periods): ΔA(0) came out at half its
+    value and A(B)/A_2LS 10 % off; with 3 per period the rule is converged to 1e-9."""
+    return max(int(least), int(np.ceil(3.0 * L * (tau1 + tau2) / np.pi)))
 _ECHO_A_NODES = 32
 """Default route: nodes per piece of the phase-energy integral."""
 _ECHO_TAIL = (8, 2.5)
@@ -368,7 +398,7 @@ def _echo_panels(top: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _ats_echo_fast(B, ens, *, omega, T, p1F0_J, tau1, tau2, tau12, tau_phi, Gamma,
-                   tan_phase, orientation):
+                   tan_phase, orientation, B_star=None):
     """:func:`ats_echo_amplitude` by its default route: one integral over the phase energy A.
 
     The integrand depends on the loop's D0 and orientation only through ``A = D0 φ c``.
@@ -388,17 +418,34 @@ def _ats_echo_fast(B, ens, *, omega, T, p1F0_J, tau1, tau2, tau12, tau_phi, Gamm
     |ν| <= L (the exact echo term) and, for the averaged far tails, panels no wider than 2.5
     in ln|ν| up to ``ν_hi = 1e3 max(L, |ν_lo|)`` of each field (as the explicit-n rule for a
     single field), 8 nodes each.
+
+    With ``B_star`` (Eqs. 20, 95) the loop's multiplier of φ is ``m(c) = c sqrt(1 - x²c²/27)``,
+    ``x = B/B*``, increasing in c for x² < 13.5 up to ``M = m(1)``; the ends become
+    ``A1,2 M`` and ``W(A) = c(min(A/A1, M)) - c(min(A/A2, M))`` with the inverse
+    ``c(m)² = (27/2x²)(1 - sqrt(1 - 4x²m²/27))`` (W/A no longer constant on the first piece:
+    its weights carry W(A)/A). The shortcut multiplies φ by ``sqrt((1 - x²/45)/3)``.
     """
     from ..ensembles import Orientation
     from ..quadrature import gauss_legendre, mapped_nodes
 
     B = finite("B", B)
     f = np.abs(B).ravel()
-    o = Orientation.of(orientation, high_field=False)
+    o = Orientation.of(orientation, high_field=B_star is not None)
     z_of = _EchoIntegrand(ens, omega=omega, T=T, p1F0_J=p1F0_J, tau1=tau1, tau2=tau2,
                           tau12=tau12, tau_phi=tau_phi, Gamma=Gamma)
     HBAR_K, Ew, L = z_of.hbar, z_of.Ew, z_of.L
-    mult = 1.0 if o.kind == "exact" else float(o.factors()[0][..., 0])
+    x2 = np.zeros_like(f) if B_star is None else (f / B_star) ** 2
+    if B_star is not None:
+        o.check_field_ratio(np.sqrt(x2))
+        if o.kind == "exact" and np.any(x2 >= 13.5):
+            raise InputError("the exact orientation average with the high-field correction "
+                             "needs (B/B*)² < 13.5 (the corrected phase must grow with the "
+                             f"loop angle), got B/B* up to {np.sqrt(x2.max()):.3g}")
+    if o.kind == "exact":
+        mult = np.sqrt(1.0 - x2 / 27.0)  # M = m(c = 1)
+    else:  # one multiplier per field: 1 ("none") or sqrt((1 - x²/45)/3) (shortcut)
+        m_o = o.factors(None if B_star is None else np.sqrt(x2))[0]
+        mult = np.broadcast_to(m_o[..., 0], f.shape).astype(float)
     a_min, a_max = (a * mult for a in ens.phase_energies(f))
     floor = 1e-150  # B = 0: the limit A -> 0 (W integrates to ln(A2/A1) either way)
     low = a_min < floor
@@ -423,8 +470,19 @@ def _ats_echo_fast(B, ens, *, omega, T, p1F0_J, tau1, tau2, tau12, tau_phi, Gamm
     A = np.where(lin[..., None], t_lin, t_log)
     # weights of ∫ dA/A W(A): W/A = 1/A1 - 1/A2 on the linear piece, W d(ln A) on the others
     if o.kind == "exact":
-        Wt = np.minimum(1.0, A / a1[:, None, None]) - np.minimum(1.0, A / a2[:, None, None])
-        w_lin = (hi - lo)[..., None] * wx * (1.0 / a1 - 1.0 / a2)[:, None, None]
+        q = x2[:, None, None]
+        Mq = mult[:, None, None]
+        b1, b2 = (a1 / mult)[:, None, None], (a2 / mult)[:, None, None]  # A1, A2 (c = 1)
+
+        def c_of(m):  # inverse of m(c) = c sqrt(1 - q c²/27); c = m at q = 0
+            m = np.minimum(m, Mq)
+            t = 4.0 * q * m * m / 27.0
+            return m * np.sqrt(2.0 / (1.0 + np.sqrt(1.0 - t)))
+
+        Wt = c_of(A / b1) - c_of(A / b2)
+        # on the piece from A = 0 (below a1), W/A is smooth and finite: W(A)/A itself
+        Wl = np.where(A > 0, Wt / np.where(A > 0, A, 1.0), (1.0 / b1 - 1.0 / b2))
+        w_lin = (hi - lo)[..., None] * wx * Wl
     else:
         Wt = w_lin = np.ones_like(A)
     wA = np.where(lin[..., None], w_lin, (lhi - llo)[..., None] * wx * Wt)
@@ -440,7 +498,8 @@ def _ats_echo_fast(B, ens, *, omega, T, p1F0_J, tau1, tau2, tau12, tau_phi, Gamm
     # the window |ν| <= L: one Gauss-Legendre rule
     lo_n, hi_n = np.clip(nu_lo, -L, L), np.clip(nu_hi, -L, L)
     ok = hi_n > lo_n
-    nu, wnu = mapped_nodes(np.where(ok, lo_n, 0.0), np.where(ok, hi_n, 1.0), _ECHO_NU_NEAR)
+    nu, wnu = mapped_nodes(np.where(ok, lo_n, 0.0), np.where(ok, hi_n, 1.0),
+                           _window_nodes(L, tau1, tau2, _ECHO_NU_NEAR))
     Ac = A[..., None]
     total = np.where(ok, np.einsum("fan,fan->fa", z_of.signal(nu, Ac, False, tan_phase), wnu),
                      0.0)
@@ -468,22 +527,45 @@ def _ats_echo_fast(B, ens, *, omega, T, p1F0_J, tau1, tau2, tau12, tau_phi, Gamm
     return (2 * np.pi * np.einsum("fa,fa->f", total, wA)).reshape(np.shape(B))
 
 
-def echo_relative_amplitude(B: ArrayLike, ens, *, weight: float, **kw) -> np.ndarray:
-    """``A(B)/A_2LS = 1 - W ΔA(B)/ΔA(0)`` (Sec. 6.2: A = A_2LS + ΔA with the negative sign of
-    Eq. 76), ``W`` the ATS share of the echo at B = 0 relative to the 2LS (Table 8 does not
-    give it: a fit parameter); ``kw`` as :func:`ats_echo_amplitude`."""
+def echo_relative_amplitude(B: ArrayLike, ens, *, weight: float,
+                            weight_T: float | None = None, dephasing_excess: float = 0.0,
+                            **kw) -> np.ndarray:
+    """``A(B)/A_2LS = 1 - W(T) ΔA(B)/ΔA(0)`` (Sec. 6.2: A = A_2LS + ΔA with the negative sign
+    of Eq. 76); ``kw`` as :func:`ats_echo_amplitude` (T, τ12, the rate Γ, ...).
+
+    ``weight`` is the ATS share ``|ΔA(0)|/A_2LS`` of the echo at B = 0 (Table 8 does not give
+    it: a fit parameter). With ``weight_T`` None it is the share at this ``T`` itself. With
+    ``weight_T`` [K] it is the share at that temperature, and the share at T follows from the
+    parts of the two echoes that differ (Eqs. 62, 75, 78-79):
+
+    ``W(T) = W · e^{-2τ12 Δc (T - T_W)} · [ΔA(0; T)/tanh(ħω/2T)] / [ΔA(0; T_W)/tanh(ħω/2T_W)]``
+
+    — the dephasing rates ``c_ATS T`` and ``c_2LS T`` of the two ensembles leave their
+    difference ``Δc = dephasing_excess`` [s⁻¹ K⁻¹] (Table 8's column c_ATS - c_2LS; for BK7
+    c_ATS alone), the 2LS echo carries the polarization ``tanh(ħω/2T)``, and ΔA(0; T) (without
+    its dephasing) carries the ATS polarization and the ATS phonon damping of Eq. (55). The
+    factor ``e^{-2τ12/τφ}`` common to every field cancels in ``ΔA(B)/ΔA(0)``; it is dropped
+    there so that the ratio stays finite where the factor itself underflows (high T).
+    """
+    from ..constants import HBAR_K
+
     B = finite("B", B)
     weight = float(nonnegative("weight", weight))
     if "tau_phi" in kw:
         positive("tau_phi", kw["tau_phi"], "s")
-        # the dephasing factor e^{-2τ12/τφ} is the same at every field and cancels in the
-        # ratio; dropping it keeps the ratio finite where the factor itself underflows (high T)
-        kw = kw | {"tau_phi": 1e300}
+    kw = kw | {"tau_phi": 1e300}
     both = ats_echo_amplitude(np.concatenate([[0.0], B.ravel()]), ens, **kw)
     if not (np.isfinite(both[0]) and both[0] != 0.0):
         raise InputError("the zero-field ATS echo amplitude ΔA(0) vanishes (its relaxation "
                          "factor exp(-2τ12/τ_ATS) underflows at every energy): A/A_2LS is "
                          "undefined here; lower T or tau12, or the rate coefficient Gamma")
+    if weight_T is not None:
+        T, T_W = float(temperature(kw["T"])), float(temperature(weight_T))
+        dc = float(nonnegative("dephasing_excess", dephasing_excess, "1/(s K)"))
+        ref = ats_echo_amplitude(np.zeros(1), ens, **(kw | {"T": T_W}))[0]
+        Ew = kw["omega"] * HBAR_K
+        weight *= (np.exp(-2 * kw["tau12"] * dc * (T - T_W)) * (both[0] / ref)
+                   * np.tanh(Ew / (2 * T_W)) / np.tanh(Ew / (2 * T)))
     return (1.0 - weight * both[1:] / both[0]).reshape(B.shape)
 
 
