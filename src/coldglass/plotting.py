@@ -16,6 +16,9 @@ __all__ = [
     "fig5_dos_vs_energy",
     "fig6_dos_vs_phase",
     "fig26_delta0_isolines",
+    "delta0_isoline",
+    "FIG26_LEVELS",
+    "EQ4_BRANCH",
     "orientation_comparison",
     "montecarlo_comparison",
 ]
@@ -80,30 +83,153 @@ def fig6_dos_vs_phase(ax=None, ens: ATSEnsemble = FIG5_ENSEMBLE,
     return ax
 
 
-def fig26_delta0_isolines(ax=None, band=(1e-6, 1e-3), V0_max: float = 30.0,
-                          hw_range: tuple[float, float] = (0.1, 10.0)):
-    """Fig. 26: iso-lines of Δ0 (Eq. 4) in the (V0, ħΩ) plane; bold red: the band
-    10⁻⁶ K < Δ0 < 10⁻³ K (solid: derived Eq. 4, dashed: printed Eq. 4). The paper's window
-    is V0 <= 30 K, 0.1 K <= ħΩ <= 10 K; ``V0_max``, ``hw_range`` widen it for overlays."""
-    ax = _axes(ax)
-    V0 = np.linspace(0.01, V0_max, 600)
-    hw = np.logspace(np.log10(hw_range[0]), np.log10(hw_range[1]), 400)
-    VV, HH = np.meshgrid(V0, hw)
-    with np.errstate(divide="ignore"):
-        logd = np.log10(delta0_parabolic(HH, VV))
-        logp = np.log10(delta0_parabolic(HH, VV, form="printed"))
-    levels = np.arange(-12, 1, 1.0)
-    cs = ax.contour(VV, HH, logd, levels=levels, colors="0.6", linewidths=0.7,
-                    linestyles="solid")
-    ax.clabel(cs, fmt=lambda v: f"1e{int(v)}", fontsize=6)
-    lb = np.log10(band)
-    ax.contour(VV, HH, logd, levels=lb, colors="red", linewidths=2.2, linestyles="solid")
-    ax.contour(VV, HH, np.nan_to_num(logp, nan=-99), levels=lb, colors="red",
-               linewidths=1.2, linestyles="--")
+#: the iso-Δ0 levels drawn grey in Fig. 26 [K] (the band's two levels are drawn red)
+FIG26_LEVELS = (1e-12, 1e-9, 1e-1)
+#: where Eq. (4)'s two readings stop decreasing with the barrier: ``x = V0/ħΩ`` on the
+#: physical branch is ``>= 1/4`` (derived; below it the asymptotic form falls to 0 at
+#: V0 = 0 instead of rising to the harmonic gap ħΩ) and ``< 9π/8`` (printed; beyond it the
+#: bracket [3 - sqrt(8V0/πħΩ)] is negative)
+EQ4_BRANCH = {"derived": (0.25, np.inf), "printed": (0.0, 9.0 * np.pi / 8.0)}
+
+
+def delta0_isoline(delta0_K: float, form: str = "derived", n: int = 2000
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The iso-line Δ0(V0, ħΩ) = ``delta0_K`` of Eq. (4) as a parametric curve.
+
+    Both readings of Eq. (4) are scale-free, ``Δ0 = ħΩ f(V0/ħΩ)``
+    (``f(x) = delta0_parabolic(1, x, form)``), so the iso-line is
+    ``ħΩ = Δ0 / f(x)``, ``V0 = x ħΩ`` with x on the branch where Δ0 falls with the barrier
+    (:data:`EQ4_BRANCH`). No grid and no contouring: a contour of a gridded Δ0 also draws
+    the derived form's rising branch x < 1/4 (an artifact of the asymptotic form: it tends
+    to 0 as V0 -> 0 instead of to ħΩ), which returns to V0 -> 0 at large ħΩ, and the
+    printed form's NaN boundary x = 9π/8 where its bracket changes sign.
+
+    Returns (V0 [K], ħΩ [K], x = V0/ħΩ), ordered by increasing ħΩ (and V0).
+    """
+    lo, hi = EQ4_BRANCH[form]
+    if form == "derived":
+        x = lo + np.geomspace(1e-6, 60.0, n)
+    else:
+        # geometric in x from 0 to hi/2, then in u = 1 - x/hi towards the bracket's zero,
+        # down to u = 1e-10 (there ħΩ = Δ0/f is ~1e7 Δ0/K, beyond any axes, and the bracket
+        # still has six correct digits; it cancels to round-off at u ~ 1e-16)
+        x = hi * np.concatenate([np.geomspace(1e-9, 0.5, n // 2, endpoint=False),
+                                 1.0 - np.geomspace(0.5, 1e-10, n - n // 2)])
+    f = delta0_parabolic(1.0, x, form=form)
+    ok = np.isfinite(f) & (f > 0)
+    x, f = x[ok], f[ok]
+    hw = delta0_K / f
+    return x * hw, hw, x
+
+
+#: the ``gid`` of the iso-line labels of Fig. 26 (to find them among ``ax.texts``)
+FIG26_LABEL_GID = "fig26-isoline-label"
+
+
+def _label_on_line(ax, V0, hw, y, text, color, fontsize=7):
+    """Text ``text`` on the curve (V0, hw) where ħΩ = y, rotated along it, white box."""
+    i = int(np.clip(np.searchsorted(hw, y), 1, len(hw) - 1))
+    x0 = np.exp(np.interp(np.log(y), np.log(hw), np.log(V0)))
+    p = ax.transData.transform(np.column_stack([V0[i - 1:i + 1], hw[i - 1:i + 1]]))
+    ang = float(np.degrees(np.arctan2(p[1, 1] - p[0, 1], p[1, 0] - p[0, 0])))
+    ang = (ang + 90.0) % 180.0 - 90.0
+    return ax.text(x0, y, text, color=color, fontsize=fontsize, rotation=ang,
+                   rotation_mode="anchor", ha="center", va="center", zorder=6, gid=FIG26_LABEL_GID,
+                   bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.9))
+
+
+def fig26_delta0_isolines(ax=None, band=(1e-6, 1e-3), V0_max: float = 300.0,
+                          hw_range: tuple[float, float] = (1e-5, 20.0), *,
+                          V0_min: float = 1e-5, levels=FIG26_LEVELS, catalog=None,
+                          highlight: int | None = None, paper_hw_max: float = 10.0):
+    """Fig. 26: iso-lines of Δ0 (Eq. 4) in the (V0, ħΩ) plane, both axes logarithmic.
+
+    Bold red: the band ``band`` (10⁻⁶ K < Δ0 < 10⁻³ K), solid for the derived Eq. (4)
+    (:func:`~coldglass.systems.delta0_parabolic`, ``form="derived"``), dashed for the printed
+    one; grey: the derived iso-lines of ``levels``, dotted where V0 < ħΩ (outside the
+    asymptotic regime V0 >> ħΩ of Eq. 4). Lines from :func:`delta0_isoline` (no contouring
+    of a grid, hence no spurious branch; see there). Thin dotted: the printed bracket's zero
+    V0 = 9πħΩ/8. The paper's window 10⁻⁵ K < ħΩ < ``paper_hw_max`` is unshaded.
+
+    ``catalog``: an optional DataFrame of double wells (``V0_K``, ``hbar_omega_K``,
+    ``E_qs_K``, ``id``) overplotted (TLS, E_qs < 1 K, as filled stars); ``highlight`` the
+    ``id`` of one of them to ring. The labels sit on their lines inside the axes.
+    Returns the axes.
+    """
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(7.6, 5.0), layout="constrained")
+    ax.set_xscale("log")
     ax.set_yscale("log")
+    ax.set_xlim(V0_min, V0_max)
+    ax.set_ylim(*hw_range)
+    ylo, yhi = np.log(hw_range[0]), np.log(hw_range[1])
+    if paper_hw_max < hw_range[1]:
+        ax.axhspan(paper_hw_max, hw_range[1], color="0.92", zorder=0, lw=0)
+        ax.text(V0_min * 2, np.sqrt(paper_hw_max * hw_range[1]),
+                rf"beyond the paper's $\hbar\Omega \leq {paper_hw_max:g}$ K", fontsize=7,
+                va="center", color="0.35")
+    hw_line = np.geomspace(*hw_range, 50)
+    ax.plot(9 * np.pi / 8 * hw_line, hw_line, ":", color="C4", lw=1.0,
+            label=r"printed bracket $=0$: $V_0 = 9\pi\hbar\Omega/8$")
+    curves = {}
+    for d0 in sorted(set(levels) | set(band)):
+        curves[d0] = delta0_isoline(d0, "derived")
+    # the derived band, filled: between its two lines; below the tip of the upper line
+    # (ħΩ < Δ0max/f(1/4)) every V0 on the branch has Δ0 < Δ0max, so the band reaches down
+    # to the branch's end V0 = ħΩ/4
+    up, dn = curves[band[1]], curves[band[0]]
+    hw_f = np.geomspace(max(dn[1][0], hw_range[0]), hw_range[1], 300)
+    v_hi = np.exp(np.interp(np.log(hw_f), np.log(dn[1]), np.log(dn[0])))
+    v_lo = np.where(hw_f < up[1][0], EQ4_BRANCH["derived"][0] * hw_f,
+                    np.exp(np.interp(np.log(hw_f), np.log(up[1]), np.log(up[0]))))
+    ax.fill_betweenx(hw_f, v_lo, v_hi, color="C3", alpha=0.12, lw=0, zorder=1,
+                     label=r"band, derived Eq. (4)")
+    for d0 in levels:
+        V0, hw, x = curves[d0]
+        valid = x >= 1.0
+        ax.plot(np.where(valid, V0, np.nan), hw, "-", color="0.5", lw=0.8)
+        ax.plot(np.where(valid, np.nan, V0), hw, ":", color="0.5", lw=0.8)
+    ax.plot([], [], "-", color="0.5", lw=0.8, label=r"iso-$\Delta_0$, derived Eq. (4)")
+    ax.plot([], [], ":", color="0.5", lw=0.8, label=r"same, $V_0 < \hbar\Omega$")
+    for j, d0 in enumerate(band):
+        for form, ls, lw in (("derived", "-", 2.2), ("printed", "--", 1.4)):
+            V0, hw, _ = delta0_isoline(d0, form)
+            lab = None
+            if j == 0:
+                lab = (rf"$\Delta_0 = 10^{{{int(round(np.log10(band[0])))}}}$, "
+                       rf"$10^{{{int(round(np.log10(band[1])))}}}$ K, {form} Eq. (4)")
+            ax.plot(V0, hw, ls, color="C3", lw=lw, label=lab, zorder=4)
+    # labels: on the derived lines, at heights staggered with Δ0 so that no two meet, each
+    # above the point where its line enters V0 >= ħΩ (or the axes)
+    ax.figure.canvas.draw()  # final axes size, for the rotation of the labels
+    labelled = sorted(curves)
+    fr = np.linspace(0.18, 0.86, len(labelled))
+    for k, d0 in enumerate(labelled):
+        V0, hw, x = curves[d0]
+        start = (np.log(hw[np.argmax(x >= 1.0)]) - ylo) / (yhi - ylo)
+        f = max(fr[k], start + 0.06)
+        if f > 0.95:
+            continue
+        _label_on_line(
+            ax, V0, hw, np.exp(ylo + f * (yhi - ylo)),
+            rf"$10^{{{int(round(np.log10(d0)))}}}$", "C3" if d0 in band else "0.3")
+    if catalog is not None and len(catalog):
+        tls = catalog["E_qs_K"].to_numpy(float) < 1.0
+        ax.scatter(catalog["V0_K"][~tls], catalog["hbar_omega_K"][~tls], s=14, color="C0",
+                   zorder=5, label=r"catalog double wells ($E_{qs} \geq 1$ K)")
+        ax.scatter(catalog["V0_K"][tls], catalog["hbar_omega_K"][tls], s=60, marker="*",
+                   color="C2", ec="k", lw=0.5, zorder=6,
+                   label=r"catalog TLS ($E_{qs} < 1$ K)")
+        if highlight is not None:
+            r = catalog[catalog["id"] == highlight]
+            ax.scatter(r["V0_K"], r["hbar_omega_K"], s=160, facecolors="none",
+                       edgecolors="k", lw=1.0, zorder=7, label=f"Fig. 27 well (id {highlight})")
     ax.set_xlabel(r"barrier $V_0$ [K]")
     ax.set_ylabel(r"single-well energy $\hbar\Omega$ [K]")
-    ax.set_title(r"Fig. 26: iso-$\Delta_0$ [K]; red: $10^{-6}$ and $10^{-3}$ K")
+    ax.set_title(r"Fig. 26: iso-$\Delta_0$ lines [K] of Eq. (4)", fontsize=10)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=7)
     return ax
 
 
