@@ -247,11 +247,7 @@ def ats_echo_amplitude(
         return _ats_echo_fast(B, ens, **kw)
     n = 64 if n is None else n
     n_c = max(4, n // 4)
-    from ..constants import HBAR_K
-
-    L = 40.0 * p1F0_J / (HBAR_K * 1.380649e-23) / np.sqrt(6.0)  # as _EchoIntegrand
-    return _ats_echo(B, ens, n_c=n_c, n_u=n_c, n_near=_window_nodes(L, tau1, tau2, n),
-                     n_far=n, **kw)
+    return _ats_echo(B, ens, n_c=n_c, n_u=n_c, n_near=n, n_far=n, **kw)
 
 
 class _EchoIntegrand:
@@ -301,8 +297,9 @@ class _EchoIntegrand:
 def _ats_echo(B, ens, *, omega, T, p1F0_J, tau1, tau2, tau12, tau_phi, Gamma, tan_phase,
               orientation, n_c, n_u, n_near, n_far, B_star=None):
     """:func:`ats_echo_amplitude` with an explicit ``n``: the (c, u, ν) tensor rule, ``n_c``
-    c nodes per orientation panel, ``n_u`` u nodes per piece, ``n_near`` ν nodes in the
-    window and ``n_far`` in each far tail."""
+    c nodes per orientation panel, ``n_u`` u nodes per piece, at least ``n_near`` ν nodes in
+    the window (more for strong pulses, :func:`_window_nodes`) and ``n_far`` in each far
+    tail."""
     from ..ensembles import Orientation
     from ..quadrature import mapped_nodes
 
@@ -311,6 +308,7 @@ def _ats_echo(B, ens, *, omega, T, p1F0_J, tau1, tau2, tau12, tau_phi, Gamma, ta
     z_of = _EchoIntegrand(ens, omega=omega, T=T, p1F0_J=p1F0_J, tau1=tau1, tau2=tau2,
                           tau12=tau12, tau_phi=tau_phi, Gamma=Gamma)
     HBAR_K, Ew, L = z_of.hbar, z_of.Ew, z_of.L
+    n_near = _window_nodes(L, tau1, tau2, n_near)
     if B_star is None:
         m, _, wc = Orientation.of(orientation, n=n_c, high_field=False).factors()
     else:  # Eqs. (20), (95): the multiplier of φ per field and loop orientation
