@@ -6,19 +6,27 @@ from scipy.integrate import quad
 
 from coldglass.materials import GLYCEROL
 from coldglass.observables.echo import iea_zero_field
-from coldglass.report.glycerol import FIG20_READINGS, iea_parts, oscillation_features
+from coldglass.report.glycerol import FIG20_READINGS, oscillation_features
 
 T12 = np.linspace(0.1e-6, 15e-6, 1500)
 
 
 def test_derived_parts_sum_to_iea_zero_field():
-    # two implementations of Eq. (87): the observable and the report's split into parts
+    # the split of Eq. (87) into its decay and oscillation sums to the ATS term, and the ATS
+    # term is -K (a/π) ∫_{-b}^∞ cos x/(x² + a²) dx (quad: the finite piece plus the
+    # Fourier-weighted tail)
     kw = dict(tau_phi3=1e-6, delta_omega=0.6e6, tau_phi2=10e-6)
-    ref = iea_zero_field(T12, C2LS=1.3, KATS=0.7, **kw)
-    parts = iea_parts(T12, C2LS=1.3, K=0.7, **kw)
-    np.testing.assert_allclose(parts["total"], ref["total"], rtol=0, atol=1e-12)
-    np.testing.assert_allclose(parts["ATS decay"] + parts["ATS oscillation"], ref["ATS"],
+    parts = iea_zero_field(T12, C2LS=1.3, KATS=0.7, **kw)
+    np.testing.assert_allclose(parts["total"], parts["2LS"] + parts["ATS"], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(parts["ATS decay"] + parts["ATS oscillation"], parts["ATS"],
                                rtol=0, atol=1e-12)
+    for t in (0.5e-6, 3e-6, 9e-6):
+        a, b = 2 * t / 1e-6, 2 * t * 0.6e6
+        full = (quad(lambda x, a=a: np.cos(x) / (x * x + a * a), -b, b)[0]
+                + quad(lambda x, a=a: 1 / (x * x + a * a), b, np.inf, weight="cos",
+                       wvar=1.0)[0])
+        got = iea_zero_field(t, C2LS=1.3, KATS=0.7, **kw)["ATS"]
+        assert got == pytest.approx(-0.7 * a / np.pi * full, rel=1e-7)
 
 
 @pytest.mark.parametrize("form", ["derived", "printed"])
@@ -29,14 +37,16 @@ def test_oscillation_is_the_tail_integral(form):
         a, b = 2 * t / tp3, 2 * t * dw
         tail = quad(lambda x, a=a: 1 / (x * x + a * a), b, np.inf, weight="cos", wvar=1.0)[0]
         f = a / np.pi if form == "derived" else 1.0
-        got = iea_parts(t, tau_phi3=tp3, delta_omega=dw, tau_phi2=10e-6, form=form, K=2.0)
+        got = iea_zero_field(t, tau_phi3=tp3, delta_omega=dw, tau_phi2=10e-6, form=form,
+                             KATS=2.0)
         assert got["ATS oscillation"] == pytest.approx(2.0 * f * tail, rel=1e-7, abs=1e-14)
 
 
 def _features(label, tp3, dw_factor=1.0):
     form, dw = FIG20_READINGS[label]
-    return oscillation_features(T12, iea_parts(T12, tau_phi3=tp3, delta_omega=dw * dw_factor,
-                                               tau_phi2=GLYCEROL["tau_phi2"], form=form))
+    return oscillation_features(T12, iea_zero_field(T12, tau_phi3=tp3,
+                                                    delta_omega=dw * dw_factor,
+                                                    tau_phi2=GLYCEROL["tau_phi2"], form=form))
 
 
 @pytest.mark.parametrize("label", list(FIG20_READINGS))

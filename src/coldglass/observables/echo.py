@@ -624,7 +624,8 @@ def _asymptotic(z: np.ndarray, sign: float) -> np.ndarray:
 
 
 def iea_zero_field(tau12: ArrayLike, *, tau_phi3: float, delta_omega: float,
-                   tau_phi2: float, C2LS: float = 1.0, KATS: float = 1.0) -> dict[str, np.ndarray]:
+                   tau_phi2: float, C2LS: float = 1.0, KATS: float = 1.0,
+                   form: str = "derived") -> dict[str, np.ndarray]:
     """Integrated echo amplitude at B = 0 (Eqs. 85-88, derived form).
 
     The ATS part is the convolution of a DOS that starts at ``Dmin`` with the Lorentzian
@@ -638,14 +639,29 @@ def iea_zero_field(tau12: ArrayLike, *, tau_phi3: float, delta_omega: float,
     and only a Lorentzian tail remains). The 2LS part is ``C2LS e^{-2τ12/τφ(2)}``. The sign
     follows Eq. (76); ``KATS`` and ``C2LS`` are the paper's free constants. ``delta_omega``
     is an angular frequency [rad/s].
+
+    Besides ``2LS``, ``ATS`` and ``total`` the ATS term is returned in its two parts:
+    ``ATS decay`` ``-K f (π/a) e^{-a}`` (Eq. 87's C_ATS term) and ``ATS oscillation``
+    ``K f ∫_b^∞ cos x/(x² + a²) dx = K f [(π/2a) e^{-a} - I(a, b)]`` (its K_ATS term), with
+    ``f = a/π``. ``form="printed"`` sets ``f = 1``: the printed Eq. (87), whose constants
+    absorb the factor a/π (C_ATS = πK/4, the value the same integral gives) — for comparison
+    only: its ATS terms diverge as 1/τ12 at short τ12.
     """
+    if form not in ("derived", "printed"):
+        raise InputError(f"form must be 'derived' or 'printed', got {form!r}")
     t = nonnegative("tau12", tau12, "s")
     tp3 = positive("tau_phi3", tau_phi3, "s")
     a = np.maximum(2 * t / tp3, 1e-12)
     b = 2 * t * finite("delta_omega", delta_omega)
-    ats = -KATS * (np.exp(-a) / 2 + a / np.pi * lorentzian_cos_integral(a, b))
+    f = a / np.pi if form == "derived" else 1.0
+    half = np.pi / (2 * a) * np.exp(-a)  # ∫_0^∞ cos x/(x² + a²) dx
+    integral = lorentzian_cos_integral(a, b)
+    ats = -KATS * f * (half + integral)
+    decay = -KATS * f * 2 * half
+    osc = KATS * f * (half - integral)
     two = C2LS * np.exp(-2 * t / positive("tau_phi2", tau_phi2, "s"))
-    return {"2LS": two, "ATS": ats, "total": two + ats}
+    return {"2LS": two, "ATS": ats, "ATS decay": decay, "ATS oscillation": osc,
+            "total": two + ats}
 
 
 def iea_ats(tau12: ArrayLike, B: ArrayLike, ens, *, omega: float, T: float, tau_phi3: float,

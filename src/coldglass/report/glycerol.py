@@ -20,10 +20,10 @@ import pandas as pd
 from ..constants import HBAR_K
 from ..ensembles import ATSEnsemble
 from ..materials import GLYCEROL
-from ..observables.echo import iea_ats, lorentzian_cos_integral
+from ..observables.echo import iea_ats, iea_zero_field
 from ._common import Part, check, legend_outside, markdown_table, save_figure
 
-__all__ = ["section_fig19", "section_fig20", "iea_parts", "oscillation_features",
+__all__ = ["section_fig19", "section_fig20", "oscillation_features",
            "FIG20_READINGS", "FIG20_CONSTANTS", "fig20"]
 
 FIG20_READINGS = {
@@ -40,29 +40,6 @@ of each form, chosen so that the ATS part is ≈ 0.3 C2LS at τ12 = 1 µs in bot
 
 _T12 = np.linspace(0.1e-6, 15e-6, 1500)  # the τ12 axis [s]
 _WINDOW = (2e-6, 12e-6)  # where the oscillation is measured (past the first ATS decay) [s]
-
-
-def iea_parts(tau12, *, tau_phi3: float, delta_omega: float, tau_phi2: float,
-              form: str = "derived", C2LS: float = 1.0, K: float = 1.0) -> dict[str, np.ndarray]:
-    """The parts of Eq. (87): ``2LS = C2LS e^{-2τ12/τφ(2)}`` and the ATS term
-    ``-K f(a) ∫_{-b}^∞ cos x/(x² + a²) dx`` split into its decay ``-K f (π/a) e^{-a}`` (the
-    C_ATS term) and its oscillation ``K f ∫_b^∞ cos x/(x² + a²) dx = K f [(π/2a) e^{-a} - I(a,
-    b)]`` (the K_ATS term, I of Eq. 86), with ``a = 2τ12/τφ(3)``, ``b = 2τ12 Δω`` (Eq. 88)
-    and ``f = a/π`` (``form="derived"``, as in :func:`~coldglass.observables.echo.iea_zero_field`)
-    or ``f = 1`` (``form="printed"``: Eq. 87 with C_ATS = πK/4, the value the same integral
-    gives). Returns the parts and their ``total`` [arb. units]."""
-    if form not in ("derived", "printed"):
-        raise ValueError(f"form must be 'derived' or 'printed', got {form!r}")
-    t = np.asarray(tau12, dtype=float)
-    a = 2 * t / tau_phi3
-    b = 2 * t * delta_omega
-    f = a / np.pi if form == "derived" else 1.0
-    half = np.pi / (2 * a) * np.exp(-a)  # ∫_0^∞ cos x/(x² + a²) dx
-    decay = -K * f * 2 * half
-    osc = K * f * (half - lorentzian_cos_integral(a, b))  # K f ∫_b^∞ cos x/(x² + a²) dx
-    two = C2LS * np.exp(-2 * t / tau_phi2)
-    return {"2LS": two, "ATS decay": decay, "ATS oscillation": osc,
-            "total": two + decay + osc}
 
 
 def oscillation_features(tau12: np.ndarray, parts: dict[str, np.ndarray]) -> dict[str, float]:
@@ -86,9 +63,9 @@ def oscillation_features(tau12: np.ndarray, parts: dict[str, np.ndarray]) -> dic
 
 def _reading(label: str, tau_phi3: float, dw_factor: float = 1.0) -> dict[str, np.ndarray]:
     form, dw = FIG20_READINGS[label]
-    return iea_parts(_T12, tau_phi3=tau_phi3, delta_omega=dw * dw_factor,
-                     tau_phi2=GLYCEROL["tau_phi2"], form=form, C2LS=FIG20_CONSTANTS["C2LS"],
-                     K=FIG20_CONSTANTS[f"K_{form}"])
+    return iea_zero_field(_T12, tau_phi3=tau_phi3, delta_omega=dw * dw_factor,
+                          tau_phi2=GLYCEROL["tau_phi2"], form=form,
+                          C2LS=FIG20_CONSTANTS["C2LS"], KATS=FIG20_CONSTANTS[f"K_{form}"])
 
 
 _PART_STYLE = {"2LS": ("C0", "-"), "ATS decay": ("C2", "-"), "ATS oscillation": ("C3", "-"),
@@ -103,8 +80,9 @@ def fig20(axes=None, reading: str = next(iter(FIG20_READINGS))):
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(12.5, 4.4), layout="constrained")
     t = _T12 * 1e6
-    for k, v in _reading(reading, GLYCEROL["tau_phi3"]).items():
-        c, ls = _PART_STYLE[k]
+    parts = _reading(reading, GLYCEROL["tau_phi3"])
+    for k, (c, ls) in _PART_STYLE.items():
+        v = parts[k]
         axes[0].plot(t, v, color=c, ls=ls, lw=2 if k == "total" else 1.3, label=k)
     axes[0].set_title(r"(a) $\tau_{\varphi(3)} = 1\,\mu$s, $\tau_{\varphi(2)} = 10\,\mu$s"
                       f"; {reading}", fontsize=9)
@@ -210,7 +188,7 @@ def section_fig20(out: Path) -> Part:
     save_figure(fig, out / "fig20_iea.png")
     _readings_figure(out)
     r = _reading(default, GLYCEROL["tau_phi3"])
-    pd.DataFrame({"tau12 [s]": _T12} | {f"{k} [arb.]": v for k, v in r.items()}).to_csv(
+    pd.DataFrame({"tau12 [s]": _T12} | {f"{k} [arb.]": r[k] for k in _PART_STYLE}).to_csv(
         out / "fig20_iea.csv", index=False)
     rows = []
     for label, (_, dw) in FIG20_READINGS.items():
