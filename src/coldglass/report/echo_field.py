@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..materials import ECHO
 from ..observables.echo import echo_relative_amplitude
-from ._common import Claim, Part, check, claims_table, legend_outside, markdown_table, save_figure
+from ._common import Claim, Part, check, legend_outside, markdown_table, save_figure
 
 __all__ = ["ECHO_ASSUMPTIONS", "ECHO_READINGS", "ECHO_DEFAULT", "echo_curve", "curve_features",
            "reading_features", "plot_fig16", "plot_fig17", "plot_readings",
@@ -369,8 +369,7 @@ def section_figs_16_17(out: Path) -> Part:
         "crosses ħω, and Ec1's crossing lies above 2.8 T for both BK7 rows (a kink in a "
         "rising curve there, no extremum), so one minimum below 0.6 T in every reading. "
         f"The tan(ωΔτ) mixing changes A/A_2LS by {d_tan:.1g} at "
-        "most (the odd quadrature ℘− cancels across the symmetric window).\n\n"
-        + claims_table(claims), claims)
+        "most (the odd quadrature ℘− cancels across the symmetric window).\n", claims)
 
 
 _FOOT = {"n_extrema_fig16": "extrema", "cusp": "cusp index", "T_split": "max |ΔA/A_2LS|",
