@@ -21,10 +21,28 @@ __all__ = [
     "EQ4_BRANCH",
     "orientation_comparison",
     "montecarlo_comparison",
+    "legend_outside",
+    "component_label",
 ]
 
 FIG5_ENSEMBLE = ATSEnsemble(Dmin=0.1, D0min=1.0, D0max=5.0, d0_unit="K")
 """Illustrative ensemble of Figs. 5-6 in D0 = 1 units (the paper gives no numbers)."""
+
+
+_COMPONENT_LABELS = {"Fe2+": r"Fe$^{2+}$", "Fe3+": r"Fe$^{3+}$"}
+
+
+def component_label(name: str) -> str:
+    """A component's name as a plot label (mathtext for the ions: ``Fe2+`` -> Fe²⁺)."""
+    return _COMPONENT_LABELS.get(name, name)
+
+
+def legend_outside(ax, *handles_labels, **kw) -> None:
+    """A legend to the right of the axes, never over the data (``handles, labels`` and
+    keywords as :meth:`matplotlib.axes.Axes.legend`)."""
+    kw.setdefault("fontsize", 7)
+    ax.legend(*handles_labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
+              **kw)
 
 
 def _axes(ax):
@@ -229,7 +247,7 @@ def fig26_delta0_isolines(ax=None, band=(1e-6, 1e-3), V0_max: float = 300.0,
     ax.set_xlabel(r"barrier $V_0$ [K]")
     ax.set_ylabel(r"single-well energy $\hbar\Omega$ [K]")
     ax.set_title(r"Fig. 26: iso-$\Delta_0$ lines [K] of Eq. (4)", fontsize=10)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=7)
+    legend_outside(ax)
     return ax
 
 

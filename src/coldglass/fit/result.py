@@ -289,6 +289,8 @@ class FitResult:
         import matplotlib.pyplot as plt
         from matplotlib.lines import Line2D
 
+        from ..plotting import component_label, legend_outside
+
         all_series = self.series()
         panels: list[tuple[str, str]] = []
         for s_ in all_series:
@@ -358,9 +360,8 @@ class FitResult:
             labels += ["fit (total)"]
             for k, pn in enumerate(comp_names):
                 handles.append(Line2D([], [], color="0.3", lw=0.9, ls=styles[k % len(styles)]))
-                labels.append({"Fe2+": r"Fe$^{2+}$", "Fe3+": r"Fe$^{3+}$"}.get(pn, pn))
-            ax.legend(handles, labels, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                      borderaxespad=0.0, frameon=False)
+                labels.append(component_label(pn))
+            legend_outside(ax, handles, labels, frameon=False)
         orient = [n for n in self.notes if n.startswith("orientation")]
         head = (f"FIT FAILED: {self.failure()}\n" if self.failure() else "") + (
             f"reduced χ² = {self.result.redchi:.3g}" + (f"; {orient[0]}" if orient else ""))

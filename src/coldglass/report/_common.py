@@ -1,4 +1,5 @@
-"""Shared helpers of the report sections (a leaf module: it imports nothing of the report).
+"""Shared helpers of the report sections (a leaf module: it imports nothing of the report;
+``legend_outside`` is :func:`coldglass.plotting.legend_outside`).
 
 A section is a function ``section(out: Path) -> Part``: it writes its figures and CSV files
 into ``out`` and returns its Markdown and its :class:`Claim` list. Every claim about the paper
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from ..plotting import legend_outside
 
 __all__ = ["Claim", "Part", "VERDICTS", "check", "claims_frame", "claims_table", "compare",
            "markdown_table", "save_figure", "legend_outside"]
@@ -115,12 +118,6 @@ def save_figure(fig_or_ax, path: Path) -> None:
     fig = getattr(fig_or_ax, "figure", fig_or_ax)
     fig.savefig(path, dpi=130)
     plt.close(fig)
-
-
-def legend_outside(ax, **kw) -> None:
-    """A legend to the right of the axes, never over the data."""
-    kw.setdefault("fontsize", 7)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, **kw)
 
 
 def markdown_table(df: pd.DataFrame, floatfmt: str = "{:.4g}") -> str:

@@ -19,6 +19,7 @@ from ..constants import ppm_to_per_gram
 from ..glass import Glass, Paramagnet
 from ..materials import get_material
 from ..observables.paramagnets import cp_paramagnet
+from ..plotting import component_label
 from ._common import Part, check, legend_outside, markdown_table, save_figure
 
 __all__ = ["section_fig23", "section_fig7", "fe_cp_bar", "zeeman_readings", "ZEEMAN"]
@@ -149,9 +150,8 @@ def section_fig23(out: Path) -> Part:
     nominal = Glass("nominal", [Paramagnet("Fe3+", n_nom)])
     nom = nominal.cp_bar(T, _B)
     fig, ax = plt.subplots(figsize=(8.4, 4.4), layout="constrained")
-    names = {"Fe2+": r"Fe$^{2+}$", "Fe3+": r"Fe$^{3+}$", "ATS": "ATS"}
     for k, c in (("Fe2+", "C0"), ("Fe3+", "C1"), ("ATS", "C3")):
-        ax.plot(_B, parts[k] * 1e6, color=c, label=names[k])
+        ax.plot(_B, parts[k] * 1e6, color=c, label=component_label(k))
     fe = parts["Fe2+"] + parts["Fe3+"]
     ax.plot(_B, fe * 1e6, color="C4", label=r"$C_{\mathrm{param}}$ = Fe$^{2+}$ + Fe$^{3+}$")
     ax.plot(_B, parts["total"] * 1e6, color="C2", lw=2.4,
