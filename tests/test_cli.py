@@ -47,9 +47,13 @@ def test_reproduce_writes_the_report(tmp_path):
     text = (tmp_path / "rep" / "report.md").read_text()
     for fig in ("fig4_spectrum.png", "fig5_dos_vs_energy.png", "fig6_dos_vs_phase.png",
                 "fig26_delta0_isolines.png", "montecarlo_dos.png", "orientation_dos.png",
-                "stm_acoustics.png", "stm_thermal_conductivity.png", "stm_slow_relaxation.png"):
+                "stm_acoustics.png", "stm_thermal_conductivity.png", "stm_slow_relaxation.png",
+                "fig27_landscape.png", "fig11_inset_weak_field_loss.png"):
         assert fig in text
         assert (tmp_path / "rep" / fig).stat().st_size > 5000
+    coverage = pd.read_csv(tmp_path / "rep" / "coverage.csv")
+    assert len(coverage) == 27 + 14
+    assert "missing" not in set(coverage["verdict"]), coverage[coverage["verdict"] == "missing"]
     checks = pd.read_csv(tmp_path / "rep" / "unit_checks.csv")
     assert np.all(np.abs(checks["rel. diff"]) < 5e-3)
 

@@ -257,7 +257,10 @@ def orientation_comparison(ax=None, ens: ATSEnsemble | None = None, E=0.8,
     shortcut φ² -> φ²/3 and the unaveraged form, for BAS-like cutoffs (Table 2)."""
     ax = _axes(ax)
     if ens is None:
-        ens = ATSEnsemble(Dmin=0.49, D0min=4.77e4, D0max=3.09e5)
+        from .materials import get_material
+
+        r = get_material("BAS").heat_capacity.rows[0]
+        ens = ATSEnsemble(Dmin=r.Dmin, D0min=r.X0min, D0max=r.X0max)
     B = np.linspace(0.0, 4.0, 401) if fields is None else np.asarray(fields)
     for o, ls in (("exact", "-"), ("shortcut", "--"), ("none", ":")):
         ax.plot(B, ens.dos(E, B, orientation=o), ls, label=o)

@@ -52,6 +52,7 @@ SECTIONS: list[tuple[str, Section]] = [
     ("Fig. 19", glycerol.section_fig19),
     ("Fig. 20", glycerol.section_fig20),
     ("Fig. 26", landscape.section_fig26),
+    ("Fig. 27", landscape.section_fig27),
     ("STM acoustics", acoustics.section_stm_acoustics),
 ]
 """The report's sections in order: (name, function of the output folder)."""
