@@ -45,18 +45,18 @@ def legend_outside(ax, *handles_labels, **kw) -> None:
               **kw)
 
 
-def _axes(ax):
+def _axes(ax, figsize=(5.5, 4.0)):
     if ax is None:
         import matplotlib.pyplot as plt
 
-        _, ax = plt.subplots(figsize=(5.5, 4.0), layout="constrained")
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
     return ax
 
 
 def fig4_spectrum(ax=None, asymmetries=((0.0, 0.0, 0.0), (0.3, -0.1, -0.2))):
     """Fig. 4: the three levels of Eq. (6) vs the A-B phase (D0 = 1), Eq. (8) lines and
     numerical diagonalization (dots). Asymmetries open gaps at the level crossings."""
-    ax = _axes(ax)
+    ax = _axes(ax, figsize=(8.6, 4.4))
     phi = np.linspace(-2 * np.pi, 2 * np.pi, 801)
     for i, (e1, e2, e3) in enumerate(asymmetries):
         lv = twp_levels(e1, e2, e3, 1.0, phi)
@@ -69,7 +69,7 @@ def fig4_spectrum(ax=None, asymmetries=((0.0, 0.0, 0.0), (0.3, -0.1, -0.2))):
     ax.set_xlabel(r"A-B phase $\varphi/\pi$")
     ax.set_ylabel(r"$E_k / D_0$")
     ax.set_title("Fig. 4: TWP spectrum (lines Eq. 8, dots: diagonalization)", fontsize=10)
-    ax.legend(fontsize=8)
+    legend_outside(ax, fontsize=8)
     return ax
 
 
@@ -80,9 +80,10 @@ def fig5_dos_vs_energy(ax=None, ens: ATSEnsemble = FIG5_ENSEMBLE,
     E = np.linspace(0.0, 1.5, 1501)
     for p in phis:
         ax.plot(E, ens.dos(E, p, orientation=orientation), label=rf"$\varphi={p:g}$")
-    ax.set_xlabel(r"gap $E$ [K] ($D_0$ units)")
-    ax.set_ylabel(r"$g_{ATS}(E,\varphi)$ [K$^{-1}$]")
-    ax.set_title(f"Fig. 5: ATS DOS, Dmin={ens.Dmin:g}, D0=[{ens.D0min:g},{ens.D0max:g}]")
+    ax.set_xlabel(r"gap $E$ [K] (with $D_0$ in K)")
+    ax.set_ylabel(r"$g_{\mathrm{ATS}}(E,\varphi)$ [K$^{-1}$]")
+    ax.set_title(rf"Fig. 5: ATS DOS, $D_{{\min}}$ = {ens.Dmin:g} K, $D_0$ = {ens.D0min:g}-"
+                 rf"{ens.D0max:g} K", fontsize=10)
     ax.legend(fontsize=8)
     return ax
 
@@ -93,10 +94,10 @@ def fig6_dos_vs_phase(ax=None, ens: ATSEnsemble = FIG5_ENSEMBLE,
     ax = _axes(ax)
     phi = np.linspace(0.0, 0.3, 1201)
     for e in energies:
-        ax.plot(phi, ens.dos(e, phi, orientation=orientation), label=f"E={e:g} K")
+        ax.plot(phi, ens.dos(e, phi, orientation=orientation), label=f"$E$ = {e:g} K")
     ax.set_xlabel(r"A-B phase $\varphi$ [rad] ($\propto B$)")
     ax.set_ylabel(r"$g_{ATS}(E,\varphi)$ [K$^{-1}$]")
-    ax.set_title("Fig. 6: ATS DOS vs phase (cusps at E = Ec2)")
+    ax.set_title(r"Fig. 6: ATS DOS vs phase (cusps at $E = E_{c2}$)", fontsize=10)
     ax.legend(fontsize=8)
     return ax
 
@@ -145,15 +146,18 @@ FIG26_LABEL_GID = "fig26-isoline-label"
 
 
 def _label_on_line(ax, V0, hw, y, text, color, fontsize=7):
-    """Text ``text`` on the curve (V0, hw) where ħΩ = y, rotated along it, white box."""
+    """Text ``text`` on the curve (V0, hw) where ħΩ = y, rotated along it, with a thin white
+    outline (no box, so it hides no neighbouring line)."""
+    from matplotlib import patheffects
     i = int(np.clip(np.searchsorted(hw, y), 1, len(hw) - 1))
     x0 = np.exp(np.interp(np.log(y), np.log(hw), np.log(V0)))
     p = ax.transData.transform(np.column_stack([V0[i - 1:i + 1], hw[i - 1:i + 1]]))
     ang = float(np.degrees(np.arctan2(p[1, 1] - p[0, 1], p[1, 0] - p[0, 0])))
     ang = (ang + 90.0) % 180.0 - 90.0
     return ax.text(x0, y, text, color=color, fontsize=fontsize, rotation=ang,
-                   rotation_mode="anchor", ha="center", va="center", zorder=6, gid=FIG26_LABEL_GID,
-                   bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.9))
+                   rotation_mode="anchor", ha="center", va="bottom", zorder=6,
+                   gid=FIG26_LABEL_GID,
+                   path_effects=[patheffects.withStroke(linewidth=2.0, foreground="white")])
 
 
 def fig26_delta0_isolines(ax=None, band=(1e-6, 1e-3), V0_max: float = 300.0,
@@ -190,7 +194,7 @@ def fig26_delta0_isolines(ax=None, band=(1e-6, 1e-3), V0_max: float = 300.0,
                 va="center", color="0.35")
     hw_line = np.geomspace(*hw_range, 50)
     ax.plot(9 * np.pi / 8 * hw_line, hw_line, ":", color="C4", lw=1.0,
-            label=r"printed bracket $=0$: $V_0 = 9\pi\hbar\Omega/8$")
+            label=r"printed Eq. (4) ends (bracket zero): $V_0 = 9\pi\hbar\Omega/8$")
     curves = {}
     for d0 in sorted(set(levels) | set(band)):
         curves[d0] = delta0_isoline(d0, "derived")
@@ -204,6 +208,10 @@ def fig26_delta0_isolines(ax=None, band=(1e-6, 1e-3), V0_max: float = 300.0,
                     np.exp(np.interp(np.log(hw_f), np.log(up[1]), np.log(up[0]))))
     ax.fill_betweenx(hw_f, v_lo, v_hi, color="C3", alpha=0.12, lw=0, zorder=1,
                      label=r"band, derived Eq. (4)")
+    edge = hw_f < up[1][0]
+    if edge.any():  # the band's left edge below the tip of the upper line: the branch's end
+        ax.plot(v_lo[edge], hw_f[edge], "-.", color="C3", lw=0.9, zorder=3,
+                label=r"band edge: branch end $V_0 = \hbar\Omega/4$")
     for d0 in levels:
         V0, hw, x = curves[d0]
         valid = x >= 1.0
@@ -289,9 +297,9 @@ def montecarlo_comparison(ax=None, ens: ATSEnsemble | None = None, phi=0.02, n=4
     ax.errorbar(centres, dens, yerr=err, fmt=".", ms=3, label="MC, exact 3×3 (Eq. 6)")
     E = np.linspace(edges[0], edges[-1], 600)
     ax.plot(E, ens.dos(E, phi, orientation="none"), "-", label="Eq. (13), effective 2LS")
-    ax.set_xlabel("gap E [K] (D0 units)")
+    ax.set_xlabel(r"gap $E$ [K]")
     ax.set_ylabel(r"$g(E)$ [K$^{-1}$]")
-    ax.set_title(f"Dmin={ens.Dmin:g}, Dmax={ens.Dmax:g}, D0=[{ens.D0min:g},{ens.D0max:g}],"
-                 f" φ={phi:g}", fontsize=9)
+    ax.set_title(rf"$D_{{\min}}$ = {ens.Dmin:g} K, $D_{{\max}}$ = {ens.Dmax:g} K, $D_0$ = "
+                 rf"{ens.D0min:g}-{ens.D0max:g} K, $\varphi$ = {phi:g}", fontsize=9)
     ax.legend(fontsize=8)
     return ax

@@ -297,23 +297,26 @@ class FitResult:
             key = (s_["dataset"], s_["x"])
             if key not in panels:
                 panels.append(key)
+        ncols = min(len(panels), 2)  # wrap to rows: a readable width in a report or a browser
+        nrows = -(-len(panels) // ncols)
         if fig is None:
-            fig = plt.figure(figsize=(6.4 * len(panels) + 2.2 * len(panels), 5.6),
-                             layout="constrained")
-        gs = fig.add_gridspec(2, len(panels), height_ratios=[3, 1])
+            fig = plt.figure(figsize=(6.6 * ncols, 4.4 * nrows + 0.6), layout="constrained")
+        gs = fig.add_gridspec(2 * nrows, ncols, height_ratios=[3, 1] * nrows)
         model = self.problem.evaluate(self.params)
         styles = ["--", ":", "-.", (0, (8, 2)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 1)),
                   (0, (6, 2, 1, 2))]
         for j, (name, xcol) in enumerate(panels):
             ds = self.datasets[name]
-            ax = fig.add_subplot(gs[0, j])
-            axr = fig.add_subplot(gs[1, j], sharex=ax)
+            row, col_ = divmod(j, ncols)
+            ax = fig.add_subplot(gs[2 * row, col_])
+            axr = fig.add_subplot(gs[2 * row + 1, col_], sharex=ax)
             ser = [s_ for s_ in all_series if s_["dataset"] == name and s_["x"] == xcol]
             cmap = plt.get_cmap("tab10" if len(ser) <= 10 else "viridis")
             colors = [cmap(k if len(ser) <= 10 else k / max(1, len(ser) - 1))
                       for k in range(len(ser))]
             yu, yf = ds.display("y")
             xu, xf = ds.display(xcol)
+            yu, xu = _unit_label(yu), _unit_label(xu)
             comp_names: list[str] = []
             log_x = False
             for s_, col in zip(ser, colors, strict=True):
@@ -352,7 +355,7 @@ class FitResult:
             ax.set_ylabel(f"{_quantity_label(ds.quantity)} [{yu}]")
             plt.setp(ax.get_xticklabels(), visible=False)
             sweep = {"B": "vs field", "T": "vs temperature", "tau12": r"vs $\tau_{12}$"}[xcol]
-            title = (f"{self.kind}: {name} {sweep}"
+            title = (f"{self.kind}: {_quantity_label(name)} {sweep}"
                      + (" (SYNTHETIC data)" if ds.synthetic else ""))
             ax.set_title(title, fontsize=9)
             handles, labels = ax.get_legend_handles_labels()
@@ -385,6 +388,14 @@ def _at_bound(p: lmfit.Parameter) -> bool:
 
 def _few(items: list[str], k: int = 5) -> str:
     return ", ".join(items[:k]) + (f" and {len(items) - k} more" if len(items) > k else "")
+
+
+def _unit_label(unit: str) -> str:
+    """A unit string as a plot label, exponents raised: ``"A m2/g"`` -> ``A m$^{2}$/g``,
+    ``"s^-1"`` -> ``s$^{-1}$``."""
+    import re
+
+    return re.sub(r"(?<=[A-Za-zµΩ])\^?(-?\d+)\b", r"$^{\1}$", unit)
 
 
 def _quantity_label(q: str) -> str:

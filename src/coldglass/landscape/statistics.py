@@ -149,6 +149,7 @@ def plot_distributions(df: pd.DataFrame):
     spec = [("V0_K", r"$V_0$ [K]", False), ("Delta_K", r"$\Delta$ [K]", False),
             ("d_A", r"$d$ [Å]", False), ("Delta0_K", r"$\Delta_0$ [K]", True)]
     for ax, (col, lab, log) in zip(axs.ravel(), spec, strict=True):
+        drawn = 0
         for route, g in df.groupby("route"):
             v = g[col].to_numpy(float)
             v = v[np.isfinite(v) & ((v > 0) if log else True)]
@@ -157,11 +158,19 @@ def plot_distributions(df: pd.DataFrame):
             bins = (np.logspace(np.log10(v.min()), np.log10(v.max()) + 1e-9, 25) if log
                     else 25)
             ax.hist(v, bins=bins, histtype="step", label=f"{route} ({len(v)})")
-        if log:
-            ax.set_xscale("log")
+            drawn += 1
         ax.set_xlabel(lab)
         ax.set_ylabel("count")
-        ax.legend(fontsize=7)
+        if drawn:
+            if log:
+                ax.set_xscale("log")
+            ax.set_ylim(bottom=0)
+            ax.legend(fontsize=7)
+        else:  # say so instead of an empty frame with a meaningless (negative) count axis
+            ax.set_yticks([])
+            ax.set_xticks([])
+            ax.text(0.5, 0.5, f"no finite {lab} in the catalog", ha="center", va="center",
+                    transform=ax.transAxes, fontsize=9, color="0.4")
     fig.suptitle("Double wells of the simulated glass")
     fig.tight_layout()
     return fig
@@ -188,19 +197,20 @@ def plot_fig26_overlay(df: pd.DataFrame):
     """The paper's Fig. 26 (iso-Δ0 lines, band 1e-6 K < Δ0 < 1e-3 K) with the double wells."""
     import matplotlib.pyplot as plt
 
-    from ..plotting import fig26_delta0_isolines
+    from ..plotting import fig26_delta0_isolines, legend_outside
 
-    fig, ax = plt.subplots(figsize=(6.5, 5))
+    fig, ax = plt.subplots(figsize=(9.5, 5), layout="constrained")
     hw = df["hbar_omega_K"].to_numpy(float)
     v_max = max(30.0, float(np.nanmax(df["V0_K"])) * 1.05) if len(df) else 30.0
     hw_range = (min(0.1, hw.min() / 1.5), max(10.0, hw.max() * 1.5)) if len(hw) else (0.1, 10)
     fig26_delta0_isolines(ax, V0_max=v_max, hw_range=hw_range)
     for route, g in df.groupby("route"):
         ax.scatter(g["V0_K"], g["hbar_omega_K"], s=12, label=route, zorder=5)
-    ax.set_xlim(0, v_max)
+    v0 = df["V0_K"].to_numpy(float)
+    v0 = v0[np.isfinite(v0) & (v0 > 0)]
+    ax.set_xlim(min(1e-2, v0.min() / 2) if len(v0) else 1e-2, v_max)  # log axis: no zero
     ax.set_ylim(*hw_range)
-    ax.legend(fontsize=7, loc="lower right")
-    fig.tight_layout()
+    legend_outside(ax)
     return fig
 
 

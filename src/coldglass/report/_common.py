@@ -76,7 +76,8 @@ def compare(item: str, paper: str, ours: float, expected: float, rtol: float,
     else:
         verdict = "mismatch"
     u = f" {unit}" if unit else ""
-    basis = f"|ours/paper − 1| = {rel:.2g}; match ≤ {rtol:g}" + (
+    measure = "|ours/paper − 1|" if expected != 0 else "|ours| (the paper's value is 0)"
+    basis = f"{measure} = {rel:.2g}; match ≤ {rtol:g}" + (
         f", partial ≤ {partial_rtol:g}" if partial_rtol is not None else "")
     return Claim(item, paper, _fmt(ours, fmt) + u, verdict, basis)
 

@@ -55,23 +55,27 @@ def _curves(out: Path, mat, A: float) -> tuple[str, pd.DataFrame]:
     data["Qinv_f=1000Hz_D0min=6mK"] = r6["Qinv"]
     i0 = int(np.argmin(np.abs(T - 0.1)))
     shift = (r1["total"][i0] - r1["total"][0]) - r6["total"][i0]
-    lab6 = f"1 kHz, Δ0min = {mat.Delta0_min * 1e3:g} mK ({mat.name}; Δv/v matched at 0.1 K)"
+    lab6 = (rf"1 kHz, $\Delta_{{0,\min}}$ = {mat.Delta0_min * 1e3:g} mK ({_tex(mat.name)}; "
+            r"$\Delta v/v$ matched at 0.1 K)")
     a1.semilogx(T, (r6["total"] + shift) * 1e6, color="0.45", ls=":", lw=1.6, label=lab6)
     a2.loglog(T, r6["Qinv"], color="0.45", ls=":", lw=1.6, label=lab6)
-    a1.set_xlabel("T [K]")
+    a1.set_xlabel(r"$T$ [K]")
     a1.set_ylabel(r"$\Delta v/v - \Delta v/v\,(1\,$mK$)$ [ppm]")
     a1.set_title(r"sound velocity: slope $+C$ below the maximum, $-C/2$ above", fontsize=10)
     handles, labels = a1.get_legend_handles_labels()
     a2.axhline(np.pi * C / 2, color="0.4", ls="--", lw=1)
     a2.text(1.3e-3, np.pi * C / 2 * 1.15, r"plateau $\pi C/2$", fontsize=8, color="0.3")
-    a2.set_xlabel("T [K]")
-    a2.set_ylabel(r"internal friction $Q^{-1}$")
+    a2.set_xlabel(r"$T$ [K]")
+    a2.set_ylabel(r"internal friction $Q^{-1}$ [1]")
     a2.set_ylim(1e-7, 3 * np.pi * C / 2)
-    a2.set_title(r"internal friction: $\propto T^3/\omega$ below the crossover", fontsize=10)
+    a2.set_title(r"internal friction: relaxation $\propto T^3/\omega$ below the crossover;"
+                 "\n" r"at the lowest $T$ the resonant $\pi C \tanh(\hbar\omega/2k_BT)$ "
+                 "(high frequencies)", fontsize=9)
     fig.legend(handles, labels, loc="outside lower center", ncol=5, fontsize=8,
                frameon=False)
-    fig.suptitle(f"STM acoustics, C = {C:.2g} ({mat.name}, C_t), Δ0min = 1 µK, A = {A:.0e} "
-                 "s⁻¹K⁻³ (illustrative)", fontsize=10)
+    fig.suptitle(rf"STM acoustics, $C$ = {C:.2g} ({_tex(mat.name)}, $C_t$), "
+                 rf"$\Delta_{{0,\min}}$ = 1 µK, $A$ = {_sci(A)} s$^{{-1}}$K$^{{-3}}$ "
+                 "(illustrative)", fontsize=10)
     save_figure(fig, out / "stm_acoustics.png")
     pd.DataFrame(data).to_csv(out / "stm_acoustics.csv", index=False)
     # the limits measured on the same curves (Δ0min = 1 µK), windows scaled by T0(ω)
@@ -112,7 +116,8 @@ def _kappa(out: Path, mat) -> str:
         ax.loglog(T, k, color=col, label=f"+ boundary, L = {L * 1e3:g} mm")
     ax.set_xlabel("T [K]")
     ax.set_ylabel(r"$\kappa$ [W m$^{-1}$ K$^{-1}$]")
-    ax.set_title(f"thermal conductivity, {mat.name} values, C_l = C_t = {C:.2g}", fontsize=10)
+    ax.set_title(rf"thermal conductivity, {_tex(mat.name)} values, $C_l = C_t$ = {C:.2g}",
+                 fontsize=10)
     ax.legend(loc="upper left", fontsize=8)
     save_figure(fig, out / "stm_thermal_conductivity.png")
     pd.DataFrame(data).to_csv(out / "stm_thermal_conductivity.csv", index=False)
@@ -148,16 +153,16 @@ def _slow(out: Path, A: float) -> str:
         q = heat_release(th, T1=T1, T0=0.02, P_bar=P, A=A)
         lim = heat_release_limit(th, T1=T1, T0=0.02, P_bar=P)
         data_q = q / lim
-        a2.semilogx(th, data_q, color=col, label=f"T1 = {T1:g} K -> T0 = 20 mK")
+        a2.semilogx(th, data_q, color=col, label=rf"$T_1$ = {T1:g} K → $T_0$ = 20 mK")
     a2.axhline(1.0, color="0.4", ls="--", lw=1)
     a2.set_xlabel("time after the quench t [s]")
     a2.set_ylabel(r"$\dot Q(t)\,/\,[\pi^2 \bar P k_B^2 (T_1^2 - T_0^2)/24t]$")
-    a2.set_title("heat release: the 1/t law inside the window τmin(T1) < t < τmax",
-                 fontsize=10)
+    a2.set_title(r"heat release: the $1/t$ law inside the window "
+                 r"$\tau_{\min}(T_1) < t < \tau_{\max}$", fontsize=10)
     a2.set_ylim(0, 1.3)
     a2.legend(loc="lower left", fontsize=8)
-    fig.suptitle(f"slow relaxation of the STM ensemble (Eq. 40), A = {A:.0e} s⁻¹K⁻³, "
-                 "Δ0min = 1 µK", fontsize=10)
+    fig.suptitle(rf"slow relaxation of the STM ensemble (Eq. 40), $A$ = {_sci(A)} "
+                 r"s$^{-1}$K$^{-3}$, $\Delta_{0,\min}$ = 1 µK", fontsize=10)
     save_figure(fig, out / "stm_slow_relaxation.png")
     pd.DataFrame(data).to_csv(out / "stm_time_dependent_cp.csv", index=False)
     return ("![slow relaxation](stm_slow_relaxation.png)\n\nAt 100 mK C(T, t) grows by "
@@ -217,3 +222,14 @@ def section_stm_acoustics(out: Path) -> str:
         "(the approach to the asymptotes is slow, ~sqrt(ωτmin)).\n\n"
         f"{fig}\n\n" + markdown_table(df, "{:.3g}") + "\n\n" + _kappa(out, mat) + "\n\n"
         + _slow(out, A) + "\n\n" + _synthetic_fit(out, A) + "\n")
+
+
+def _tex(name: str) -> str:
+    """A glass's name as a plot label (``a-SiO2`` -> a-SiO$_2$)."""
+    return name.replace("SiO2", r"SiO$_2$")
+
+
+def _sci(x: float) -> str:
+    """``1e+08`` -> mathtext 10⁸ (``3e+08`` -> 3×10⁸)."""
+    m, e = f"{x:.0e}".split("e")
+    return (f"$10^{{{int(e)}}}$" if m == "1" else f"${m}\\times 10^{{{int(e)}}}$")

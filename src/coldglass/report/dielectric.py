@@ -50,7 +50,8 @@ def section_stm_vcurves(out: Path) -> str:
     for k, f in enumerate((1e2, 1e3, 1e4, 1e5)):
         w = 2 * np.pi * f
         r = stm_dielectric(T, w, **STM_DEMO)
-        ax.semilogx(T, r["total"] * 1e4, color=f"C{k}", label=f"{f:g} Hz")
+        ax.semilogx(T, r["total"] * 1e4, color=f"C{k}",
+                    label=f"{f:g} Hz" if f < 1e3 else f"{f / 1e3:g} kHz")
         T0 = float(crossover_temperature(w, STM_DEMO["A"]))
         ax.axvline(T0, color=f"C{k}", ls=":", lw=0.8)
         tmin, s1, s2 = slope_ratio(T, r["total"])
@@ -58,10 +59,11 @@ def section_stm_vcurves(out: Path) -> str:
         frames.append(pd.DataFrame({"f [Hz]": f, "T [K]": T, "deps_res [1]": r["res"],
                                     "deps_rel [1]": r["rel"], "deps [1]": r["total"],
                                     "tan_delta [1]": r["loss"]}))
-    ax.set_xlabel("T [K]")
-    ax.set_ylabel(r"$\Delta\varepsilon'/\varepsilon$ [$10^{-4}$] (from T = 0)")
-    ax.set_title("STM: V-shaped ε'(T); dotted: T0(ω) of Eq. (38)", fontsize=10)
-    ax.legend(fontsize=8)
+    ax.set_xlabel(r"$T$ [K]")
+    ax.set_ylabel(r"$\Delta\varepsilon'/\varepsilon$ [$10^{-4}$] (from $T$ = 0)")
+    ax.set_title(r"STM: V-shaped $\varepsilon'(T)$; dotted: $T_0(\omega)$ of Eq. (38)",
+                 fontsize=10)
+    legend_outside(ax, fontsize=8)
     save_figure(fig, out / "stm_vcurves.png")
     pd.concat(frames).to_csv(out / "stm_vcurves.csv", index=False)
     df = pd.DataFrame(rows, columns=["f [Hz]", "T0 Eq. 38 [K]", "T at minimum [K]",
@@ -192,7 +194,7 @@ def section_figs_8_11(out: Path) -> Part:
     bs_vis = _visible_b_star(DIELECTRIC["BAS"][0], B)
     fig, axes = plt.subplots(2, 2, figsize=(12, 8), layout="constrained")
     fig8(axes[0, 0], B, hypothetical_B_star=bs_vis)
-    fig_table_curves(axes[0, 1], DIELECTRIC["BAS"], B, title="Fig. 9: AlBaSiO, Table 5")
+    fig_table_curves(axes[0, 1], DIELECTRIC["BAS"], B, title="Fig. 9: AlBaSiO (BAS), Table 5")
     fig_table_curves(axes[1, 0], DIELECTRIC["SiO2+xCyHz"], B,
                      title=r"Fig. 10: SiO$_2$+xC$_y$H$_z$, Table 6")
     fig_table_curves(axes[1, 1], LOSS["BAS"] + LOSS["BK7"], B, loss=True,
@@ -343,13 +345,13 @@ def section_slope_ratio(out: Path) -> str:
     T = np.geomspace(2e-3, 3.0, 200)
     stm = stm_dielectric(T, w, **STM_DEMO)["total"]
     row = LOSS["BK7"][0]
-    ens = ATSEnsemble(Dmin=0.03, D0min=row.X0min, D0max=row.X0max)
+    ens = ATSEnsemble(Dmin=DIELECTRIC["BK7"][0].Dmin, D0min=row.X0min, D0max=row.X0max)
     ats = ats_dielectric(T, 0.0, ens, K=np.pi, Gamma=row.Gamma, omega=w,
                          relative_to_zero_field=False)["total"]
     ats = ats - ats[0]  # measured from the lowest temperature, like the STM curve
     shares = np.array([0.0, 3e-4, 1e-3, 3e-3, 1e-2])
     rows = []
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(8.5, 7.6), layout="constrained")
     for k, s in enumerate(shares):
         total = stm + s * STM_DEMO["C"] * ats
         tmin, s1, s2 = slope_ratio(T, total)
@@ -362,17 +364,24 @@ def section_slope_ratio(out: Path) -> str:
                                      "slope ratio below:above",
                                      "ratio, min over windows", "ratio, max over windows"])
     df.to_csv(out / "slope_ratio_vs_ats_share.csv", index=False)
-    ax1.set_xlabel("T [K]")
+    ax1.set_xlabel(r"$T$ [K]")
     ax1.set_ylabel(r"$\Delta\varepsilon'/\varepsilon$ [$10^{-4}$]")
-    ax1.set_title("STM + ATS at B = 0 (1 kHz)", fontsize=9)
-    ax1.legend(fontsize=7)
-    ax2.plot(shares, df.iloc[:, 2], "o-")
-    ax2.axhline(-2, color="0.6", ls=":")
-    ax2.axhline(-1, color="0.6", ls="--")
-    ax2.set_xlabel(r"ATS share $x_{ATS}P^*p_1^2/(\bar P p^2)$")
-    ax2.set_ylabel("slope ratio below : above T_min")
-    ax2.set_title("slope ratio against the ATS share (dotted: STM -2:1; dashed: -1:1 of "
-                  "multi-component glasses)", fontsize=8)
+    ax1.set_title(r"STM + ATS at $B$ = 0 (1 kHz)", fontsize=9)
+    legend_outside(ax1)
+    pos = df.iloc[:, 0] > 0
+    ratio, rmin, rmax = df.iloc[:, 2], df.iloc[:, 3], df.iloc[:, 4]
+    ax2.errorbar(df.iloc[:, 0][pos], ratio[pos],
+                 yerr=[(ratio - rmin)[pos], (rmax - ratio)[pos]], fmt="o-", color="C0",
+                 capsize=3, label=f"STM + ATS (bars: fit windows {WINDOWS[0]:g}-"
+                 f"{WINDOWS[-1]:g} decades)")
+    ax2.axhline(ratio.iloc[0], color="C1", lw=1.2, label="STM alone (computed)")
+    ax2.axhline(-2, color="0.5", ls=":", label="STM, Eqs. (36)-(37): −2:1")
+    ax2.axhline(-1, color="0.5", ls="--", label="multi-component glasses: −1:1")
+    ax2.set_xscale("log")
+    ax2.set_xlabel(r"ATS share $x_{\mathrm{ATS}}P^*p_1^2/(\bar P p^2)$")
+    ax2.set_ylabel(r"slope ratio below : above $T_{\min}$")
+    ax2.set_title("slope ratio against the ATS share", fontsize=9)
+    legend_outside(ax2)
     save_figure(fig, out / "slope_ratio_vs_ats_share.png")
     last = df.iloc[-1]
     toward = abs(last.iloc[2] + 1) < abs(last.iloc[2] + 2)

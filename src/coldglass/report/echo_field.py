@@ -219,24 +219,35 @@ def plot_readings(axes=None, key: str = "BAS sample 1"):
     import matplotlib.pyplot as plt
 
     if axes is None:
-        axes = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")[1]
+        axes = plt.subplots(2, 1, figsize=(9, 7.6), layout="constrained")[1]
     cols = ["#000000", "#e69f00", "#56b4e9", "#009e73", "#d55e00", "#cc79a7"]
     T = ECHO_ASSUMPTIONS["T_BAS"]
+    drawn: list[list[tuple[str, np.ndarray]]] = [[], []]
     for c, name in zip(cols, ECHO_READINGS, strict=True):
-        axes[0].plot(_B, echo_curve(key, _B, T[1], name), color=c, lw=1.8, label=name)
-        for t in (T[0], T[-1]):
-            axes[0].plot(_B, echo_curve(key, _B, t, name), color=c, lw=0.6, alpha=0.7)
-        axes[1].plot(_B, echo_curve("BK7 6us", _B, ECHO_ASSUMPTIONS["T_BK7"], name), color=c,
-                     lw=1.8, label=name)
-    axes[0].set_title(rf"AlBaSiO sample 1, thick: $T = {T[1] * 1e3:g}$ mK, thin: "
-                      rf"{T[0] * 1e3:g}, {T[-1] * 1e3:g} mK", fontsize=9)
-    axes[1].set_title(r"BK7, $\tau_{12} = 6\,\mu$s, $T = T_W = 12$ mK (W const = W(T) here)",
-                      fontsize=9)
+        curves = (echo_curve(key, _B, T[1], name),
+                  echo_curve("BK7 6us", _B, ECHO_ASSUMPTIONS["T_BK7"], name))
+        for j, (ax, y) in enumerate(zip(axes, curves, strict=True)):
+            # a reading that gives the curve of one drawn before it is drawn dashed on top
+            # and says so, so no legend entry is left without a visible line
+            same = next((n for n, y0 in drawn[j] if np.max(np.abs(y - y0)) < 2e-3), None)
+            ax.plot(_B, y, color=c, lw=1.8, ls=(0, (4, 3)) if same else "-",
+                    label=_tex(name) + (f" (= {_tex(same)})" if same else ""))
+            drawn[j].append((name, y))
+        for t, ls in ((T[0], ":"), (T[-1], "--")):
+            axes[0].plot(_B, echo_curve(key, _B, t, name), color=c, lw=0.7, ls=ls, alpha=0.8)
+    axes[0].set_title(rf"AlBaSiO sample 1, thick: $T = {T[1] * 1e3:g}$ mK, thin dotted: "
+                      rf"{T[0] * 1e3:g} mK, thin dashed: {T[-1] * 1e3:g} mK", fontsize=9)
+    axes[1].set_title(r"BK7, $\tau_{12} = 6\,\mu$s, $T = T_W = 12$ mK", fontsize=9)
     for ax in axes:
         ax.set_xlabel(r"$B$ [T]")
         ax.set_ylabel(r"$A(B)/A_{\mathrm{2LS}}$")
-    legend_outside(axes[1], title="reading")
+        legend_outside(ax, title="reading")
     return axes
+
+
+def _tex(name: str) -> str:
+    """A reading's name as a plot label (τ12 -> mathtext)."""
+    return name.replace("τ12", r"$\tau_{12}$").replace("μs", r"$\mu$s")
 
 
 # -------------------------------------------------------------------------------- section
@@ -316,13 +327,15 @@ def section_figs_16_17(out: Path) -> Part:
 
     a = ECHO_ASSUMPTIONS
     # the figures at the default reading
-    fig, axes = plt.subplots(1, 3, figsize=(18, 4.6), layout="constrained")
+    fig, grid = plt.subplots(2, 2, figsize=(13, 8.4), layout="constrained")
+    grid[1, 1].set_axis_off()
+    axes = [grid[0, 0], grid[0, 1], grid[1, 0]]
     plot_fig16(axes[0])
     plot_fig17(axes[1])
     plot_fig17(axes[2], B=_B_INSET, B_star=a["B_star_BK7"])
     for ax in axes:
         legend_outside(ax)
-    fig.suptitle(f"reading: {ECHO_DEFAULT}", fontsize=9)
+    fig.suptitle(f"reading: {_tex(ECHO_DEFAULT)}", fontsize=9)
     save_figure(fig, out / "figs16_17_echo.png")
     frames = [pd.DataFrame({"curve": f"{k} {T * 1e3:g} mK", "B [T]": _B,
                             "A/A_2LS": echo_curve(k, _B, T)})

@@ -85,7 +85,7 @@ def fig20(axes=None, reading: str = next(iter(FIG20_READINGS))):
         v = parts[k]
         axes[0].plot(t, v, color=c, ls=ls, lw=2 if k == "total" else 1.3, label=k)
     axes[0].set_title(r"(a) $\tau_{\varphi(3)} = 1\,\mu$s, $\tau_{\varphi(2)} = 10\,\mu$s"
-                      f"; {reading}", fontsize=9)
+                      f"; {_tex(reading)}", fontsize=9)
     cases = ((r"$\tau_{\varphi(3)} = 1\,\mu$s", GLYCEROL["tau_phi3"], 1.0, "k"),
              (r"$\tau_{\varphi(3)} = 0.3\,\mu$s", 0.3e-6, 1.0, "C0"),
              (r"$4\Delta\omega$, $\tau_{\varphi(3)} = 1\,\mu$s", GLYCEROL["tau_phi3"], 4.0, "C1"))
@@ -106,7 +106,8 @@ def fig20(axes=None, reading: str = next(iter(FIG20_READINGS))):
 def _readings_figure(out: Path) -> None:
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 4, figsize=(18, 3.9), layout="constrained")
+    fig, grid = plt.subplots(2, 2, figsize=(12, 7.6), layout="constrained")
+    axes = grid.ravel()
     t = _T12 * 1e6
     for ax, label in zip(axes, FIG20_READINGS, strict=True):
         for tp3, c in ((1e-6, "k"), (0.3e-6, "C0")):
@@ -117,11 +118,22 @@ def _readings_figure(out: Path) -> None:
                     label=rf"ATS oscillation, $\tau_{{\varphi(3)}} = {tp3 * 1e6:g}\,\mu$s")
         lo = min(-0.4, float(np.min(_reading(label, 1e-6)["total"][_T12 > 0.5e-6])))
         ax.set_ylim(lo, 1.05)
-        ax.set_title(label, fontsize=9)
+        clipped = any(np.any((c.get_ydata() < lo) | (c.get_ydata() > 1.05))
+                      for c in ax.get_lines())
+        ax.set_title(_tex(label) + ("\n(curves leave the axis at small " r"$\tau_{12}$: the "
+                                    r"printed form's ATS terms grow as $1/\tau_{12}$)"
+                                    if clipped else ""), fontsize=9)
         ax.set_xlabel(r"$\tau_{12}$ [$\mu$s]")
         ax.set_ylabel("IEA [arb. units]")
-    legend_outside(axes[-1])
+    legend_outside(axes[1])
     save_figure(fig, out / "fig20_readings.png")
+
+
+def _tex(label: str) -> str:
+    """A reading's label with powers of ten in mathtext (``0.6e6`` -> 0.6×10⁶)."""
+    import re
+
+    return re.sub(r"(\d+(?:\.\d+)?)e(\d+)", r"\1$\\times 10^{\2}$", label)
 
 
 def section_fig19(out: Path) -> Part:
@@ -129,7 +141,9 @@ def section_fig19(out: Path) -> Part:
 
     w = GLYCEROL["omega"]
     hw = w * HBAR_K
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2), layout="constrained")
+    fig, grid = plt.subplots(2, 2, figsize=(12, 7.6), layout="constrained")
+    grid[1, 1].set_axis_off()
+    axes = [grid[0, 0], grid[0, 1], grid[1, 0]]
     B = np.linspace(0.0, 0.3, 61)
     rows = []
     for k, (label, dmin) in enumerate(((r"(a) $D_{\min} < \hbar\omega$", 0.7 * hw),
@@ -148,7 +162,7 @@ def section_fig19(out: Path) -> Part:
         ax.set_xlabel(r"$E/\hbar\omega$")
         ax.set_ylabel(r"$g_{\mathrm{ATS}}(E, B)$ [K$^{-1}$ per $P^*$]")
         ax.set_title(f"Fig. 19{label}: DOS and " + r"$\chi(E)$ (dotted)", fontsize=9)
-        ax.legend(fontsize=7, loc="center right")
+        legend_outside(ax)
         iea = iea_ats(2e-6, B, ens, omega=w, T=GLYCEROL["T"], tau_phi3=GLYCEROL["tau_phi3"])
         if k == 0:
             norm = abs(iea[0])
@@ -158,7 +172,7 @@ def section_fig19(out: Path) -> Part:
     axes[2].set_ylabel(r"$\Delta\mathrm{IEA}(B)/|\Delta\mathrm{IEA}_a(0)|$ "
                        r"($\tau_{12} = 2\,\mu$s)")
     axes[2].set_title("field effect on the ATS IEA", fontsize=9)
-    axes[2].legend(fontsize=7, loc="center right")
+    legend_outside(axes[2])
     save_figure(fig, out / "fig19_isotope.png")
     df = pd.DataFrame(rows, columns=["regime", "ΔIEA(0) / |ΔIEA_a(0)|",
                                      "change over 0-0.3 T / |ΔIEA_a(0)|"])

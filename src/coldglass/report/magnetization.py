@@ -84,7 +84,8 @@ def refit_ats_density(material: str, B: float = 5.0) -> float:
 def section_magnetization(out: Path) -> Part:
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 3, figsize=(17, 4.4), layout="constrained")
+    fig, grid = plt.subplots(2, 2, figsize=(12, 8.4), layout="constrained")
+    axes = [grid[0, 0], grid[0, 1], grid[1, 0]]
     frames, claims, peaks = [], [], {}
     for ax, (name, fig_no, table) in zip(axes, _FIGS, strict=True):
         parts = prefactor_parts(name, _T, 5.0)
@@ -92,9 +93,7 @@ def section_magnetization(out: Path) -> Part:
         ax.set_title(f"Fig. {fig_no}: {name}, B = 5 T (Table {table})", fontsize=9)
         if name == "Duran":
             for y in FIG22_AXIS:
-                ax.axhline(y * 1e6, color="0.55", ls=":", lw=1)
-            ax.text(0.005, FIG22_AXIS[1] * 1e6, "top of the paper's axis", fontsize=7, color="0.4",
-                    va="bottom")
+                axis_line = ax.axhline(y * 1e6, color="C9", ls=(0, (1, 2)), lw=1.4)
         for p in PREFACTORS:
             frames.append(pd.DataFrame({"material": name, "prefactor": p, "T [K]": _T,
                                         "B [T]": 5.0}
@@ -109,7 +108,10 @@ def section_magnetization(out: Path) -> Part:
             min(ats.values()) > max(fe.values()), ats["printed"] > fe["printed"],
             basis="match if the ATS part exceeds Fe²⁺ + Fe³⁺ under both prefactors, partial "
             "if under the printed one only"))
-    legend_outside(axes[-1])
+    handles, labels = axes[-1].get_legend_handles_labels()
+    grid[1, 1].set_axis_off()
+    grid[1, 1].legend(handles + [axis_line], labels + ["Fig. 22: the paper's M axis range"],
+                      loc="center left", fontsize=8, frameon=False)
     save_figure(fig, out / "fig21_22_25_magnetization.png")
     pd.concat(frames).to_csv(out / "fig21_22_25_magnetization.csv", index=False)
     lo, hi = FIG22_AXIS

@@ -166,8 +166,9 @@ def section_montecarlo(out: Path) -> Part:
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
     montecarlo_comparison(axes[0], inside, phi=0.02)
     montecarlo_comparison(axes[1], outside, phi=0.5)
-    fig.suptitle("Monte Carlo over the exact 3×3 Hamiltonian vs the effective 2LS (Eq. 13):"
-                 " left D ≪ D0, φ ≪ 1; right D ~ D0, φ = 0.5")
+    fig.suptitle("Monte Carlo over the exact 3×3 Hamiltonian vs the effective 2LS (Eq. 13): "
+                 r"left $D \ll D_0$, $\varphi \ll 1$; right $D \sim D_0$, $\varphi$ = 0.5",
+                 fontsize=10)
     save_figure(fig, out / "montecarlo_dos.png")
     rows = []
     for name, ens, phi in (("inside (D<<D0, phi<<1)", inside, 0.02),
