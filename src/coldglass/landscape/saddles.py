@@ -29,9 +29,10 @@ from .engine import LammpsLJ
 from .identity import same_minimum
 from .model import BinaryLJ, minimum_image
 
-__all__ = ["StationaryPoint", "Path", "quench", "displacement", "same_structure",
+__all__ = ["StationaryPoint", "Path", "quench", "QUENCH_FALLBACK_ITER", "NEWTON_FMAX",
+           "displacement", "same_structure",
            "refine_stationary", "hessian_index", "classify", "dimer_saddle", "follow_mode",
-           "connect_saddle", "neb_path", "elementary_paths"]
+           "connect_saddle", "neb_path", "image_engines", "elementary_paths"]
 
 
 @dataclass
@@ -73,13 +74,38 @@ def same_structure(model: BinaryLJ, xa, xb, ea: float, eb: float, *, e_tol: floa
     return same_minimum(model, xa, xb, ea, eb, e_tol=e_tol, x_tol=x_tol)
 
 
+#: FIRE/CG iterations a quench spends after a CG stall before it polishes by Newton
+QUENCH_FALLBACK_ITER = 3000
+#: the largest atomic force [ε/σ] from which a stalled quench is finished by Newton: well
+#: inside the quadratic basin (from larger forces Newton can reach a neighbouring minimum)
+NEWTON_FMAX = 1e-4
+
+
 def quench(engine: LammpsLJ, x: np.ndarray, fmax: float = 1e-8, *,
-           gentle: bool = False) -> StationaryPoint:
+           gentle: bool = False, max_iter: int = 200000,
+           fallback_iter: int = QUENCH_FALLBACK_ITER) -> StationaryPoint:
     """Inherent structure reached from ``x`` (LAMMPS CG; ``gentle``: FIRE first, to stay on
-    the steepest-descent path)."""
+    the steepest-descent path).
+
+    A stalled CG gets at most ``fallback_iter`` FIRE and CG steps
+    (:meth:`~coldglass.landscape.engine.LammpsLJ.minimize`). If that leaves every atomic
+    force below :data:`NEWTON_FMAX`, Newton (:func:`refine_stationary`) finishes, accepted if
+    it reaches ``fmax`` without raising the energy (the same minimum, quadratically).
+    Otherwise the unbounded fallback runs on from where LAMMPS stopped, and Newton polishes
+    what it leaves.
+    """
     engine.set_positions(x)
-    r = engine.minimize(fmax=fmax, gentle=gentle)
+    r = engine.minimize(fmax=fmax, gentle=gentle, max_iter=max_iter,
+                        fallback_iter=fallback_iter)
     xm = engine.positions()
+    if not r["converged"] and r["fmax"] < NEWTON_FMAX:
+        sp = refine_stationary(engine, xm)
+        if sp.fmax < fmax and sp.energy <= r["energy"] + 1e-12 * abs(r["energy"]):
+            return StationaryPoint(x=sp.x, energy=sp.energy, fmax=sp.fmax, index=0)
+    if not r["converged"]:
+        engine.set_positions(xm)
+        r = engine.minimize(fmax=fmax, max_iter=max_iter)
+        xm = engine.positions()
     if not r["converged"]:
         xm = refine_stationary(engine, xm).x
         e, f = engine.energy_forces(xm)
@@ -274,7 +300,7 @@ def connect_saddle(engine: LammpsLJ, saddle: StationaryPoint, *, push: float = 0
 def neb_path(engine: LammpsLJ, xa: np.ndarray, xb: np.ndarray, *, n_images: int = 5,
              via: np.ndarray | None = None,
              fmax: float = 0.02, max_steps: int = 300, climb: bool = True,
-             spring: float = 1.0) -> Path:
+             spring: float = 1.0, per_image_engines: bool = True) -> Path:
     """Climbing-image NEB (ASE, improved tangent) between two configurations.
 
     ``xb`` is first brought next to ``xa`` (minimum image, same translation); ``n_images``
@@ -283,6 +309,9 @@ def neb_path(engine: LammpsLJ, xa: np.ndarray, xb: np.ndarray, *, n_images: int 
     is below ``fmax`` ε/σ (ASE's adaptive ODE integrator of the NEB forces, which needed
     an order of magnitude fewer force calls than FIRE on the Kob-Andersen glass).
     Returns all images with their energies and true forces.
+
+    ``per_image_engines`` (default) gives every movable image its own persistent LAMMPS
+    engine (:func:`image_engines`); ``False`` shares ``engine`` among the images.
     """
     from ase.mep import NEB
     from ase.mep.neb import NEBOptimizer
@@ -302,22 +331,38 @@ def neb_path(engine: LammpsLJ, xa: np.ndarray, xb: np.ndarray, *, n_images: int 
         frames = ([(1 - t) * xa + t * xv for t in np.linspace(0, 1, n1 + 2)[:-1]]
                   + [(1 - t) * xv + t * xb for t in np.linspace(0, 1, n_images - n1 + 1)])
     images = [to_atoms(model, f) for f in frames]
-    calc = LammpsCalculator(engine)
-    for im in images:
-        im.calc = calc
-    neb = NEB(images, k=spring, climb=climb, method="improvedtangent",
-              allow_shared_calculator=True)
+    # one calculator per image: ASE keeps each image's last result, so the fixed endpoints
+    # are computed once instead of at every NEB step; each movable image on its own engine,
+    # whose neighbour list then follows that image only (no rebuild per call)
+    pool = image_engines(engine, len(images) - 2) if per_image_engines else []
+    pool_calls0 = [e.n_force_calls for e in pool]
+    for k, im in enumerate(images):
+        movable = 0 < k < len(images) - 1
+        im.calc = LammpsCalculator(pool[k - 1] if movable and pool else engine)
+    neb = NEB(images, k=spring, climb=climb, method="improvedtangent")
     opt = NEBOptimizer(neb, method="ode", logfile=None)  # ~10x fewer calls than FIRE here
     try:
         converged = bool(opt.run(fmax=fmax, steps=max_steps))
     except (RuntimeError, ValueError, FloatingPointError):
         converged = False
+    engine.n_force_calls += sum(e.n_force_calls - c for e, c in zip(pool, pool_calls0,
+                                                                    strict=True))
     X = np.array([im.positions for im in images])
-    EF = [engine.energy_forces(xi) for xi in X]
+    # the band's final energies and true forces, as the NEB's own calculators left them
+    EF = [(float(im.get_potential_energy()), np.array(im.get_forces())) for im in images]
     return Path(x=X, energies=np.array([e for e, _ in EF]), forces=np.array([f for _, f in EF]),
                 n_force_calls=engine.n_force_calls - calls0,
                 meta={"converged": bool(converged), "n_images": n_images, "fmax": fmax,
                       "climb": climb, "spring": spring})
+
+
+def image_engines(engine: LammpsLJ, n: int) -> list[LammpsLJ]:
+    """``n`` engines of ``engine``'s model kept with it and reused by every NEB on it (one
+    per movable image; created on first use, :meth:`LammpsLJ.copy`)."""
+    pool = engine.__dict__.setdefault("_image_pool", [])
+    while len(pool) < n:
+        pool.append(engine.copy())
+    return pool[:n]
 
 
 def elementary_paths(engine: LammpsLJ, a: StationaryPoint, b: StationaryPoint, *,
