@@ -83,11 +83,12 @@ NEWTON_FMAX = 1e-4
 
 def quench(engine: LammpsLJ, x: np.ndarray, fmax: float = 1e-8, *,
            gentle: bool = False, max_iter: int = 200000,
-           fallback_iter: int = QUENCH_FALLBACK_ITER) -> StationaryPoint:
+           fallback_iter: int | None = None) -> StationaryPoint:
     """Inherent structure reached from ``x`` (LAMMPS CG; ``gentle``: FIRE first, to stay on
     the steepest-descent path).
 
-    A stalled CG gets at most ``fallback_iter`` FIRE and CG steps
+    A stalled CG gets at most ``fallback_iter`` (default :data:`QUENCH_FALLBACK_ITER`, read
+    at call time) FIRE and CG steps
     (:meth:`~coldglass.landscape.engine.LammpsLJ.minimize`). If that leaves every atomic
     force below :data:`NEWTON_FMAX`, Newton (:func:`refine_stationary`) finishes, accepted if
     it reaches ``fmax`` without raising the energy (the same minimum, quadratically).
@@ -95,8 +96,8 @@ def quench(engine: LammpsLJ, x: np.ndarray, fmax: float = 1e-8, *,
     what it leaves.
     """
     engine.set_positions(x)
-    r = engine.minimize(fmax=fmax, gentle=gentle, max_iter=max_iter,
-                        fallback_iter=fallback_iter)
+    fb = QUENCH_FALLBACK_ITER if fallback_iter is None else fallback_iter
+    r = engine.minimize(fmax=fmax, gentle=gentle, max_iter=max_iter, fallback_iter=fb)
     xm = engine.positions()
     if not r["converged"] and r["fmax"] < NEWTON_FMAX:
         sp = refine_stationary(engine, xm)
@@ -283,15 +284,36 @@ def follow_mode(engine: LammpsLJ, x_min: np.ndarray, mode: np.ndarray, *,
 
 
 def connect_saddle(engine: LammpsLJ, saddle: StationaryPoint, *, push: float = 0.02,
-                   ) -> tuple[StationaryPoint, StationaryPoint]:
+                   expected: tuple[StationaryPoint, StationaryPoint] | None = None,
+                   counts: dict | None = None) -> tuple[StationaryPoint, StationaryPoint]:
     """The two minima connected to an index-1 saddle: quench from ``x_s ∓ push · v`` with v
-    the negative-curvature mode, normalised so that the largest particle moves ``push`` σ."""
+    the negative-curvature mode, normalised so that the largest particle moves ``push`` σ.
+
+    The careful route quenches gently (FIRE first, on the steepest-descent path; CG line
+    searches can jump over a low barrier into a minimum further on). With ``expected`` (the
+    two minima the saddle should connect, e.g. the ends of its NEB path) a plain CG quench
+    is tried first and kept if it finds exactly those two; only where it does not is the
+    careful route run. ``counts`` (optional dict) counts which route answered
+    (``"connect: cheap"``, ``"connect: careful"``).
+    """
+    counts = {} if counts is None else counts
     model = engine.model
     mode = saddle.lowest_mode
     if mode is None:
         mode = lowest_modes(model, saddle.x, 1)[1][:, 0]
     v = mode.reshape(-1, 3) / np.sqrt(model.particle_masses)[:, None]
     v /= np.max(np.linalg.norm(v, axis=1))
+    if expected is not None:
+        a = quench(engine, saddle.x - push * v)
+        b = quench(engine, saddle.x + push * v)
+        p, q = expected
+
+        def same(u, w):
+            return same_structure(model, u.x, w.x, u.energy, w.energy)
+        if (same(a, p) and same(b, q)) or (same(a, q) and same(b, p)):
+            counts["connect: cheap"] = counts.get("connect: cheap", 0) + 1
+            return a, b
+    counts["connect: careful"] = counts.get("connect: careful", 0) + 1
     a = quench(engine, saddle.x - push * v, gentle=True)
     b = quench(engine, saddle.x + push * v, gentle=True)
     return a, b

@@ -165,21 +165,25 @@ def _record(engine, units, route, pa, pb, s, path, calls0) -> dict:
 
 def verify_pair(engine: LammpsLJ, cand: Candidate, units: UnitMapping, *, n_images: int = 5,
                 neb_fmax: float = 0.01, max_steps: int = 300, depth: int = 2,
-                stats: dict | None = None) -> list[dict]:
+                stats: dict | None = None, cheap_connect: bool = True,
+                routes: dict | None = None, per_image_engines: bool = True) -> list[dict]:
     """Verified elementary double wells between the two minima of a candidate.
 
     1. CI-NEB a -> b (through the dimer saddle when the candidate has one), split at
        intermediate minima (:func:`~coldglass.landscape.saddles.elementary_paths`);
     2. the highest image is polished to a stationary point, which must be an index-1 saddle;
-    3. both sides of the saddle are relaxed along its negative mode: if they are the two
-       path ends, the DWP is verified; if one is an end and the other a new minimum m, the
+    3. both sides of the saddle are relaxed along its negative mode (``cheap_connect``: a
+       plain CG quench first, the gentle steepest-descent one only where CG does not find
+       the two path ends; :func:`~coldglass.landscape.saddles.connect_saddle`): if they are
+       the two path ends, the DWP is verified; if one is an end and the other a new minimum m, the
        DWP (end, m) is verified on a fresh CI-NEB through the saddle and (m, other end) is
        examined in turn (up to ``depth`` levels).
 
     Returns one record per verified DWP (the parameters of
     :func:`~coldglass.landscape.tunneling.dwp_parameters` plus ``route``, the saddle's lowest
     Hessian eigenvalues, barriers, force calls and the configurations ``x_a``, ``x_b``,
-    ``x_s``, ``path_x``). ``stats`` (optional dict) counts the reasons for rejections.
+    ``x_s``, ``path_x``). ``stats`` (optional dict) counts the reasons for rejections,
+    ``routes`` (optional dict) which relaxation route connected each saddle.
     """
     model = engine.model
     stats = {} if stats is None else stats
@@ -191,7 +195,8 @@ def verify_pair(engine: LammpsLJ, cand: Candidate, units: UnitMapping, *, n_imag
         return same_structure(model, p.x, q.x, p.energy, q.energy)
 
     calls0 = engine.n_force_calls
-    kw = dict(n_images=n_images, fmax=neb_fmax, max_steps=max_steps)
+    kw = dict(n_images=n_images, fmax=neb_fmax, max_steps=max_steps,
+              per_image_engines=per_image_engines)
     records: list[dict] = []
     work = [(cand.a, cand.b, cand.saddle, depth)]
     while work:
@@ -205,7 +210,8 @@ def verify_pair(engine: LammpsLJ, cand: Candidate, units: UnitMapping, *, n_imag
             if s is None:
                 reject("no index-1 saddle on the path")
                 continue
-            u, v = connect_saddle(engine, s)
+            u, v = connect_saddle(engine, s, expected=(pa, pb) if cheap_connect else None,
+                                  counts=routes)
             if same(u, pb) or same(v, pa):
                 u, v = v, u
             if same(u, pa) and same(v, pb):

@@ -1,0 +1,167 @@
+"""Which pairs of inherent structures to verify next: random, or machine-learned.
+
+Verification (NEB, saddle, relaxation) is the expensive step of a search; most pairs of
+inherent structures are not double wells, and most double wells are not two-level systems
+(TLS: quantum splitting E_qs below ``e_tls_K``, 1 K). Following Ciarella et al.,
+Nat. Commun. 14, 4229 (2023), :class:`PairSelector` learns from the pairs already verified:
+
+* a **classifier** for "verifies as a double well" (gradient-boosted trees,
+  :class:`sklearn.ensemble.HistGradientBoostingClassifier`), trained on every verified and
+  rejected pair;
+* a **regressor** for log10(E_qs/K) (:class:`~sklearn.ensemble.HistGradientBoostingRegressor`),
+  trained on the verified double wells;
+
+and ranks the unverified pairs by the predicted probability of being a TLS,
+
+    score = P(double well) · Φ((log10 e_tls − μ) / s),
+
+μ the regressor's prediction and s its residual spread (out-of-fold where there are enough
+wells; Φ the normal distribution function). Until ``cold_start`` pairs are labelled, or while
+one class is missing, it selects at random (:func:`random_selection`), which also stays
+available as the unbiased reference. :meth:`PairSelector.fit` is run again each round on all
+labels so far (``version`` counts the rounds); :meth:`PairSelector.dumps` /
+:meth:`PairSelector.loads` carry the model with the catalog so that a resumed campaign
+continues with the same model instead of retraining from scratch.
+"""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+from .features import FEATURES
+
+__all__ = ["PairSelector", "random_selection"]
+
+
+def random_selection(n_candidates: int, n: int, *, exclude=(), seed: int = 0) -> np.ndarray:
+    """``n`` indices drawn without replacement from ``range(n_candidates)`` minus
+    ``exclude``: the unbiased selection."""
+    pool = np.setdiff1d(np.arange(int(n_candidates)), np.asarray(list(exclude), dtype=int))
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(pool, size=min(int(n), len(pool)), replace=False))
+
+
+@dataclass
+class PairSelector:
+    """Learned ranking of candidate pairs (module docstring).
+
+    Parameters
+    ----------
+    e_tls_K : E_qs below which a double well counts as a TLS [K]
+    cold_start : labelled pairs needed before the first model (random selection until then)
+    seed : seed of the trees and of the random selection
+    features : the columns of the candidate table the model reads
+    """
+
+    e_tls_K: float = 1.0
+    cold_start: int = 30
+    seed: int = 0
+    features: tuple[str, ...] = FEATURES
+    version: int = 0
+    n_labelled: int = 0
+    residual: float = float("nan")
+    _clf: object = field(default=None, repr=False)
+    _reg: object = field(default=None, repr=False)
+    _p_const: float | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if not (np.isfinite(self.e_tls_K) and self.e_tls_K > 0):
+            raise InputError(f"e_tls_K must be > 0 K, got {self.e_tls_K!r}")
+        if int(self.cold_start) < 2:
+            raise InputError(f"cold_start must be >= 2 labelled pairs, got {self.cold_start!r}")
+
+    @property
+    def trained(self) -> bool:
+        return self._clf is not None or self._p_const is not None
+
+    def _matrix(self, table: pd.DataFrame) -> np.ndarray:
+        missing = [f for f in self.features if f not in table.columns]
+        if missing:
+            raise InputError(f"the candidate table lacks the feature columns {missing}; "
+                             f"it has {list(table.columns)}")
+        return table[list(self.features)].to_numpy(dtype=float)
+
+    def fit(self, table: pd.DataFrame, is_dwp, E_qs_K) -> PairSelector:
+        """Train on the labelled pairs: ``is_dwp`` (bool, one per row of ``table``) and
+        ``E_qs_K`` (the verified wells' splitting [K], NaN elsewhere). Returns self."""
+        from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+        from sklearn.model_selection import cross_val_predict
+
+        X = self._matrix(table)
+        y = np.asarray(is_dwp, dtype=bool)
+        e = np.asarray(E_qs_K, dtype=float)
+        if y.shape != (len(X),) or e.shape != (len(X),):
+            raise InputError("is_dwp and E_qs_K need one value per row of the table")
+        self.n_labelled = len(X)
+        self.version += 1
+        self._clf = self._reg = None
+        self._p_const = None
+        if len(X) < self.cold_start:
+            return self
+        if y.all() or not y.any():
+            self._p_const = float(y.mean())  # one class only: a constant probability
+        else:
+            self._clf = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.1,
+                                                       random_state=self.seed).fit(X, y)
+        ok = y & np.isfinite(e) & (e > 0)
+        if ok.sum() >= 5:
+            t = np.log10(e[ok])
+            reg = HistGradientBoostingRegressor(max_iter=200, learning_rate=0.1,
+                                                random_state=self.seed)
+            folds = min(5, int(ok.sum()))
+            pred = cross_val_predict(reg, X[ok], t, cv=folds)
+            self.residual = float(max(np.std(t - pred), 0.1))
+            self._reg = reg.fit(X[ok], t)
+        return self
+
+    def p_dwp(self, table: pd.DataFrame) -> np.ndarray:
+        """Predicted probability that each pair verifies as a double well."""
+        X = self._matrix(table)
+        if self._clf is not None:
+            return self._clf.predict_proba(X)[:, 1]
+        return np.full(len(X), 0.5 if self._p_const is None else self._p_const)
+
+    def score(self, table: pd.DataFrame) -> np.ndarray:
+        """Predicted probability that each pair is a TLS (module docstring)."""
+        from scipy.stats import norm
+
+        p = self.p_dwp(table)
+        if self._reg is None:
+            return p
+        mu = self._reg.predict(self._matrix(table))
+        return p * norm.cdf((np.log10(self.e_tls_K) - mu) / self.residual)
+
+    def select(self, table: pd.DataFrame, n: int, *, exclude=()) -> np.ndarray:
+        """Indices (rows of ``table``) of the ``n`` pairs to verify next, not in ``exclude``:
+        the best-scored once trained, random before (``seed + version``)."""
+        if not self.trained:
+            return random_selection(len(table), n, exclude=exclude,
+                                    seed=self.seed + self.version)
+        s = self.score(table).astype(float)
+        s[np.asarray(list(exclude), dtype=int)] = -np.inf
+        order = np.argsort(-s, kind="stable")
+        order = order[np.isfinite(s[order])]
+        return order[: int(n)]
+
+    # ------------------------------------------------------------------ persistence
+    def dumps(self) -> bytes:
+        """The selector as bytes (pickle of the fitted trees with the scikit-learn version)."""
+        import sklearn
+
+        return pickle.dumps({"sklearn": sklearn.__version__, "selector": self})
+
+    @staticmethod
+    def loads(blob: bytes) -> PairSelector:
+        """A selector from :meth:`dumps`; refuses one pickled by another scikit-learn."""
+        import sklearn
+
+        d = pickle.loads(blob)  # noqa: S301 - the campaign's own catalog
+        if d.get("sklearn") != sklearn.__version__:
+            raise InputError(f"the stored pair selector was trained with scikit-learn "
+                             f"{d.get('sklearn')}, this is {sklearn.__version__}: retrain it")
+        return d["selector"]
