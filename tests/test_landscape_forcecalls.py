@@ -109,3 +109,36 @@ def test_a_stalled_quench_is_finished_by_newton_at_the_minimum_lammps_reaches():
     assert q.fmax < 1e-8
     assert q.energy == pytest.approx(cont["energy"], abs=1e-9)
     assert np.max(np.abs(minimum_image(q.x - x_cont, m.box_length))) < 1e-8
+
+
+def test_inexact_newton_polishes_to_the_same_saddle(catalog_pairs):
+    # the forcing term η = min(1e-6, |g|) against MINRES to 1e-12 at every step: the same
+    # stationary point (1e-9 ε, 1e-8 σ), both converged to 1e-10 ε/σ
+    model, pairs = catalog_pairs
+    eng = engine.LammpsLJ(model, pairs[0][0])
+    for xa, xb in pairs[:2]:
+        p = neb_path(eng, xa, xb, n_images=5)
+        x0 = p.x[int(np.argmax(p.energies))]
+        a = refine_stationary(eng, x0)
+        b = refine_stationary(eng, x0, rtol=1e-12)
+        assert a.fmax < 1e-10 and b.fmax < 1e-10
+        assert a.energy == pytest.approx(b.energy, abs=1e-9)
+        assert np.max(np.abs(minimum_image(a.x - b.x, model.box_length))) < 1e-8
+
+
+def test_calculator_recomputes_exactly_when_the_positions_change(catalog_pairs):
+    from coldglass.landscape.calculator import LammpsCalculator, to_atoms
+
+    model, pairs = catalog_pairs
+    eng = engine.LammpsLJ(model, pairs[0][0])
+    atoms = to_atoms(model, pairs[0][0])
+    atoms.calc = LammpsCalculator(eng)
+    e0 = atoms.get_potential_energy()
+    n = eng.n_force_calls
+    atoms.get_forces()
+    assert eng.n_force_calls == n  # cached: same positions
+    x = atoms.positions.copy()
+    x[3, 0] += 1e-9
+    atoms.positions = x
+    e1 = atoms.get_potential_energy()
+    assert eng.n_force_calls == n + 1 and e1 != e0
