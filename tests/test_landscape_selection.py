@@ -89,11 +89,26 @@ def test_cold_start_and_one_class_fall_back(model):
     a, b = sel.select(t, 10), random_selection(len(t), 10, seed=sel.seed + sel.version)
     assert np.array_equal(a, b)
     sel = PairSelector(cold_start=5).fit(t.iloc[:40], np.zeros(40, bool), np.full(40, np.nan))
-    assert sel.trained and np.all(sel.p_dwp(t) == 0.0)
+    assert np.all(sel.p_dwp(t) == 0.0)  # one class only: nothing to rank by, random
+    assert np.array_equal(sel.select(t, 10, exclude=range(40)),
+                          random_selection(len(t), 10, exclude=range(40),
+                                           seed=sel.seed + sel.version))
     with pytest.raises(InputError, match="feature columns"):
-        sel.select(t.drop(columns="pr"), 3)
+        sel.p_dwp(t.drop(columns="pr"))
     with pytest.raises(InputError, match="cold_start"):
         PairSelector(cold_start=1)
+
+
+def test_a_small_training_set_still_separates_the_pairs():
+    # 24 labels (both classes): the trees must split (leaves shrink with the set), so the
+    # scores differ and the selection is not the table's order
+    t, dwp, eqs = _synthetic(600, 5)
+    lab = np.concatenate([np.flatnonzero(dwp)[:8], np.flatnonzero(~dwp)[:16]])
+    sel = PairSelector(cold_start=10).fit(t.iloc[lab], dwp[lab], eqs[lab])
+    assert len(np.unique(sel.p_dwp(t))) > 10
+    pick = sel.select(t, 20, exclude=lab)
+    assert not np.array_equal(pick, np.setdiff1d(np.arange(len(t)), lab)[:20])
+    assert dwp[pick].mean() > 2 * dwp.mean()
 
 
 def test_a_stored_selector_continues_with_the_same_model():

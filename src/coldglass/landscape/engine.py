@@ -16,7 +16,9 @@ engine (the default) does that once after each minimisation or MD run and then s
 rebuilt only when some atom has moved more than half the skin since the last build, and the
 forces and energy are those of the positions set. New positions are written in the image of
 the atoms LAMMPS already holds (minimum-image continuation), so a coordinate that crosses a
-box face does not force a rebuild; LAMMPS wraps atoms itself when it rebuilds.
+box face does not force a rebuild; LAMMPS wraps atoms itself when it rebuilds. Every other
+LAMMPS command must go through :meth:`LammpsInstance.command` (never ``.lmp`` directly), which
+makes the next force call set LAMMPS up again.
 """
 
 from __future__ import annotations
@@ -155,12 +157,13 @@ class LammpsInstance:
         """Potential energy [ε] and forces [ε/σ] at positions ``x`` (current ones if None)."""
         if x is not None:
             self.set_positions(x)
-        if self._ready:
+        ready, self._ready = self._ready, False  # a failing run leaves it to be set up again
+        if ready:
             self.lmp.command("run 1 pre no post no")  # forces at the new positions, no setup
         else:
             self.lmp.command("run 0 post no")
             self.n_setups += 1
-            self._ready = self.persistent
+        self._ready = self.persistent
         self.n_force_calls += 1
         return float(self.lmp.get_thermo("pe")), np.array(self._atoms("f"), dtype=float)
 

@@ -16,7 +16,7 @@ Nat. Commun. 14, 4229 (2023), the features of a pair (a, b) are
   the trajectory); 0 for a pair never seen as a transition.
 
 :func:`pair_features` returns one table for all K(K − 1)/2 pairs, computed in blocks so that
-memory stays O(block · N).
+memory stays O(block · N) (``block`` pairs at a time).
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def transition_counts(sequence: Sequence[int]) -> dict[tuple[int, int], int]:
 
 def pair_features(model: BinaryLJ, positions: np.ndarray, energies: np.ndarray, *,
                   counts: dict[tuple[int, int], int] | None = None,
-                  block: int = 64) -> pd.DataFrame:
+                  block: int = 256) -> pd.DataFrame:
     """Features (:data:`FEATURES`) of every pair i < j of the inherent structures.
 
     Parameters
@@ -60,7 +60,7 @@ def pair_features(model: BinaryLJ, positions: np.ndarray, energies: np.ndarray, 
     positions : (K, N, 3) [σ], the K inherent structures, particles labelled alike
     energies : (K,) [ε]
     counts : observed transitions ``{(i, j): n}`` (:func:`transition_counts`); default none
-    block : rows of the pair matrix computed at once
+    block : pairs computed at once (memory ~ 24·block·N bytes)
 
     Returns
     -------
@@ -79,18 +79,19 @@ def pair_features(model: BinaryLJ, positions: np.ndarray, energies: np.ndarray, 
     L = model.box_length
     m = model.particle_masses
     e_ref = float(E.min())
+    I, J = np.triu_indices(K, 1)
     frames = []
-    for i0 in range(0, K - 1, block):
-        rows = np.arange(i0, min(i0 + block, K - 1))
-        ii, jj = np.concatenate([np.full(K - 1 - i, i) for i in rows]), \
-            np.concatenate([np.arange(i + 1, K) for i in rows])
+    for p0 in range(0, len(I), block):  # `block` pairs at a time: memory O(block · N)
+        ii, jj = I[p0:p0 + block], J[p0:p0 + block]
         u = minimum_image(X[jj] - X[ii], L)  # (P, N, 3)
         u -= (m[None, :, None] * u).sum(1, keepdims=True) / m.sum()  # uniform translation
         r2 = np.einsum("pnk,pnk->pn", u, u)
         s2 = r2.sum(1)
         with np.errstate(invalid="ignore", divide="ignore"):
             pr = np.where(s2 > 0, s2 ** 2 / (N * np.sum(r2 ** 2, 1)), np.nan)
-        top = -np.sort(-np.sqrt(r2), axis=1)[:, :3]
+        k3 = min(3, N)
+        top = -np.sort(-np.partition(r2, N - k3, axis=1)[:, N - k3:], axis=1)
+        top = np.sqrt(top)
         frames.append(pd.DataFrame({
             "i": ii, "j": jj, "dE": np.abs(E[jj] - E[ii]),
             "E_low": np.minimum(E[ii], E[jj]) - e_ref, "d": np.sqrt(s2), "pr": pr,

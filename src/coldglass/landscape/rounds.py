@@ -25,7 +25,7 @@ from ..errors import InputError
 from .engine import LammpsLJ
 from .features import pair_features, transition_counts
 from .saddles import StationaryPoint, quench, same_structure
-from .search import Candidate, verify_pair
+from .search import Candidate, verify_safely
 from .selection import PairSelector, random_selection
 from .units import UnitMapping
 
@@ -119,15 +119,16 @@ class RoundsResult:
         return int(np.sum(np.isfinite(e) & (e < self.e_tls_K)))
 
 
-def _same_well(r: dict, q: dict, e_tol: float = 1e-3) -> bool:
+def _same_well(model, r: dict, q: dict, e_tol: float = 1e-3) -> bool:
     """Two double-well records are the same well: their saddle energies and their two
-    minimum energies (either order) agree within ``e_tol`` ε (the energy half of
-    :func:`~coldglass.landscape.identity.same_minimum`; distinct stationary points of a
-    glass of N = 1000 differ by far more)."""
+    minimum energies (either order) agree within ``e_tol`` ε, and the saddles are the same
+    structure (:func:`~coldglass.landscape.saddles.same_structure`, the one predicate)."""
     if abs(r["E_s"] - q["E_s"]) > e_tol:
         return False
-    return ((abs(r["E_a"] - q["E_a"]) <= e_tol and abs(r["E_b"] - q["E_b"]) <= e_tol)
-            or (abs(r["E_a"] - q["E_b"]) <= e_tol and abs(r["E_b"] - q["E_a"]) <= e_tol))
+    if not ((abs(r["E_a"] - q["E_a"]) <= e_tol and abs(r["E_b"] - q["E_b"]) <= e_tol)
+            or (abs(r["E_a"] - q["E_b"]) <= e_tol and abs(r["E_b"] - q["E_a"]) <= e_tol)):
+        return False
+    return same_structure(model, r["x_s"], q["x_s"], r["E_s"], q["E_s"])
 
 
 def _label(table: pd.DataFrame, row: int, status: str, e_qs: float, rnd: int) -> None:
@@ -184,8 +185,10 @@ def run_rounds(engine: LammpsLJ, units: UnitMapping, explored: Explored, *,
                 continue  # labelled meanwhile by a double well found through this batch
             i, j = int(table.at[k, "i"]), int(table.at[k, "j"])
             a, b = explored.minima[i], explored.minima[j]
-            recs = verify_pair(engine, Candidate(a, b, f"pair-{selection}"), units,
-                               stats=stats, **(verify_kw or {}))
+            # a failing pair (solver breakdown, LAMMPS error) is counted and rejected; after a
+            # LAMMPS error a fresh engine replaces the broken one
+            recs, engine = verify_safely(engine, Candidate(a, b, f"pair-{selection}"), units,
+                                         stats, restart=a.x, **(verify_kw or {}))
             _label(table, k, "rejected", np.nan, rnd)
             stats["verified pairs"] = stats.get("verified pairs", 0) + 1
             stats["double wells (with repeats)"] = (stats.get("double wells (with repeats)", 0)
@@ -195,8 +198,15 @@ def run_rounds(engine: LammpsLJ, units: UnitMapping, explored: Explored, *,
                 ib = explored.id_of(model, StationaryPoint(r["x_b"], r["E_b"], 0.0))
                 if ia is not None and ib is not None and ia != ib:
                     row = index[(min(ia, ib), max(ia, ib))]
-                    _label(table, row, "dwp", float(r["E_qs_K"]), rnd)
-                if any(_same_well(r, q) for q in records):
+                    # a pair joined by several wells keeps its lowest splitting (the TLS one)
+                    # and the round it was first labelled in
+                    e_old = table.at[row, "E_qs_K"]
+                    first = table.at[row, "status"] != "dwp"
+                    e_new = float(r["E_qs_K"])
+                    _label(table, row, "dwp",
+                           e_new if first or not np.isfinite(e_old) else float(np.nanmin(
+                               [e_old, e_new])), rnd if first else int(table.at[row, "round"]))
+                if any(_same_well(model, r, q) for q in records):
                     continue  # this double well was recorded before
                 records.append(r)
         rnd += 1

@@ -79,6 +79,10 @@ QUENCH_FALLBACK_ITER = 3000
 #: the largest atomic force [ε/σ] from which a stalled quench is finished by Newton: well
 #: inside the quadratic basin (from larger forces Newton can reach a neighbouring minimum)
 NEWTON_FMAX = 1e-4
+#: the largest single-particle move [σ] a Newton finish may make: inside the quadratic basin
+#: of the minimum LAMMPS was approaching it moves far less; a longer move means another
+#: stationary point
+NEWTON_MAX_MOVE = 0.05
 
 
 def quench(engine: LammpsLJ, x: np.ndarray, fmax: float = 1e-8, *,
@@ -91,7 +95,8 @@ def quench(engine: LammpsLJ, x: np.ndarray, fmax: float = 1e-8, *,
     at call time) FIRE and CG steps
     (:meth:`~coldglass.landscape.engine.LammpsLJ.minimize`). If that leaves every atomic
     force below :data:`NEWTON_FMAX`, Newton (:func:`refine_stationary`) finishes, accepted if
-    it reaches ``fmax`` without raising the energy (the same minimum, quadratically).
+    it reaches ``fmax`` without raising the energy and without moving any particle by
+    :data:`NEWTON_MAX_MOVE` (the same minimum, quadratically).
     Otherwise the unbounded fallback runs on from where LAMMPS stopped, and Newton polishes
     what it leaves.
     """
@@ -101,7 +106,10 @@ def quench(engine: LammpsLJ, x: np.ndarray, fmax: float = 1e-8, *,
     xm = engine.positions()
     if not r["converged"] and r["fmax"] < NEWTON_FMAX:
         sp = refine_stationary(engine, xm)
-        if sp.fmax < fmax and sp.energy <= r["energy"] + 1e-12 * abs(r["energy"]):
+        moved = float(np.max(np.linalg.norm(minimum_image(sp.x - xm, engine.model.box_length),
+                                            axis=1)))
+        if (sp.fmax < fmax and sp.energy <= r["energy"] + 1e-12 * abs(r["energy"])
+                and moved < NEWTON_MAX_MOVE):
             return StationaryPoint(x=sp.x, energy=sp.energy, fmax=sp.fmax, index=0)
     if not r["converged"]:
         engine.set_positions(xm)
@@ -370,14 +378,16 @@ def neb_path(engine: LammpsLJ, xa: np.ndarray, xb: np.ndarray, *, n_images: int 
     neb = NEB(images, k=spring, climb=climb, method="improvedtangent")
     opt = NEBOptimizer(neb, method="ode", logfile=None)  # ~10x fewer calls than FIRE here
     try:
-        converged = bool(opt.run(fmax=fmax, steps=max_steps))
-    except (RuntimeError, ValueError, FloatingPointError):
-        converged = False
-    engine.n_force_calls += sum(e.n_force_calls - c for e, c in zip(pool, pool_calls0,
-                                                                    strict=True))
-    X = np.array([im.positions for im in images])
-    # the band's final energies and true forces, as the NEB's own calculators left them
-    EF = [(float(im.get_potential_energy()), np.array(im.get_forces())) for im in images]
+        try:
+            converged = bool(opt.run(fmax=fmax, steps=max_steps))
+        except (RuntimeError, ValueError, FloatingPointError):
+            converged = False
+        X = np.array([im.positions for im in images])
+        # the band's final energies and true forces, from the NEB's own calculators
+        EF = [(float(im.get_potential_energy()), np.array(im.get_forces())) for im in images]
+    finally:  # the image engines' calls count as the engine's, also when the NEB fails
+        engine.n_force_calls += sum(e.n_force_calls - c for e, c in zip(pool, pool_calls0,
+                                                                        strict=True))
     return Path(x=X, energies=np.array([e for e, _ in EF]), forces=np.array([f for _, f in EF]),
                 n_force_calls=engine.n_force_calls - calls0,
                 meta={"converged": bool(converged), "n_images": n_images, "fmax": fmax,

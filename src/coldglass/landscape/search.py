@@ -245,6 +245,6 @@ def verify_safely(engine: LammpsLJ, cand: Candidate, units: UnitMapping, stats: 
         stats["error: LAMMPS"] = stats.get("error: LAMMPS", 0) + 1
         calls = engine.n_force_calls
         engine.close()
-        fresh = LammpsLJ(engine.model, restart)
+        fresh = engine.copy(restart)  # the same model and engine options
         fresh.n_force_calls = calls
         return [], fresh

@@ -101,17 +101,25 @@ class PairSelector:
         self.version += 1
         self._clf = self._reg = None
         self._p_const = None
+        self.residual = float("nan")
         if len(X) < self.cold_start:
             return self
+        # trees with leaves of >= 20 samples (the default) cannot split below 40 labels:
+        # every pair would score alike; leaves shrink with the training set instead
+        def leaf(n):
+            return max(2, min(20, n // 10))
+
         if y.all() or not y.any():
             self._p_const = float(y.mean())  # one class only: a constant probability
         else:
-            self._clf = HistGradientBoostingClassifier(max_iter=200, learning_rate=0.1,
-                                                       random_state=self.seed).fit(X, y)
+            self._clf = HistGradientBoostingClassifier(
+                max_iter=200, learning_rate=0.1, min_samples_leaf=leaf(len(X)),
+                random_state=self.seed).fit(X, y)
         ok = y & np.isfinite(e) & (e > 0)
         if ok.sum() >= 5:
             t = np.log10(e[ok])
             reg = HistGradientBoostingRegressor(max_iter=200, learning_rate=0.1,
+                                                min_samples_leaf=leaf(int(ok.sum())),
                                                 random_state=self.seed)
             folds = min(5, int(ok.sum()))
             pred = cross_val_predict(reg, X[ok], t, cv=folds)
@@ -138,30 +146,34 @@ class PairSelector:
 
     def select(self, table: pd.DataFrame, n: int, *, exclude=()) -> np.ndarray:
         """Indices (rows of ``table``) of the ``n`` pairs to verify next, not in ``exclude``:
-        the best-scored once trained, random before (``seed + version``)."""
-        if not self.trained:
-            return random_selection(len(table), n, exclude=exclude,
-                                    seed=self.seed + self.version)
+        the best-scored once a model separates the pairs, random before (cold start, or one
+        class only and no regressor; seed ``seed + version``). Ties are broken at random."""
+        rng_seed = self.seed + self.version
+        if self._clf is None and self._reg is None:
+            return random_selection(len(table), n, exclude=exclude, seed=rng_seed)
         s = self.score(table).astype(float)
         s[np.asarray(list(exclude), dtype=int)] = -np.inf
-        order = np.argsort(-s, kind="stable")
+        tie = np.random.default_rng(rng_seed).random(len(s))
+        order = np.lexsort((tie, -s))  # by score, then at random
         order = order[np.isfinite(s[order])]
         return order[: int(n)]
 
     # ------------------------------------------------------------------ persistence
     def dumps(self) -> bytes:
-        """The selector as bytes (pickle of the fitted trees with the scikit-learn version)."""
+        """The selector as bytes: the scikit-learn version, then the pickled fitted trees
+        (a pickle runs code when loaded: load only a catalog you made)."""
         import sklearn
 
-        return pickle.dumps({"sklearn": sklearn.__version__, "selector": self})
+        return pickle.dumps({"sklearn": sklearn.__version__, "blob": pickle.dumps(self)})
 
     @staticmethod
     def loads(blob: bytes) -> PairSelector:
-        """A selector from :meth:`dumps`; refuses one pickled by another scikit-learn."""
+        """A selector from :meth:`dumps`; refuses one pickled by another scikit-learn before
+        unpickling its trees."""
         import sklearn
 
-        d = pickle.loads(blob)  # noqa: S301 - the campaign's own catalog
+        d = pickle.loads(blob)  # noqa: S301 - a dict of a str and bytes
         if d.get("sklearn") != sklearn.__version__:
             raise InputError(f"the stored pair selector was trained with scikit-learn "
                              f"{d.get('sklearn')}, this is {sklearn.__version__}: retrain it")
-        return d["selector"]
+        return pickle.loads(d["blob"])  # noqa: S301 - the campaign's own catalog
