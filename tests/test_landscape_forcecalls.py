@@ -142,3 +142,36 @@ def test_calculator_recomputes_exactly_when_the_positions_change(catalog_pairs):
     atoms.positions = x
     e1 = atoms.get_potential_energy()
     assert eng.n_force_calls == n + 1 and e1 != e0
+
+
+def test_soft_mode_saddles_are_not_relaxed_twice():
+    # a soft-mode candidate carries its saddle and the two minima found by relaxing off it;
+    # its NEB through that saddle finds it again, and the minima are reused: the same double
+    # wells (1e-9), fewer relaxations
+    from coldglass.landscape.saddles import quench
+    from coldglass.landscape.search import soft_mode_candidates, verify_pair
+    from coldglass.landscape.units import ARGON
+
+    m = BinaryLJ(200, truncation="force-shift")
+    e = engine.LammpsLJ(m, m.random_positions(11))
+    e.minimize(fmax=1e-2)
+    e.velocity_create(1.0, 5)
+    e.run_nvt(2000, 1.0, 0.5)
+    a = quench(e, e.positions())
+    cands = soft_mode_candidates(e, a, n_modes=2)
+    assert cands
+    known = 0
+    for c in cands[:2]:
+        out = {}
+        for reuse in (False, True):
+            routes = {}
+            out[reuse] = (verify_pair(e, c, ARGON, reuse_connected=reuse, routes=routes),
+                          routes)
+        (r0, s0), (r1, s1) = out[False], out[True]
+        assert len(r0) == len(r1)
+        for p, q in zip(r0, r1, strict=True):
+            for k in ("E_a", "E_b", "E_s", "V0_K", "Delta_K"):
+                assert p[k] == pytest.approx(q[k], abs=1e-9)
+        known += s1.get("connect: known", 0)
+        assert sum(s1.values()) == sum(s0.values())  # one route per saddle either way
+    assert known >= 1

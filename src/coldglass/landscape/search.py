@@ -166,7 +166,8 @@ def _record(engine, units, route, pa, pb, s, path, calls0) -> dict:
 def verify_pair(engine: LammpsLJ, cand: Candidate, units: UnitMapping, *, n_images: int = 5,
                 neb_fmax: float = 0.01, max_steps: int = 300, depth: int = 2,
                 stats: dict | None = None, cheap_connect: bool = True,
-                routes: dict | None = None, per_image_engines: bool = True) -> list[dict]:
+                routes: dict | None = None, per_image_engines: bool = True,
+                reuse_connected: bool = True) -> list[dict]:
     """Verified elementary double wells between the two minima of a candidate.
 
     1. CI-NEB a -> b (through the dimer saddle when the candidate has one), split at
@@ -184,7 +185,10 @@ def verify_pair(engine: LammpsLJ, cand: Candidate, units: UnitMapping, *, n_imag
     Hessian eigenvalues, barriers, force calls and the configurations ``x_a``, ``x_b``,
     ``x_s``, ``path_x``). ``stats`` (optional dict) counts the reasons for rejections,
     ``routes`` (optional dict) which relaxation route connected each saddle.
+    ``reuse_connected``: a saddle reached again through its own NEB (a soft-mode candidate,
+    a split item) keeps the two minima it was connected to instead of being relaxed again.
     """
+    routes = {} if routes is None else routes
     model = engine.model
     stats = {} if stats is None else stats
 
@@ -210,8 +214,14 @@ def verify_pair(engine: LammpsLJ, cand: Candidate, units: UnitMapping, *, n_imag
             if s is None:
                 reject("no index-1 saddle on the path")
                 continue
-            u, v = connect_saddle(engine, s, expected=(pa, pb) if cheap_connect else None,
-                                  counts=routes)
+            if reuse_connected and via is not None and same(s, via):
+                # the path's saddle is the one the item came from, whose two minima a, b were
+                # found by relaxing off it (soft-mode candidates, split items): not again
+                u, v = a, b
+                routes["connect: known"] = routes.get("connect: known", 0) + 1
+            else:
+                u, v = connect_saddle(engine, s, expected=(pa, pb) if cheap_connect else None,
+                                      counts=routes)
             if same(u, pb) or same(v, pa):
                 u, v = v, u
             if same(u, pa) and same(v, pb):
