@@ -151,12 +151,9 @@ def test_soft_mode_saddles_are_not_relaxed_twice():
     from coldglass.landscape.saddles import quench
     from coldglass.landscape.search import soft_mode_candidates, verify_pair
     from coldglass.landscape.units import ARGON
+    from conftest import small_glass
 
-    m = BinaryLJ(200, truncation="force-shift")
-    e = engine.LammpsLJ(m, m.random_positions(11))
-    e.minimize(fmax=1e-2)
-    e.velocity_create(1.0, 5)
-    e.run_nvt(2000, 1.0, 0.5)
+    m, e = small_glass(200, seed=11, vseed=5, t_end=0.5)
     a = quench(e, e.positions())
     cands = soft_mode_candidates(e, a, n_modes=2)
     assert cands

