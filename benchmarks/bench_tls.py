@@ -45,7 +45,8 @@ def main() -> None:
     ap.add_argument("--interval", type=int, default=100)
     ap.add_argument("--t-md", type=float, default=0.45)
     ap.add_argument("--batch", type=int, default=8)
-    ap.add_argument("--cold-start", type=int, default=16)
+    ap.add_argument("--cold-start", type=int, default=8,
+                    help="labels before the first model (one batch)")
     ap.add_argument("--seed", type=int, default=3)
     a = ap.parse_args()
     model, units, x_glass, _ = load_prepared(GLASS)
