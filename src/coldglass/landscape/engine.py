@@ -102,6 +102,7 @@ class LammpsInstance:
         self.n_setups = 0
         self.persistent = bool(persistent)
         self._ready = False  # True while LAMMPS' setup is valid for `run 1 pre no`
+        self._image_pool: list = []  # engines of NEB images kept with this one (LammpsLJ)
         self.lmp = load_lammps().lammps(cmdargs=["-log", "none", "-screen", "none", "-nocite"])
 
     def command(self, *commands: str) -> None:
@@ -116,8 +117,9 @@ class LammpsInstance:
 
     def close(self) -> None:
         """Close LAMMPS (and the NEB image engines kept with this one)."""
-        for e in self.__dict__.pop("_image_pool", []):
+        for e in self._image_pool:
             e.close()
+        self._image_pool = []
         self.lmp.close()
 
     def _atoms(self, name: str) -> np.ndarray:
@@ -245,6 +247,14 @@ class LammpsLJ(LammpsInstance):
         current ones) — e.g. one per NEB image, so that each keeps its neighbour list."""
         return LammpsLJ(self.model, self.positions() if positions is None else positions,
                         **self._options)
+
+    def image_engines(self, n: int) -> list[LammpsLJ]:
+        """``n`` copies of this engine kept with it and reused by every NEB on it (one per
+        movable image, so that each keeps its own neighbour list); created on first use,
+        closed with this engine."""
+        while len(self._image_pool) < n:
+            self._image_pool.append(self.copy())
+        return self._image_pool[:n]
 
     # ------------------------------------------------------------------ quench
     def minimize(self, fmax: float = 1e-8, max_iter: int = 200000, *,

@@ -32,7 +32,7 @@ from .model import BinaryLJ, minimum_image
 __all__ = ["StationaryPoint", "Path", "quench", "QUENCH_FALLBACK_ITER", "NEWTON_FMAX",
            "displacement", "same_structure",
            "refine_stationary", "hessian_index", "classify", "dimer_saddle", "follow_mode",
-           "connect_saddle", "neb_path", "image_engines", "elementary_paths"]
+           "connect_saddle", "neb_path", "elementary_paths"]
 
 
 @dataclass
@@ -347,7 +347,7 @@ def neb_path(engine: LammpsLJ, xa: np.ndarray, xb: np.ndarray, *, n_images: int 
     Returns all images with their energies and true forces.
 
     ``per_image_engines`` (default) gives every movable image its own persistent LAMMPS
-    engine (:func:`image_engines`); ``False`` shares ``engine`` among the images.
+    engine (:meth:`LammpsLJ.image_engines`); ``False`` shares ``engine`` among the images.
     """
     from ase.mep import NEB
     from ase.mep.neb import NEBOptimizer
@@ -370,7 +370,7 @@ def neb_path(engine: LammpsLJ, xa: np.ndarray, xb: np.ndarray, *, n_images: int 
     # one calculator per image: ASE keeps each image's last result, so the fixed endpoints
     # are computed once instead of at every NEB step; each movable image on its own engine,
     # whose neighbour list then follows that image only (no rebuild per call)
-    pool = image_engines(engine, len(images) - 2) if per_image_engines else []
+    pool = engine.image_engines(len(images) - 2) if per_image_engines else []
     pool_calls0 = [e.n_force_calls for e in pool]
     for k, im in enumerate(images):
         movable = 0 < k < len(images) - 1
@@ -392,15 +392,6 @@ def neb_path(engine: LammpsLJ, xa: np.ndarray, xb: np.ndarray, *, n_images: int 
                 n_force_calls=engine.n_force_calls - calls0,
                 meta={"converged": bool(converged), "n_images": n_images, "fmax": fmax,
                       "climb": climb, "spring": spring})
-
-
-def image_engines(engine: LammpsLJ, n: int) -> list[LammpsLJ]:
-    """``n`` engines of ``engine``'s model kept with it and reused by every NEB on it (one
-    per movable image; created on first use, :meth:`LammpsLJ.copy`)."""
-    pool = engine.__dict__.setdefault("_image_pool", [])
-    while len(pool) < n:
-        pool.append(engine.copy())
-    return pool[:n]
 
 
 def elementary_paths(engine: LammpsLJ, a: StationaryPoint, b: StationaryPoint, *,
