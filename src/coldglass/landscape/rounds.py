@@ -115,8 +115,13 @@ class RoundsResult:
 
     @property
     def n_tls(self) -> int:
-        e = np.array([r["E_qs_K"] for r in self.records], dtype=float)
-        return int(np.sum(np.isfinite(e) & (e < self.e_tls_K)))
+        return _n_tls(self.records, self.e_tls_K)
+
+
+def _n_tls(records: list[dict], e_tls_K: float) -> int:
+    """How many of the double-well records are TLS (E_qs < ``e_tls_K``)."""
+    e = np.array([r["E_qs_K"] for r in records], dtype=float)
+    return int(np.sum(np.isfinite(e) & (e < e_tls_K)))
 
 
 def _same_well(model, r: dict, q: dict, e_tol: float = 1e-3) -> bool:
@@ -172,10 +177,9 @@ def run_rounds(engine: LammpsLJ, units: UnitMapping, explored: Explored, *,
             break
         if cpu_budget_s is not None and _cpu() - t0 >= cpu_budget_s:
             break
-        todo = np.flatnonzero(table["status"].to_numpy() == "new")
-        if not len(todo):
-            break
         done = np.flatnonzero(table["status"].to_numpy() != "new")
+        if len(done) == len(table):
+            break
         if selection == "random":
             pick = random_selection(len(table), batch, exclude=done, seed=seed + rnd)
         else:
@@ -198,14 +202,15 @@ def run_rounds(engine: LammpsLJ, units: UnitMapping, explored: Explored, *,
                 ib = explored.id_of(model, StationaryPoint(r["x_b"], r["E_b"], 0.0))
                 if ia is not None and ib is not None and ia != ib:
                     row = index[(min(ia, ib), max(ia, ib))]
-                    # a pair joined by several wells keeps its lowest splitting (the TLS one)
-                    # and the round it was first labelled in
-                    e_old = table.at[row, "E_qs_K"]
-                    first = table.at[row, "status"] != "dwp"
+                    # a pair joined by several wells keeps its lowest splitting (the TLS one;
+                    # np.fmin passes over an unresolved NaN) and the round it was first
+                    # labelled in
                     e_new = float(r["E_qs_K"])
-                    _label(table, row, "dwp",
-                           e_new if first or not np.isfinite(e_old) else float(np.nanmin(
-                               [e_old, e_new])), rnd if first else int(table.at[row, "round"]))
+                    if table.at[row, "status"] == "dwp":
+                        _label(table, row, "dwp", float(np.fmin(table.at[row, "E_qs_K"], e_new)),
+                               int(table.at[row, "round"]))
+                    else:
+                        _label(table, row, "dwp", e_new, rnd)
                 if any(_same_well(model, r, q) for q in records):
                     continue  # this double well was recorded before
                 records.append(r)
@@ -215,6 +220,5 @@ def run_rounds(engine: LammpsLJ, units: UnitMapping, explored: Explored, *,
             selector.fit(table[lab], table.loc[lab, "status"].to_numpy() == "dwp",
                          table.loc[lab, "E_qs_K"].to_numpy(float))
         if progress is not None:
-            e = np.array([r["E_qs_K"] for r in records], dtype=float)
-            progress(rnd, len(records), int(np.sum(np.isfinite(e) & (e < e_tls_K))))
+            progress(rnd, len(records), _n_tls(records, e_tls_K))
     return RoundsResult(table, records, selector, _cpu() - t0, rnd, stats, e_tls_K)
