@@ -104,3 +104,13 @@ def test_empty_histogram_panel_says_so_instead_of_a_negative_count_axis():
     axes = fig.axes
     assert axes[0].get_ylim()[0] == 0.0
     assert any("no finite" in t.get_text() for t in axes[3].texts)
+
+
+def test_tex_labels_of_names_and_powers_of_ten():
+    from coldglass.plotting import tex_label
+
+    assert tex_label("a-SiO2") == "a-SiO$_2$"
+    assert tex_label("SiO2+xCyHz 50 mK") == "SiO$_2$+xC$_y$H$_z$ 50 mK"
+    assert tex_label("exact, τ12 1 μs") == r"exact, $\tau_{12}$ 1 $\mu$s"
+    assert tex_label("Δω = 0.6e6 rad/s") == r"Δω = 0.6$\times 10^{6}$ rad/s"
+    assert tex_label("BK7 15 mK") == "BK7 15 mK"

@@ -22,6 +22,7 @@ __all__ = [
     "orientation_comparison",
     "montecarlo_comparison",
     "legend_outside",
+    "tex_label",
     "component_label",
 ]
 
@@ -35,6 +36,20 @@ _COMPONENT_LABELS = {"Fe2+": r"Fe$^{2+}$", "Fe3+": r"Fe$^{3+}$"}
 def component_label(name: str) -> str:
     """A component's name as a plot label (mathtext for the ions: ``Fe2+`` -> Fe²⁺)."""
     return _COMPONENT_LABELS.get(name, name)
+
+
+_TEX_WORDS = (("SiO2", r"SiO$_2$"), ("xCyHz", r"xC$_y$H$_z$"), ("τ12", r"$\tau_{12}$"),
+              ("μs", r"$\mu$s"))
+
+
+def tex_label(text: str) -> str:
+    """Plain names in a plot label as mathtext: ``SiO2`` -> SiO$_2$, ``xCyHz``, ``τ12``,
+    ``μs``, and powers of ten written ``0.6e6`` -> 0.6×10⁶."""
+    import re
+
+    for plain, tex in _TEX_WORDS:
+        text = text.replace(plain, tex)
+    return re.sub(r"(\d+(?:\.\d+)?)e(\d+)", r"\1$\\times 10^{\2}$", text)
 
 
 def legend_outside(ax, *handles_labels, **kw) -> None:

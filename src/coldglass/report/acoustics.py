@@ -19,6 +19,7 @@ from ..observables.acoustics import (
     thermal_conductivity,
 )
 from ..observables.heat_release import cp_stm_time, heat_release, heat_release_limit
+from ..plotting import tex_label
 from ._common import markdown_table, save_figure
 
 __all__ = ["section_stm_acoustics", "ACOUSTIC_DEMO"]
@@ -55,7 +56,7 @@ def _curves(out: Path, mat, A: float) -> tuple[str, pd.DataFrame]:
     data["Qinv_f=1000Hz_D0min=6mK"] = r6["Qinv"]
     i0 = int(np.argmin(np.abs(T - 0.1)))
     shift = (r1["total"][i0] - r1["total"][0]) - r6["total"][i0]
-    lab6 = (rf"1 kHz, $\Delta_{{0,\min}}$ = {mat.Delta0_min * 1e3:g} mK ({_tex(mat.name)}; "
+    lab6 = (rf"1 kHz, $\Delta_{{0,\min}}$ = {mat.Delta0_min * 1e3:g} mK ({tex_label(mat.name)}; "
             r"$\Delta v/v$ matched at 0.1 K)")
     a1.semilogx(T, (r6["total"] + shift) * 1e6, color="0.45", ls=":", lw=1.6, label=lab6)
     a2.loglog(T, r6["Qinv"], color="0.45", ls=":", lw=1.6, label=lab6)
@@ -73,7 +74,7 @@ def _curves(out: Path, mat, A: float) -> tuple[str, pd.DataFrame]:
                  "(high frequencies)", fontsize=9)
     fig.legend(handles, labels, loc="outside lower center", ncol=5, fontsize=8,
                frameon=False)
-    fig.suptitle(rf"STM acoustics, $C$ = {C:.2g} ({_tex(mat.name)}, $C_t$), "
+    fig.suptitle(rf"STM acoustics, $C$ = {C:.2g} ({tex_label(mat.name)}, $C_t$), "
                  rf"$\Delta_{{0,\min}}$ = 1 µK, $A$ = {_sci(A)} s$^{{-1}}$K$^{{-3}}$ "
                  "(illustrative)", fontsize=10)
     save_figure(fig, out / "stm_acoustics.png")
@@ -116,7 +117,7 @@ def _kappa(out: Path, mat) -> str:
         ax.loglog(T, k, color=col, label=f"+ boundary, L = {L * 1e3:g} mm")
     ax.set_xlabel("T [K]")
     ax.set_ylabel(r"$\kappa$ [W m$^{-1}$ K$^{-1}$]")
-    ax.set_title(rf"thermal conductivity, {_tex(mat.name)} values, $C_l = C_t$ = {C:.2g}",
+    ax.set_title(rf"thermal conductivity, {tex_label(mat.name)} values, $C_l = C_t$ = {C:.2g}",
                  fontsize=10)
     ax.legend(loc="upper left", fontsize=8)
     save_figure(fig, out / "stm_thermal_conductivity.png")
@@ -222,11 +223,6 @@ def section_stm_acoustics(out: Path) -> str:
         "(the approach to the asymptotes is slow, ~sqrt(ωτmin)).\n\n"
         f"{fig}\n\n" + markdown_table(df, "{:.3g}") + "\n\n" + _kappa(out, mat) + "\n\n"
         + _slow(out, A) + "\n\n" + _synthetic_fit(out, A) + "\n")
-
-
-def _tex(name: str) -> str:
-    """A glass's name as a plot label (``a-SiO2`` -> a-SiO$_2$)."""
-    return name.replace("SiO2", r"SiO$_2$")
 
 
 def _sci(x: float) -> str:

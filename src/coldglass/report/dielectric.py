@@ -3,6 +3,7 @@ Tables 5-7, and the zero-field slope ratio as a function of the ATS share."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ from ..ensembles import ATSEnsemble
 from ..materials import DIELECTRIC, LOSS
 from ..observables.dielectric import ats_dielectric, stm_dielectric
 from ..observables.relaxation import crossover_temperature
+from ..plotting import tex_label
 from ._common import Claim, Part, check, legend_outside, markdown_table, save_figure
 
 __all__ = ["STM_DEMO", "F_DIELECTRIC", "INSET_FREQUENCIES", "fig8", "fig11_inset",
@@ -91,17 +93,26 @@ def _b_star(material: str) -> float:
 
 
 def _curve(r, B, *, loss=False, f=F_DIELECTRIC, B_star=None, orientation="exact", nw=3):
+    """Δε'/ε(B) (or Δ tan δ with ``loss``) of one table row, read-only: Fig. 8, the panels
+    and the claims ask for the same curves, which are computed once (:func:`_curve_on`)."""
+    B = np.asarray(B, dtype=float)
+    return _curve_on(r, B.tobytes(), bool(loss), float(f),
+                     None if B_star is None else float(B_star), orientation, int(nw))
+
+
+@lru_cache(maxsize=256)
+def _curve_on(r, B_bytes, loss, f, B_star, orientation, nw):
+    B = np.frombuffer(B_bytes, dtype=float)
     ens = r.ensemble() if B_star is None else r.ensemble().replace(B_star=B_star)
     out_ = ats_dielectric(r.T, B, ens, K=r.K, Gamma=r.Gamma, omega=2 * np.pi * f, nw=nw,
                           orientation=orientation, high_field=B_star is not None)
-    return out_["loss"] if loss else out_["total"]
-
-
-_MATH_NAMES = {"SiO2+xCyHz": r"SiO$_2$+xC$_y$H$_z$"}
+    y = np.array(out_["loss"] if loss else out_["total"])
+    y.flags.writeable = False
+    return y
 
 
 def _label(r) -> str:
-    return f"{_MATH_NAMES.get(r.material, r.material)} {r.T * 1e3:g} mK"
+    return f"{tex_label(r.material)} {r.T * 1e3:g} mK"
 
 
 def _field_grid() -> np.ndarray:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..materials import ECHO
 from ..observables.echo import echo_relative_amplitude
+from ..plotting import tex_label
 from ._common import Claim, Part, check, legend_outside, markdown_table, save_figure
 
 __all__ = ["ECHO_ASSUMPTIONS", "ECHO_READINGS", "ECHO_DEFAULT", "echo_curve", "curve_features",
@@ -231,7 +232,7 @@ def plot_readings(axes=None, key: str = "BAS sample 1"):
             # and says so, so no legend entry is left without a visible line
             same = next((n for n, y0 in drawn[j] if np.max(np.abs(y - y0)) < 2e-3), None)
             ax.plot(_B, y, color=c, lw=1.8, ls=(0, (4, 3)) if same else "-",
-                    label=_tex(name) + (f" (= {_tex(same)})" if same else ""))
+                    label=tex_label(name) + (f" (= {tex_label(same)})" if same else ""))
             drawn[j].append((name, y))
         for t, ls in ((T[0], ":"), (T[-1], "--")):
             axes[0].plot(_B, echo_curve(key, _B, t, name), color=c, lw=0.7, ls=ls, alpha=0.8)
@@ -243,11 +244,6 @@ def plot_readings(axes=None, key: str = "BAS sample 1"):
         ax.set_ylabel(r"$A(B)/A_{\mathrm{2LS}}$")
         legend_outside(ax, title="reading")
     return axes
-
-
-def _tex(name: str) -> str:
-    """A reading's name as a plot label (τ12 -> mathtext)."""
-    return name.replace("τ12", r"$\tau_{12}$").replace("μs", r"$\mu$s")
 
 
 # -------------------------------------------------------------------------------- section
@@ -335,7 +331,7 @@ def section_figs_16_17(out: Path) -> Part:
     plot_fig17(axes[2], B=_B_INSET, B_star=a["B_star_BK7"])
     for ax in axes:
         legend_outside(ax)
-    fig.suptitle(f"reading: {_tex(ECHO_DEFAULT)}", fontsize=9)
+    fig.suptitle(f"reading: {tex_label(ECHO_DEFAULT)}", fontsize=9)
     save_figure(fig, out / "figs16_17_echo.png")
     frames = [pd.DataFrame({"curve": f"{k} {T * 1e3:g} mK", "B [T]": _B,
                             "A/A_2LS": echo_curve(k, _B, T)})

@@ -21,6 +21,7 @@ from ..constants import HBAR_K
 from ..ensembles import ATSEnsemble
 from ..materials import GLYCEROL
 from ..observables.echo import iea_ats, iea_zero_field
+from ..plotting import tex_label
 from ._common import Part, check, legend_outside, markdown_table, save_figure
 
 __all__ = ["section_fig19", "section_fig20", "oscillation_features",
@@ -85,7 +86,7 @@ def fig20(axes=None, reading: str = next(iter(FIG20_READINGS))):
         v = parts[k]
         axes[0].plot(t, v, color=c, ls=ls, lw=2 if k == "total" else 1.3, label=k)
     axes[0].set_title(r"(a) $\tau_{\varphi(3)} = 1\,\mu$s, $\tau_{\varphi(2)} = 10\,\mu$s"
-                      f"; {_tex(reading)}", fontsize=9)
+                      f"; {tex_label(reading)}", fontsize=9)
     cases = ((r"$\tau_{\varphi(3)} = 1\,\mu$s", GLYCEROL["tau_phi3"], 1.0, "k"),
              (r"$\tau_{\varphi(3)} = 0.3\,\mu$s", 0.3e-6, 1.0, "C0"),
              (r"$4\Delta\omega$, $\tau_{\varphi(3)} = 1\,\mu$s", GLYCEROL["tau_phi3"], 4.0, "C1"))
@@ -120,20 +121,13 @@ def _readings_figure(out: Path) -> None:
         ax.set_ylim(lo, 1.05)
         clipped = any(np.any((c.get_ydata() < lo) | (c.get_ydata() > 1.05))
                       for c in ax.get_lines())
-        ax.set_title(_tex(label) + ("\n(curves leave the axis at small " r"$\tau_{12}$: the "
+        ax.set_title(tex_label(label) + ("\n(curves leave the axis at small " r"$\tau_{12}$: the "
                                     r"printed form's ATS terms grow as $1/\tau_{12}$)"
                                     if clipped else ""), fontsize=9)
         ax.set_xlabel(r"$\tau_{12}$ [$\mu$s]")
         ax.set_ylabel("IEA [arb. units]")
     legend_outside(axes[1])
     save_figure(fig, out / "fig20_readings.png")
-
-
-def _tex(label: str) -> str:
-    """A reading's label with powers of ten in mathtext (``0.6e6`` -> 0.6×10⁶)."""
-    import re
-
-    return re.sub(r"(\d+(?:\.\d+)?)e(\d+)", r"\1$\\times 10^{\2}$", label)
 
 
 def section_fig19(out: Path) -> Part:
