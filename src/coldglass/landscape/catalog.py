@@ -13,6 +13,11 @@ stationary points in a database rather than in loose files:
 ``saddles``    distinct index-1 saddles (energy, lowest Hessian eigenvalues, configuration)
 ``paths``      the CI-NEB path of each double well (images and energies)
 ``dwps``       verified double wells with every tunnelling parameter
+``candidates`` every pair of inherent structures a search segment took as a candidate, with
+               its cheap features, its label (``new``, ``dwp``, ``rejected``), E_qs of the
+               well joining it, the round it was verified in and how it was selected
+``models``     the pair selector of each search segment (version, scikit-learn version,
+               the candidate ids it was trained on, the pickled trees)
 ``column_units`` the unit of every numeric column of every table
 =============  ==============================================================================
 
@@ -24,10 +29,17 @@ its creation holds either nothing (and is completed on the next writing open) or
 schema. Every open runs ``PRAGMA integrity_check``; each committed task is checkpointed into
 the database file (``-wal`` emptied on close), so a copy of the ``.sqlite`` file alone holds
 every committed task. Configurations are stored as compressed ``.npz``
-blobs [σ]; a parameter that could not be determined (NaN, e.g. a splitting below the
+blobs [σ] (a path's blob also holds its 1D profile,
+:func:`~coldglass.landscape.tunneling.path_profile`, so that the splitting can be recomputed
+under another unit mapping); every inherent structure a search segment visited is a row of
+``minima``; a parameter that could not be determined (NaN, e.g. a splitting below the
 solver's resolution) is stored as NULL. A minimum (saddle) found twice is merged: same
 sample, energies within ``e_tol`` and configurations within ``x_tol`` after the optimal
 permutation of identical particles (Hungarian assignment per species, minimum-image distances).
+
+Schema version 2 added ``candidates`` and ``models``; a version-1 catalog is migrated in one
+transaction when it is opened for writing (its rows are kept as they are), and read as it is
+when opened read-only.
 """
 
 from __future__ import annotations
@@ -45,15 +57,18 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CatalogError, InputError  # (CatalogError re-exported)
+from .features import FEATURE_UNITS, FEATURES
 from .identity import minimum_distance
 from .model import BinaryLJ
 from .tunneling import DWP_UNITS
 
 __all__ = ["Catalog", "CatalogError", "SCHEMA_VERSION", "pack", "unpack",
-           "permutation_distance"]
+           "permutation_distance", "CANDIDATE_STATUS"]
 
-#: bumped whenever the tables change; a catalog of another version is refused
-SCHEMA_VERSION = 1
+#: bumped whenever the tables change; older versions are migrated, newer ones refused
+SCHEMA_VERSION = 2
+#: the labels of a candidate pair
+CANDIDATE_STATUS = ("new", "dwp", "rejected")
 #: ``PRAGMA application_id`` of a coldglass landscape catalog ("cGLS")
 APPLICATION_ID = 0x63474C53
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -106,6 +121,22 @@ CREATE TABLE dwps (id INTEGER PRIMARY KEY, sample INTEGER NOT NULL REFERENCES gl
     UNIQUE (min_a, min_b, saddle_id));
 """
 
+#: the tables version 2 added (created by a new catalog and by the migration of version 1)
+_SCHEMA_V2 = """
+CREATE TABLE candidates (id INTEGER PRIMARY KEY,
+    sample INTEGER NOT NULL REFERENCES glasses(sample),
+    task_key TEXT NOT NULL REFERENCES tasks(key),
+    min_a INTEGER NOT NULL REFERENCES minima(id), min_b INTEGER NOT NULL REFERENCES minima(id),
+    {feature_columns},
+    status TEXT NOT NULL CHECK (status IN ('new','dwp','rejected')),
+    E_qs_K REAL, round INTEGER NOT NULL, selected_by TEXT NOT NULL,
+    CHECK (min_a < min_b), UNIQUE (sample, min_a, min_b));
+CREATE TABLE models (id INTEGER PRIMARY KEY, sample INTEGER NOT NULL REFERENCES glasses(sample),
+    task_key TEXT NOT NULL UNIQUE REFERENCES tasks(key), version INTEGER NOT NULL,
+    sklearn TEXT NOT NULL, n_train INTEGER NOT NULL, training TEXT NOT NULL,
+    blob BLOB NOT NULL)
+"""
+
 _UNITS = {
     "provenance": {"seed": "1"},
     "tasks": {"seed": "1", "wall_s": "s", "force_calls": "force calls", "n_dwps": "1",
@@ -119,7 +150,11 @@ _UNITS = {
                 "fmax": "eps/sigma", "config": "sigma (npz)", "n_found": "1"},
     "paths": {"n_images": "1", "images": "sigma, eps (npz)"},
     "dwps": {"sample": "1", "n_found": "1", **DWP_UNITS, **DWP_EXTRA_UNITS},
+    "candidates": {"sample": "1", **FEATURE_UNITS, "E_qs_K": "K", "round": "1"},
+    "models": {"sample": "1", "version": "1", "n_train": "pairs"},
 }
+#: the units version 2 added
+_UNITS_V2 = ("candidates", "models")
 
 
 def pack(**arrays: np.ndarray) -> bytes:
@@ -148,10 +183,19 @@ def _check_file(path: Path) -> None:
                            "it is left untouched -- choose another --catalog")
 
 
+def _v2_statements() -> list[str]:
+    """The statements of :data:`_SCHEMA_V2` (the tables version 2 added)."""
+    cols = ",\n    ".join(f'"{c}" REAL NOT NULL' for c in FEATURES)
+    return [st.strip() for st in _SCHEMA_V2.format(feature_columns=cols).split(";")
+            if st.strip()]
+
+
 def _schema_statements() -> list[str]:
-    """The statements of :data:`_SCHEMA`, one by one (no statement holds a semicolon)."""
+    """The statements of :data:`_SCHEMA` and :data:`_SCHEMA_V2`, one by one (no statement
+    holds a semicolon)."""
     cols = ",\n    ".join(f'"{c}" REAL' for c in DWP_COLUMNS)
-    return [st.strip() for st in _SCHEMA.format(dwp_columns=cols).split(";") if st.strip()]
+    return [st.strip() for st in _SCHEMA.format(dwp_columns=cols).split(";")
+            if st.strip()] + _v2_statements()
 
 
 #: the tables and indices of the schema (an older coldglass's interrupted creation has some)
@@ -186,8 +230,9 @@ def _meta_rows() -> list[tuple[str, str]]:
             ("created", time.strftime("%Y-%m-%dT%H:%M:%S"))]
 
 
-def _unit_rows() -> list[tuple[str, str, str]]:
-    return [(t, c, u) for t, cu in _UNITS.items() for c, u in cu.items()]
+def _unit_rows(tables=None) -> list[tuple[str, str, str]]:
+    return [(t, c, u) for t, cu in _UNITS.items() for c, u in cu.items()
+            if tables is None or t in tables]
 
 
 class Catalog:
@@ -238,6 +283,7 @@ class Catalog:
                 self._create()
             self._validate(verify)
             if not readonly:
+                self._migrate()
                 self._use_wal()
         except sqlite3.Error as exc:
             self.db.close()
@@ -315,9 +361,11 @@ class Catalog:
                                    "and run the campaign again")
             raise CatalogError(f"{self.path} is an SQLite database of another application "
                                f"(application_id {app:#x}); it is left untouched")
-        if ver != SCHEMA_VERSION:
+        if ver > SCHEMA_VERSION or ver < 1:
             raise CatalogError(f"{self.path} has catalog schema version {ver}; this coldglass "
-                               f"reads version {SCHEMA_VERSION}")
+                               f"reads versions 1 to {SCHEMA_VERSION} (a newer coldglass "
+                               "wrote it: upgrade)")
+        self.schema_version = ver
         if verify:
             rows = [r[0] for r in q("PRAGMA integrity_check(10)")]
             if rows != ["ok"]:
@@ -336,6 +384,29 @@ class Catalog:
                 self.db.executemany("INSERT OR IGNORE INTO meta VALUES (?, ?)", _meta_rows())
                 self.db.executemany("INSERT OR IGNORE INTO column_units VALUES (?, ?, ?)",
                                     _unit_rows())
+
+    def _migrate(self) -> None:
+        """Bring a version-1 catalog to the current schema in one transaction: the tables
+        ``candidates`` and ``models``, their units, the version in ``meta`` and
+        ``user_version``. The rows already there are not touched; a kill during the
+        migration leaves the version-1 catalog."""
+        if self.schema_version >= SCHEMA_VERSION:
+            return
+        with _immediate(self.db):
+            ver = self.db.execute("PRAGMA user_version").fetchone()[0]
+            if ver >= SCHEMA_VERSION:  # migrated by another process meanwhile
+                self.schema_version = ver
+                return
+            for statement in _v2_statements():
+                self.db.execute(statement)
+            self.db.executemany("INSERT OR IGNORE INTO column_units VALUES (?, ?, ?)",
+                                _unit_rows(_UNITS_V2))
+            self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                            (str(SCHEMA_VERSION),))
+            self.db.execute("INSERT INTO meta VALUES (?, ?)",
+                            (f"migrated_from_{ver}", time.strftime("%Y-%m-%dT%H:%M:%S")))
+            self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        self.schema_version = SCHEMA_VERSION
 
     def _use_wal(self) -> None:
         """Write-ahead logging (readers such as ``status`` never block the writer); switched
@@ -466,6 +537,8 @@ class Catalog:
                       r["fmax"]) for r in result["is_energies"]])
             for rec in result.get("dwps", []):
                 n_new += self._dwp(result["sample"], rec, result["key"])
+            if result.get("minima"):
+                self._candidates(result)
         self.checkpoint("PASSIVE")  # a copy of the .sqlite file alone holds this task
         return n_new
 
@@ -501,6 +574,50 @@ class Catalog:
              float(rec["saddle_fmax"]), pack(x=rec["x_s"]), task_key))
         return cur.lastrowid
 
+    def _candidates(self, result: dict) -> None:
+        """The inherent structures a segment visited (as minima), its candidate pairs and
+        its pair selector. A pair already in the catalog (the same two minima) keeps its
+        row; a label found now replaces an unlabelled row, and the observed transitions add
+        up. The selector's training set is the catalog's labelled pairs it was given
+        (``prior_ids``) and the pairs of this segment labelled before its last fit."""
+        sample, key = result["sample"], result["key"]
+        ids = [self._minimum(sample, m["x"], m["energy"], m["fmax"], key)
+               for m in result["minima"]]
+        cols = ", ".join(f'"{c}"' for c in FEATURES)
+        marks = ", ".join("?" for _ in FEATURES)
+        trained = list(result.get("prior_ids", []))
+        for c in result.get("candidates", []):
+            a, b = ids[int(c["i"])], ids[int(c["j"])]
+            if a == b:
+                continue  # two visited IS the catalog holds as one minimum
+            a, b = min(a, b), max(a, b)
+            e_qs = c["E_qs_K"] if np.isfinite(c["E_qs_K"]) else None
+            row = self.db.execute("SELECT id, status FROM candidates WHERE sample = ? AND "
+                                  "min_a = ? AND min_b = ?", (sample, a, b)).fetchone()
+            if row is None:
+                cid = self.db.execute(
+                    f"INSERT INTO candidates (sample, task_key, min_a, min_b, {cols}, status, "
+                    f"E_qs_K, round, selected_by) VALUES (?, ?, ?, ?, {marks}, ?, ?, ?, ?)",
+                    [sample, key, a, b, *(float(c[f]) for f in FEATURES), c["status"], e_qs,
+                     int(c["round"]), result["selection"]]).lastrowid
+            else:
+                cid = row[0]
+                self.db.execute('UPDATE candidates SET n_obs = n_obs + ? WHERE id = ?',
+                                (float(c["n_obs"]), cid))
+                if row[1] == "new" and c["status"] != "new":
+                    self.db.execute("UPDATE candidates SET status = ?, E_qs_K = ?, round = ?, "
+                                    "task_key = ?, selected_by = ? WHERE id = ?",
+                                    (c["status"], e_qs, int(c["round"]), key,
+                                     result["selection"], cid))
+            if c.get("trained"):
+                trained.append(cid)
+        model = result.get("model")
+        if model is not None:
+            self.db.execute("INSERT INTO models (sample, task_key, version, sklearn, n_train, "
+                            "training, blob) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            (sample, key, int(model["version"]), model["sklearn"],
+                             len(trained), json.dumps(sorted(set(trained))), model["blob"]))
+
     def _dwp(self, sample: int, rec: dict, task_key: str) -> int:
         a = self._minimum(sample, rec["x_a"], rec["E_a"], rec["min_fmax"], task_key)
         b = self._minimum(sample, rec["x_b"], rec["E_b"], rec["min_fmax"], task_key)
@@ -515,7 +632,9 @@ class Catalog:
         path = self.db.execute(
             "INSERT INTO paths (saddle_id, min_a, min_b, n_images, images) "
             "VALUES (?, ?, ?, ?, ?)", (s, a, b, len(rec["path_x"]),
-                                       pack(x=rec["path_x"]))).lastrowid
+                                       pack(x=rec["path_x"], **{
+                                           f"profile_{k}": v for k, v in
+                                           rec.get("profile", {}).items()}))).lastrowid
         cols = ", ".join(f'"{c}"' for c in DWP_COLUMNS)
         marks = ", ".join("?" for _ in DWP_COLUMNS)
         vals = [float(rec[c]) for c in DWP_COLUMNS]
@@ -546,6 +665,83 @@ class Catalog:
             raise KeyError(f"no {table} record with id {rid}")
         return unpack(row[0])["x"]
 
+    def candidates(self, sample: int | None = None) -> pd.DataFrame:
+        """The candidate pairs (one row per pair of minima; empty for a version-1
+        catalog), optionally of one sample."""
+        if self.schema_version < 2:
+            return pd.DataFrame(columns=["id", "sample", "task_key", "min_a", "min_b",
+                                         *FEATURES, "status", "E_qs_K", "round",
+                                         "selected_by"])
+        q = "SELECT * FROM candidates" + ("" if sample is None else " WHERE sample = ?")
+        return pd.read_sql_query(q + " ORDER BY id", self.db,
+                                 params=() if sample is None else (int(sample),))
+
+    def models(self) -> pd.DataFrame:
+        """The stored pair selectors (without their blobs; empty for a version-1 catalog)."""
+        if self.schema_version < 2:
+            return pd.DataFrame(columns=["id", "sample", "task_key", "version", "sklearn",
+                                         "n_train", "training"])
+        return pd.read_sql_query("SELECT id, sample, task_key, version, sklearn, n_train, "
+                                 "training FROM models ORDER BY id", self.db)
+
+    def latest_model(self, sample: int) -> tuple[int, bytes] | None:
+        """``(id, blob)`` of the last pair selector stored for ``sample``, or None."""
+        if self.schema_version < 2:
+            return None
+        row = self.db.execute("SELECT id, blob FROM models WHERE sample = ? ORDER BY id DESC "
+                              "LIMIT 1", (int(sample),)).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def prior(self, sample: int) -> dict:
+        """What a search segment of ``sample`` needs from the catalog to go on where the
+        last one stopped: the labelled candidate pairs (``ids``, ``features`` table,
+        ``is_dwp``, ``E_qs_K``, and the pairs as minima ids ``pairs``), the energies and
+        configurations of their minima (``minima``: id -> (energy, x)) and the last pair
+        selector's blob (``model``, None if none)."""
+        lab = self.candidates(sample)
+        lab = lab[lab["status"] != "new"].reset_index(drop=True)
+        ids = sorted(set(lab["min_a"]) | set(lab["min_b"]))
+        minima = {}
+        for mid in ids:
+            e, blob = self.db.execute("SELECT energy, config FROM minima WHERE id = ?",
+                                      (int(mid),)).fetchone()
+            minima[int(mid)] = (float(e), unpack(blob)["x"])
+        model = self.latest_model(sample)
+        return {"ids": [int(i) for i in lab["id"]],
+                "features": lab[list(FEATURES)].reset_index(drop=True),
+                "is_dwp": (lab["status"] == "dwp").to_numpy(),
+                "E_qs_K": lab["E_qs_K"].to_numpy(dtype=float),
+                "pairs": {(int(a), int(b)): (st, float(e) if e == e else np.nan)
+                          for a, b, st, e in zip(lab["min_a"], lab["min_b"], lab["status"],
+                                                 lab["E_qs_K"].astype(float), strict=True)},
+                "minima": minima, "model": None if model is None else model[1]}
+
+    def path_profile(self, path_id: int) -> dict | None:
+        """The 1D profile stored with a path
+        (:func:`~coldglass.landscape.tunneling.path_profile`), or None for a path stored by
+        an older coldglass."""
+        row = self.db.execute("SELECT images FROM paths WHERE id = ?", (int(path_id),)
+                              ).fetchone()
+        if row is None:
+            raise KeyError(f"no paths record with id {path_id}")
+        z = unpack(row[0])
+        prof = {k[len("profile_"):]: v for k, v in z.items() if k.startswith("profile_")}
+        return prof or None
+
+    def to_csv(self, path: str | Path) -> Path:
+        """The double wells as a CSV file with the unit of every column in its header
+        (``V0_K [K]``), one row per distinct well; configurations stay in the catalog.
+        Written to a temporary file and moved into place."""
+        df = self.dwps()
+        units = {**DWP_UNITS, **DWP_EXTRA_UNITS, "sample": "1", "n_found": "1"}
+        df = df.rename(columns=lambda c: f"{c} [{units[c]}]" if c in units else c)
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        df.to_csv(tmp, index=False)
+        tmp.replace(path)
+        return path
+
     def summary(self) -> dict:
         """Counts, cost and throughput of the campaign so far."""
         q = self.db.execute
@@ -556,7 +752,7 @@ class Catalog:
                         "FROM tasks").fetchone()
         span = q("SELECT MIN(finished), MAX(finished) FROM tasks").fetchone()
         prov = self.provenance()
-        return {"catalog": str(self.path), "schema_version": SCHEMA_VERSION,
+        return {"catalog": str(self.path), "schema_version": self.schema_version,
                 "counts": n, "tasks": tasks, "planned_tasks": (prov or {}).get(
                     "protocol", {}).get("n_tasks"),
                 "compute_s": float(wall), "force_calls": int(calls),
@@ -572,11 +768,13 @@ class Catalog:
         if self.db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
             problems.append("SQLite integrity check failed")
         meta = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
-        if meta.get("schema_version") != str(SCHEMA_VERSION) or "application" not in meta:
+        if meta.get("schema_version") != str(self.schema_version) or "application" not in meta:
             problems.append("meta rows missing (an interrupted creation)")
         n_units = self.db.execute("SELECT COUNT(*) FROM column_units").fetchone()[0]
-        if n_units != len(_unit_rows()):
-            problems.append(f"column_units holds {n_units} of {len(_unit_rows())} units")
+        expected = len(_unit_rows(None if self.schema_version >= 2 else
+                                  set(_UNITS) - set(_UNITS_V2)))
+        if n_units != expected:
+            problems.append(f"column_units holds {n_units} of {expected} units")
         fk = self.db.execute("PRAGMA foreign_key_check").fetchall()
         if fk:
             problems.append(f"{len(fk)} broken foreign keys")

@@ -144,6 +144,7 @@ def run_rounds(engine: LammpsLJ, units: UnitMapping, explored: Explored, *,
                selection: str = "ml", batch: int = 8, max_rounds: int | None = None,
                cpu_budget_s: float | None = None, selector: PairSelector | None = None,
                e_tls_K: float = 1.0, seed: int = 0, verify_kw: dict | None = None,
+               prior: dict | None = None, known: dict | None = None,
                progress: Callable[[int, int, int], None] | None = None) -> RoundsResult:
     """Verify candidates of ``explored`` in rounds of ``batch`` pairs until ``max_rounds``
     rounds or ``cpu_budget_s`` CPU seconds (the round in progress finishes), or every pair
@@ -153,6 +154,14 @@ def run_rounds(engine: LammpsLJ, units: UnitMapping, explored: Explored, *,
     ``"ml"``: by ``selector`` (a fresh :class:`PairSelector` by default), retrained after
     every round on all labels (random until its cold start is reached). ``progress(round,
     n_dwp, n_tls)`` is called after each round.
+
+    Going on from earlier segments (:meth:`~coldglass.landscape.catalog.Catalog.prior`):
+    ``prior`` holds the labelled pairs found before (``features`` table, ``is_dwp``,
+    ``E_qs_K``), which join every fit; ``known`` maps pairs (i, j) of ``explored`` that are
+    among them to their ``(status, E_qs_K)``: they are labelled from the start
+    (``known`` column True, round -1) and never verified again. A ``selector`` trained
+    before ranks the first batch itself (no cold start). The ``trained`` column marks the
+    rows of the last fit.
     """
     if selection not in SELECTIONS:
         raise InputError(f"selection must be one of {SELECTIONS}, got {selection!r}")
@@ -165,8 +174,17 @@ def run_rounds(engine: LammpsLJ, units: UnitMapping, explored: Explored, *,
     t0 = _cpu()
     table = candidate_table(model, explored)
     table["status"], table["E_qs_K"], table["round"] = "new", np.nan, -1
+    table["known"], table["trained"] = False, False
     index = {(int(i), int(j)): k for k, (i, j) in enumerate(zip(table["i"], table["j"],
                                                                   strict=True))}
+    for (i, j), (status, e_qs) in (known or {}).items():
+        k = index[(min(i, j), max(i, j))]
+        _label(table, k, status, e_qs, -1)
+        table.at[k, "known"] = True
+    prior = prior or {}
+    prior_X = prior.get("features")
+    prior_y = np.asarray(prior.get("is_dwp", []), dtype=bool)
+    prior_e = np.asarray(prior.get("E_qs_K", []), dtype=float)
     if selection == "ml" and selector is None:
         selector = PairSelector(e_tls_K=e_tls_K, seed=seed)
     records: list[dict] = []
@@ -200,7 +218,8 @@ def run_rounds(engine: LammpsLJ, units: UnitMapping, explored: Explored, *,
             for r in recs:
                 ia = explored.id_of(model, StationaryPoint(r["x_a"], r["E_a"], 0.0))
                 ib = explored.id_of(model, StationaryPoint(r["x_b"], r["E_b"], 0.0))
-                if ia is not None and ib is not None and ia != ib:
+                if ia is not None and ib is not None and ia != ib \
+                        and not table.at[index[(min(ia, ib), max(ia, ib))], "known"]:
                     row = index[(min(ia, ib), max(ia, ib))]
                     # a pair joined by several wells keeps its lowest splitting (the TLS one;
                     # np.fmin passes over an unresolved NaN) and the round it was first
@@ -216,9 +235,15 @@ def run_rounds(engine: LammpsLJ, units: UnitMapping, explored: Explored, *,
                 records.append(r)
         rnd += 1
         if selection == "ml":
-            lab = table["status"].to_numpy() != "new"
-            selector.fit(table[lab], table.loc[lab, "status"].to_numpy() == "dwp",
-                         table.loc[lab, "E_qs_K"].to_numpy(float))
+            lab = (table["status"].to_numpy() != "new") & ~table["known"].to_numpy(bool)
+            X, y, e = table[lab], table.loc[lab, "status"].to_numpy() == "dwp", \
+                table.loc[lab, "E_qs_K"].to_numpy(float)
+            if prior_X is not None and len(prior_X):
+                X = pd.concat([prior_X[list(selector.features)],
+                               X[list(selector.features)]], ignore_index=True)
+                y, e = np.concatenate([prior_y, y]), np.concatenate([prior_e, e])
+            selector.fit(X, y, e)
+            table["trained"] = lab
         if progress is not None:
             progress(rnd, len(records), _n_tls(records, e_tls_K))
     return RoundsResult(table, records, selector, _cpu() - t0, rnd, stats, e_tls_K)

@@ -31,8 +31,8 @@ from ..systems import delta0_parabolic, delta0_wkb
 from .model import BinaryLJ, minimum_image
 from .units import UnitMapping
 
-__all__ = ["schrodinger_1d", "lowest_levels_1d", "two_level_1d", "path_potential", "participation",
-           "dwp_parameters", "DWP_UNITS"]
+__all__ = ["schrodinger_1d", "lowest_levels_1d", "two_level_1d", "path_profile", "potential",
+           "path_potential", "splitting", "participation", "dwp_parameters", "DWP_UNITS"]
 
 #: units of every column of a double-well record
 DWP_UNITS = {
@@ -154,13 +154,16 @@ def _mw(model: BinaryLJ, x: np.ndarray) -> np.ndarray:
     return (np.sqrt(model.particle_masses)[:, None] * x).ravel()
 
 
-def path_potential(model: BinaryLJ, path_x: np.ndarray, energies: np.ndarray,
-                   forces: np.ndarray, k_a: float, k_b: float, i_saddle: int | None = None,
-                   k_s: float | None = None):
-    """V(s) along a path of images (M, N, 3): arc length s in mass-weighted σ, a piecewise
-    polynomial through the image energies with slopes ``-F·τ`` (τ the unit tangent), zero
-    slope and curvature k at the minima (and at the saddle image, curvature k_s) and harmonic
-    continuation ``V_a + k_a s²/2`` beyond the ends. Returns (callable V, s of images)."""
+def path_profile(model: BinaryLJ, path_x: np.ndarray, energies: np.ndarray,
+                 forces: np.ndarray, k_a: float, k_b: float, i_saddle: int | None = None,
+                 k_s: float | None = None) -> dict:
+    """The 1D potential of a path as a few numbers per image, in reduced units and
+    independent of the unit mapping: arc length ``s`` of the images [mass-weighted σ],
+    energies ``E`` [ε], slopes ``dVds = -F·τ`` (τ the unit tangent; 0 at the ends and at the
+    saddle image), curvatures ``k_a``, ``k_b`` at the ends and ``k_s`` (NaN if not given) at
+    the saddle image ``i_s`` (-1 if none). :func:`potential` turns it into V(s); the catalog
+    stores it with each path so that the splitting can be recomputed under another unit
+    mapping (:func:`splitting`) without the configurations or an engine."""
     X = np.asarray(path_x)
     x0 = X[0]
     Q = np.array([_mw(model, x0 + minimum_image(xi - x0, model.box_length)) for xi in X])
@@ -168,30 +171,79 @@ def path_potential(model: BinaryLJ, path_x: np.ndarray, energies: np.ndarray,
     s = np.concatenate([[0.0], np.cumsum(seg)])
     M = len(X)
     w = 1.0 / np.sqrt(np.repeat(model.particle_masses, 3))
-    data = []
-    for i in range(M):
-        if i == 0:
-            data.append([energies[0], 0.0, k_a])
-        elif i == M - 1:
-            data.append([energies[-1], 0.0, k_b])
-        elif i == i_saddle:
-            data.append([energies[i], 0.0] + ([k_s] if k_s is not None else []))
-        else:
+    slope = np.zeros(M)
+    for i in range(1, M - 1):
+        if i != i_saddle:
             tau = Q[i + 1] - Q[i - 1]
             tau /= np.linalg.norm(tau)
             # dV/ds = -F·dx/ds with dx/ds = τ / sqrt(m)
-            data.append([energies[i], float(-(forces[i].ravel() * w) @ tau)])
+            slope[i] = float(-(forces[i].ravel() * w) @ tau)
+    return {"s": s, "E": np.asarray(energies, dtype=float).copy(), "dVds": slope,
+            "k": np.array([k_a, k_b, np.nan if k_s is None else k_s], dtype=float),
+            "i_s": np.array(-1 if i_saddle is None else int(i_saddle))}
+
+
+def potential(profile: dict):
+    """V(s) [ε] of a :func:`path_profile`: a piecewise polynomial through the image energies
+    with their slopes, zero slope and curvature k at the minima (and at the saddle image,
+    curvature k_s), and the harmonic continuation ``V_a + k_a s²/2`` beyond the ends."""
+    s, E, slope = profile["s"], profile["E"], profile["dVds"]
+    k_a, k_b, k_s = (float(v) for v in profile["k"])
+    i_s = int(profile["i_s"])
+    M = len(s)
+    data = []
+    for i in range(M):
+        if i == 0:
+            data.append([E[0], 0.0, k_a])
+        elif i == M - 1:
+            data.append([E[-1], 0.0, k_b])
+        elif i == i_s:
+            data.append([E[i], 0.0] + ([k_s] if np.isfinite(k_s) else []))
+        else:
+            data.append([E[i], slope[i]])
     poly = BPoly.from_derivatives(s, data)
     S = s[-1]
 
     def V(t):
         t = np.asarray(t, dtype=float)
         inside = poly(np.clip(t, 0.0, S))
-        left = energies[0] + 0.5 * k_a * t**2
-        right = energies[-1] + 0.5 * k_b * (t - S) ** 2
+        left = E[0] + 0.5 * k_a * t**2
+        right = E[-1] + 0.5 * k_b * (t - S) ** 2
         return np.where(t < 0, left, np.where(t > S, right, inside))
 
-    return V, s
+    return V
+
+
+def path_potential(model: BinaryLJ, path_x: np.ndarray, energies: np.ndarray,
+                   forces: np.ndarray, k_a: float, k_b: float, i_saddle: int | None = None,
+                   k_s: float | None = None):
+    """V(s) along a path of images (M, N, 3): :func:`potential` of its
+    :func:`path_profile` (arc length s in mass-weighted σ). Returns (callable V, s of
+    images)."""
+    prof = path_profile(model, path_x, energies, forces, k_a, k_b, i_saddle, k_s)
+    return potential(prof), prof["s"]
+
+
+def splitting(profile: dict, hbar_star: float, *, n_points: int = 3000) -> dict:
+    """The two-level parameters of a path's 1D double well (:func:`two_level_1d` on
+    :func:`potential`, energies from the lower minimum) for the reduced quantum of action
+    ``hbar_star`` = ħ/(σ sqrt(m ε)) of a unit mapping. Returns ``E_qs``, ``Delta_q``,
+    ``Delta0`` [ε] and the single-well energies ``hw_a``, ``hw_b`` [ε]. The grid reaches
+    10 zero-point lengths beyond the ends with >= 40 points per length."""
+    hb = float(hbar_star)
+    if not (np.isfinite(hb) and hb > 0):
+        raise InputError(f"hbar_star must be finite and > 0, got {hbar_star!r}")
+    s, E = profile["s"], profile["E"]
+    k_a, k_b = float(profile["k"][0]), float(profile["k"][1])
+    i_s = int(profile["i_s"]) if int(profile["i_s"]) >= 0 else int(np.argmax(E))
+    V = potential(profile)
+    wa, wb = np.sqrt(hb / np.sqrt(k_a)), np.sqrt(hb / np.sqrt(k_b))
+    lo, hi = -10 * wa, s[-1] + 10 * wb
+    npts = max(n_points, int(40 * (hi - lo) / min(wa, wb)))
+    sol = two_level_1d(lambda t: V(t) - E[0], lo, hi, float(s[i_s]), hb, n_points=npts,
+                       switch_width=0.1 * float(s[-1]))
+    return {"E_qs": sol["E_qs"], "Delta_q": sol["Delta_q"], "Delta0": sol["Delta0"],
+            "hw_a": hb * np.sqrt(k_a), "hw_b": hb * np.sqrt(k_b)}
 
 
 def curvature_along(model: BinaryLJ, H, direction: np.ndarray) -> float:
@@ -234,16 +286,10 @@ def dwp_parameters(model: BinaryLJ, units: UnitMapping, path_x: np.ndarray,
     t_b = _mw(model, X[0] + minimum_image(X[-2] - X[0], L)) - qb
     k_a = curvature_along(model, H_a, t_a)
     k_b = curvature_along(model, H_b, t_b)
-    hb = units.hbar_star
-    hw_a, hw_b = hb * np.sqrt(k_a), hb * np.sqrt(k_b)
-    V, s = path_potential(model, X, E, F, k_a, k_b, i_saddle=i_s, k_s=k_s)
-    wa, wb = np.sqrt(hb / np.sqrt(k_a)), np.sqrt(hb / np.sqrt(k_b))
+    prof = path_profile(model, X, E, F, k_a, k_b, i_saddle=i_s, k_s=k_s)
+    sol = splitting(prof, units.hbar_star, n_points=n_points)
+    hw_a, hw_b = sol["hw_a"], sol["hw_b"]
     Delta = Eb - Ea
-    lo, hi = -10 * wa, s[-1] + 10 * wb
-    s_s = float(s[i_s])
-    npts = max(n_points, int(40 * (hi - lo) / min(wa, wb)))
-    sol = two_level_1d(lambda t: V(t) - Ea, lo, hi, s_s, hb, n_points=npts,
-                       switch_width=0.1 * float(s[-1]))
     E_qs, Delta_q = sol["E_qs"], sol["Delta_q"]
     V0 = Es - 0.5 * (Ea + Eb)
     hw = 0.5 * (hw_a + hw_b)
@@ -252,7 +298,7 @@ def dwp_parameters(model: BinaryLJ, units: UnitMapping, path_x: np.ndarray,
     rec = {
         "E_a": Ea, "E_b": Eb, "E_s": Es,
         "Delta_K": Delta * K, "V0_K": V0 * K, "V_a_K": (Es - Ea) * K, "V_b_K": (Es - Eb) * K,
-        "d_sigma": d, "d_A": d * units.sigma_A, "path_length_sigma": float(s[-1]),
+        "d_sigma": d, "d_A": d * units.sigma_A, "path_length_sigma": float(prof["s"][-1]),
         "participation_ratio": part["participation_ratio"], "n_eff": part["n_eff"],
         "n_moving": part["n_moving"], "max_disp_A": part["max_disp"] * units.sigma_A,
         "hbar_omega_a_K": hw_a * K, "hbar_omega_b_K": hw_b * K, "hbar_omega_K": hw * K,
@@ -261,5 +307,6 @@ def dwp_parameters(model: BinaryLJ, units: UnitMapping, path_x: np.ndarray,
         "Delta0_eq4_K": float(delta0_parabolic(hw * K, max(V0, 0.0) * K)),
         "Delta0_wkb_K": float(delta0_wkb(hw * K, max(V0, 0.0) * K, d * units.sigma_A,
                                          units.mass_u)),
+        "profile": prof,
     }
     return rec
