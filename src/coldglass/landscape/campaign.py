@@ -6,12 +6,22 @@ A campaign of ``n_samples`` glasses is two kinds of independent, deterministic t
     prepare glass K (:func:`~coldglass.landscape.pipeline.make_glass` with the sample's seed)
 ``segment/KKKK/JJJJ``
     from glass K, an NVT trajectory at ``t_md`` with its own velocity seed, quenched
-    ``n_quench`` times; every pair of consecutive distinct minima is verified (CI-NEB,
-    index-1 saddle, both sides relax back), and the soft-mode route explores up to
-    ``n_basins`` of the visited minima.
+    ``n_quench`` times; the pairs of the visited minima chosen by the search's
+    ``selection`` are verified (CI-NEB, index-1 saddle, both sides relax back): with
+    ``"ml"`` (default) or ``"random"`` every pair is a candidate and ``rounds`` batches are
+    chosen (:func:`~coldglass.landscape.rounds.run_rounds`); with ``"consecutive"`` every
+    pair of consecutive distinct minima. The soft-mode route explores up to ``n_basins`` of
+    the visited minima.
 
-Every task is a pure function of (model, protocol, seed), so the catalog does not depend on
-how many workers ran it or in what order. Workers only compute; the client writes each
+The segments of one glass under ``"ml"``/``"random"`` form a chain: segment J is given the
+catalog's labelled pairs of glass K and its last pair selector
+(:meth:`~coldglass.landscape.catalog.Catalog.prior`) and is submitted once segment J-1 is
+written, so the selector is retrained from where it stopped (also after a resume), a pair
+labelled before is merged before it is verified again, and glasses run in parallel.
+
+Every task is a pure function of (model, protocol, seed, the catalog of the tasks before it
+in its chain), so the catalog does not depend on how many workers ran it or in what order.
+A campaign is extended by resuming it with more ``n_segments``. Workers only compute; the client writes each
 finished task and all of its records in one SQLite transaction
 (:meth:`~coldglass.landscape.catalog.Catalog.record_task`). Rerunning the same command after an
 interruption (SIGKILL included) submits only the tasks that are not in the catalog.
@@ -38,10 +48,13 @@ from threadpoolctl import threadpool_limits
 from ..errors import EngineUnavailable, InputError
 from .catalog import Catalog, CatalogError
 from .engine import LammpsLJ, engine_version
+from .features import FEATURES
 from .model import BinaryLJ
 from .pipeline import PrepareProtocol, SearchProtocol, make_glass
+from .rounds import explore, run_rounds
 from .saddles import quench, same_structure
 from .search import is_transition_candidates, soft_mode_candidates, verify_safely
+from .selection import PairSelector
 from .units import ARGON, UnitMapping
 
 __all__ = ["CampaignProtocol", "run_campaign", "task_seed", "run_sample", "run_segment"]
@@ -124,10 +137,75 @@ def run_sample(model_d: dict, prepare_d: dict, sample: int, seed: int) -> dict:
             "wall_s": time.perf_counter() - t0}
 
 
+def _known_pairs(model: BinaryLJ, minima: list, prior: dict) -> dict:
+    """The pairs (i, j) of the visited ``minima`` that the catalog has labelled already
+    (both IS are catalog minima, :func:`same_structure`, and that pair is labelled):
+    ``(i, j) -> (status, E_qs_K)``. They are merged before verification."""
+    ids = {}
+    for k, m in enumerate(minima):
+        for mid, (e, x) in prior.get("minima", {}).items():
+            if same_structure(model, m.x, x, m.energy, e):
+                ids[k] = mid
+                break
+    known = {}
+    for i in ids:
+        for j in ids:
+            key = (min(ids[i], ids[j]), max(ids[i], ids[j]))
+            if i < j and key in prior.get("pairs", {}):
+                known[(i, j)] = prior["pairs"][key]
+    return known
+
+
+def _selection_rounds(q: LammpsLJ, md: LammpsLJ, units: UnitMapping, proto: SearchProtocol,
+                      seed: int, prior: dict | None, stats: dict) -> tuple[dict, LammpsLJ]:
+    """The IS route with pair selection: explore, take every pair of the visited IS, verify
+    ``proto.rounds`` batches chosen by ``proto.selection`` (:func:`run_rounds`), going on
+    from the catalog's labels and selector (``prior``). Returns the task's additions (the
+    visited minima, the candidate rows, the selector, the records) and the engine."""
+    model = q.model
+    explored = explore(md, q, proto.t_md, proto.n_quench, proto.interval, seed=seed)
+    prior = prior or {}
+    stats["candidate pairs"] = len(explored.minima) * (len(explored.minima) - 1) // 2
+    if len(explored.minima) < 2:  # the trajectory stayed in one basin: no pair to verify
+        return {"minima": [{"x": m.x, "energy": m.energy, "fmax": m.fmax}
+                           for m in explored.minima], "candidates": [],
+                "selection": proto.selection, "visited": explored.minima, "records": []}, q
+    selector = None
+    if proto.selection == "ml":
+        selector = (PairSelector.loads(prior["model"]) if prior.get("model") else
+                    PairSelector(e_tls_K=proto.e_tls_K, cold_start=proto.cold_start,
+                                 seed=seed))
+    known = _known_pairs(model, explored.minima, prior)
+    res = run_rounds(q, units, explored, selection=proto.selection, batch=proto.batch,
+                     max_rounds=proto.rounds, selector=selector, e_tls_K=proto.e_tls_K,
+                     seed=seed, prior=prior, known=known,
+                     verify_kw={"n_images": proto.n_images, "neb_fmax": proto.neb_fmax})
+    for k, v in res.stats.items():
+        stats[k] = stats.get(k, 0) + v
+    stats["candidates"] = stats.get("candidates", 0) + int(res.stats.get("verified pairs", 0))
+    stats["known pairs"] = len(known)
+    tab = res.table[~res.table["known"]]
+    rows = tab[["i", "j", *FEATURES, "status", "E_qs_K", "round", "trained"]].to_dict(
+        "records")
+    out = {"minima": [{"x": m.x, "energy": m.energy, "fmax": m.fmax}
+                      for m in explored.minima],
+           "candidates": rows, "selection": proto.selection,
+           "prior_ids": list(prior.get("ids", [])) if selector is not None else [],
+           "visited": explored.minima, "records": res.records}
+    if selector is not None and selector.version > 0:
+        import sklearn
+
+        out["model"] = {"version": selector.version, "sklearn": sklearn.__version__,
+                        "blob": selector.dumps()}
+    return out, res.engine
+
+
 @_single_threaded
 def run_segment(model_d: dict, units_d: dict, search_d: dict, x_glass: np.ndarray,
-                sample: int, segment: int, seed: int) -> dict:
-    """Task: one trajectory segment of the search in glass ``sample`` (see module doc)."""
+                sample: int, segment: int, seed: int, prior: dict | None = None) -> dict:
+    """Task: one trajectory segment of the search in glass ``sample`` (see module doc);
+    ``prior`` (:meth:`~coldglass.landscape.catalog.Catalog.prior`) what the catalog knows of
+    this glass, for the ``"ml"`` and ``"random"`` selections."""
     t0 = time.perf_counter()
     model = BinaryLJ.from_dict(model_d)
     units = UnitMapping(**units_d)
@@ -136,13 +214,18 @@ def run_segment(model_d: dict, units_d: dict, search_d: dict, x_glass: np.ndarra
            "segment": segment, "seed": seed, "worker": _worker_name()}
     stats: dict = {}
     records: list[dict] = []
+    extra: dict = {}
     md = LammpsLJ(model, x_glass)
     q = LammpsLJ(model, x_glass)
     try:
         visited, pairs = [], []
         if "is-transition" in proto.routes:
-            visited, pairs = is_transition_candidates(md, q, proto.t_md, proto.n_quench,
-                                                      proto.interval, seed=seed)
+            if proto.selection == "consecutive":
+                visited, pairs = is_transition_candidates(md, q, proto.t_md, proto.n_quench,
+                                                          proto.interval, seed=seed)
+            else:
+                extra, q = _selection_rounds(q, md, units, proto, seed, prior, stats)
+                visited, records = extra.pop("visited"), extra.pop("records")
         cands = list(pairs)
         if "soft-mode" in proto.routes:
             basins: list = []
@@ -156,19 +239,28 @@ def run_segment(model_d: dict, units_d: dict, search_d: dict, x_glass: np.ndarra
                 basins = [quench(q, x_glass)]
             for b in basins:
                 cands += soft_mode_candidates(q, b, proto.n_modes, max_climb=proto.max_climb)
-        stats["candidates"] = len(cands)
+        stats["candidates"] = stats.get("candidates", 0) + len(cands)
         for c in cands:
             recs, q = verify_safely(q, c, units, stats, n_images=proto.n_images,
                                     neb_fmax=proto.neb_fmax, restart=x_glass)
             records += recs
     except Exception as exc:  # noqa: BLE001 - bookkept as a failed task, never lost
         out["error"] = f"{type(exc).__name__}: {exc}"
-        records = []
+        records, extra = [], {}
     finally:
         out["force_calls"] = md.n_force_calls + q.n_force_calls
         md.close()
         q.close()
-    return {**out, "dwps": records, "stats": stats, "wall_s": time.perf_counter() - t0}
+    return {**out, **extra, "dwps": records, "stats": stats,
+            "wall_s": time.perf_counter() - t0}
+
+
+def _imported(glass: dict, sample: int) -> dict:
+    """The sample task of a glass prepared before (``run_campaign(glasses=...)``)."""
+    return {"key": f"sample/{sample:04d}", "kind": "sample", "sample": sample,
+            "seed": int(glass["seed"]), "worker": _worker_name(), "force_calls": 0,
+            "x": glass["x"], "energy": float(glass["energy"]), "fmax": float(glass["fmax"]),
+            "is_energies": glass["is_energies"], "wall_s": float(glass.get("wall_s", 0.0))}
 
 
 class _Serial:
@@ -329,7 +421,8 @@ def run_campaign(catalog: str | os.PathLike, protocol: CampaignProtocol,
                  model: BinaryLJ, units: UnitMapping = ARGON, *, workers: int | None = None,
                  scheduler: str | None = None,
                  progress: Callable[[dict], None] | None = None,
-                 on_start: Callable[[dict], None] | None = None) -> dict:
+                 on_start: Callable[[dict], None] | None = None,
+                 glasses: dict[int, dict] | None = None) -> dict:
     """Run (or resume) a campaign into an SQLite catalog.
 
     Parameters
@@ -342,6 +435,10 @@ def run_campaign(catalog: str | os.PathLike, protocol: CampaignProtocol,
     scheduler : address of an existing Dask scheduler (overrides ``workers``)
     progress : called with a dict (done, total, dwps) after every finished task
     on_start : called once with the plan (tasks to run, already done, dashboard address)
+    glasses : glasses prepared before (sample -> ``x`` [σ], ``energy`` [ε], ``fmax``,
+        ``is_energies`` rows, ``seed``, ``wall_s``), recorded as those samples' tasks
+        instead of preparing them (``coldglass landscape search`` on a ``prepare`` folder);
+        a catalog that holds another glass for such a sample is refused
 
     Returns a summary: tasks run, new double wells, wall time, cluster start-up time, summed
     compute time of the tasks, client time spent writing the catalog (``write_s``) and its
@@ -377,7 +474,7 @@ def run_campaign(catalog: str | os.PathLike, protocol: CampaignProtocol,
                 client, cluster = (_Serial(), None) if workers == 0 else \
                     _client(workers, None)
                 t_client = time.perf_counter() - t_client
-            stats = _run(cat, client, protocol, model, units, progress, on_start)
+            stats = _run(cat, client, protocol, model, units, progress, on_start, glasses)
             stats["startup_s"] = t_client
     finally:
         _close_client(client, cluster)
@@ -388,7 +485,8 @@ def run_campaign(catalog: str | os.PathLike, protocol: CampaignProtocol,
 
 def _run(cat: Catalog, client, protocol: CampaignProtocol, model: BinaryLJ,
          units: UnitMapping, progress: Callable[[dict], None] | None,
-         on_start: Callable[[dict], None] | None) -> dict:
+         on_start: Callable[[dict], None] | None, glasses: dict[int, dict] | None = None
+         ) -> dict:
     """The campaign's task loop on an open catalog and a connected client."""
     model_d, units_d, proto_d = model.to_dict(), units.to_dict(), protocol.to_dict()
     prov_id = cat.bind(model_d, units_d, engine_version(), proto_d, protocol.seed)
@@ -396,19 +494,35 @@ def _run(cat: Catalog, client, protocol: CampaignProtocol, model: BinaryLJ,
     prep_d, search_d = proto_d["prepare"], proto_d["search"]
     seed = protocol.seed
 
-    def segment_tasks(k: int, x: np.ndarray) -> list:
-        return [(f"segment/{k:04d}/{j:04d}", run_segment,
-                 (model_d, units_d, search_d, x, k, j, task_seed(seed, k, j + 1)))
-                for j in range(protocol.n_segments)
-                if f"segment/{k:04d}/{j:04d}" not in done]
+    # the "ml" and "random" selections go on from the catalog's labels (and selector): the
+    # segments of one glass run one after the other, each given what the last one left
+    chained = protocol.search.selection != "consecutive"
+
+    def segment_task(k: int, j: int, x: np.ndarray) -> tuple:
+        prior = cat.prior(k) if chained else None
+        return (f"segment/{k:04d}/{j:04d}", run_segment,
+                (model_d, units_d, search_d, x, k, j, task_seed(seed, k, j + 1), prior))
+
+    def segment_tasks(k: int, x: np.ndarray, after: int = -1) -> list:
+        js = [j for j in range(after + 1, protocol.n_segments)
+              if f"segment/{k:04d}/{j:04d}" not in done]
+        return [segment_task(k, j, x) for j in (js[:1] if chained else js)]
 
     todo = []
     for k in range(protocol.n_samples):
         key = f"sample/{k:04d}"
         if key not in done:
-            todo.append((key, run_sample, (model_d, prep_d, k, task_seed(seed, k, 0))))
+            if glasses and k in glasses:
+                todo.append((key, _imported, (glasses[k], k)))
+            else:
+                todo.append((key, run_sample, (model_d, prep_d, k, task_seed(seed, k, 0))))
         else:
             x = cat.glass(k)
+            if x is not None and glasses and k in glasses and \
+                    not np.array_equal(x, glasses[k]["x"]):
+                raise CatalogError(f"{cat.path} holds a search of another glass than the one "
+                                   "given; appending would mix the double wells of two "
+                                   "glasses. Search in a new folder")
             if x is not None:  # a failed sample has no glass and no segments
                 todo += segment_tasks(k, x)
     n_pending = len(todo) + sum(protocol.n_segments for key, *_ in todo
@@ -425,6 +539,7 @@ def _run(cat: Catalog, client, protocol: CampaignProtocol, model: BinaryLJ,
     def finish(res: dict) -> list:
         t0 = time.perf_counter()
         stats["new_dwps"] += cat.record_task(res, prov_id)
+        done.add(res["key"])
         stats["write_s"] += time.perf_counter() - t0
         stats["tasks_run"] += 1
         stats["compute_s"] += res["wall_s"]
@@ -434,6 +549,8 @@ def _run(cat: Catalog, client, protocol: CampaignProtocol, model: BinaryLJ,
                       "dwps": stats["new_dwps"], "key": res["key"]})
         if res["kind"] == "sample" and not res.get("error"):
             return segment_tasks(res["sample"], res["x"])
+        if res["kind"] == "segment" and chained:
+            return segment_tasks(res["sample"], cat.glass(res["sample"]), res["segment"])
         return []
 
     if isinstance(client, _Serial):

@@ -483,11 +483,28 @@ class Catalog:
         if prov is None:
             raise CatalogError(f"{self.path} has no campaign provenance yet (opened read-only)")
         old = {k: prov[k] for k in new}
-        if json.loads(json.dumps(new)) != old:
-            diff = [k for k in new if json.loads(json.dumps(new[k])) != old[k]]
+        new = json.loads(json.dumps(new))
+        growing = ("n_segments", "n_tasks")  # a campaign may be extended by more segments
+
+        def core(d):
+            return {**d, "protocol": {k: v for k, v in d["protocol"].items()
+                                      if k not in growing}}
+
+        if core(new) != core(old):
+            diff = [k for k in new if core(new)[k] != core(old)[k]]
             raise CatalogError(f"{self.path} belongs to a campaign with different "
                                f"{', '.join(diff)}; resume it with the same parameters or "
                                "start a new --catalog")
+        n_old = old["protocol"].get("n_segments", 0)
+        n_new = new["protocol"].get("n_segments", 0)
+        if n_new < n_old:
+            raise CatalogError(f"{self.path} holds a campaign of {n_old} segments per glass; "
+                               f"it cannot shrink to {n_new}: resume it with n_segments >= "
+                               f"{n_old}")
+        if n_new > n_old and not self.readonly:
+            with _immediate(self.db):  # extended: the provenance states the new plan
+                self.db.execute("UPDATE provenance SET protocol = ? WHERE id = ?",
+                                (json.dumps(new["protocol"]), prov["id"]))
         self.model = BinaryLJ.from_dict(model)
         return prov["id"]
 

@@ -46,6 +46,8 @@ __all__ = ["PrepareProtocol", "SearchProtocol", "make_glass", "prepare", "search
            "load_prepared", "load_catalog"]
 
 CONFIG_KEYS = ("x_a", "x_b", "x_s", "path_x")
+#: how a search segment chooses the pairs of inherent structures it verifies
+SELECTIONS = ("ml", "random", "consecutive")
 
 
 @dataclass
@@ -85,7 +87,17 @@ class PrepareProtocol:
 class SearchProtocol:
     """Double-well search by the two routes of Sec. 8 (reduced units).
 
-    IS route: NVT MD at ``t_md`` quenched every ``interval`` steps, ``n_quench`` times.
+    IS route: NVT MD at ``t_md`` quenched every ``interval`` steps, ``n_quench`` times;
+    which pairs of the visited inherent structures are verified is ``selection``:
+
+    * ``"ml"`` (default): every pair is a candidate; ``rounds`` rounds of ``batch`` pairs
+      chosen by the pair selector (:class:`~coldglass.landscape.selection.PairSelector`,
+      retrained each round, carried from segment to segment through the catalog), random
+      until ``cold_start`` pairs are labelled; ``e_tls_K`` the TLS threshold it aims at;
+    * ``"random"``: the same rounds with uniformly random batches (the unbiased reference);
+    * ``"consecutive"``: every pair of consecutive distinct minima of the trajectory (the
+      observed transitions), all verified.
+
     Soft-mode route: from up to ``n_basins`` distinct inherent structures, follow the
     ``n_modes`` softest modes in both directions (eigenvector following, abandoned above
     ``max_climb`` ε). NEB: ``n_images`` movable images, max NEB force ``neb_fmax``.
@@ -101,8 +113,21 @@ class SearchProtocol:
     neb_fmax: float = 0.01
     seed: int = 7
     routes: Sequence[str] = ("is-transition", "soft-mode")
+    selection: str = "ml"
+    batch: int = 8
+    rounds: int = 4
+    cold_start: int = 30
+    e_tls_K: float = 1.0
 
     def __post_init__(self) -> None:
+        if self.selection not in SELECTIONS:
+            raise InputError(f"selection must be one of {SELECTIONS}, got {self.selection!r}")
+        if self.batch < 1 or self.rounds < 1:
+            raise InputError(f"batch and rounds must be >= 1, got {self.batch}, {self.rounds}")
+        if self.cold_start < 2:
+            raise InputError(f"cold_start must be >= 2 labelled pairs, got {self.cold_start}")
+        if not (np.isfinite(self.e_tls_K) and self.e_tls_K > 0):
+            raise InputError(f"e_tls_K must be > 0 K, got {self.e_tls_K!r}")
         if not self.t_md > 0:
             raise InputError(f"t_md must be > 0 (ε/k_B), got {self.t_md}")
         if self.n_quench < 2 or self.interval < 1:

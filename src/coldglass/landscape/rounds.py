@@ -99,7 +99,8 @@ def candidate_table(model, explored: Explored) -> pd.DataFrame:
 class RoundsResult:
     """What :func:`run_rounds` did: the candidate table with its labels (``status``
     ``"new"``/``"dwp"``/``"rejected"``, ``E_qs_K``, ``round``), the verified double-well
-    records (distinct by their minima and saddle), the selector, and the CPU spent."""
+    records (distinct by their minima and saddle), the selector, the CPU spent, and the
+    engine to use next (a fresh one replaces an engine broken by a LAMMPS error)."""
 
     table: pd.DataFrame
     records: list[dict]
@@ -108,6 +109,7 @@ class RoundsResult:
     rounds: int = 0
     stats: dict = field(default_factory=dict)
     e_tls_K: float = 1.0
+    engine: LammpsLJ | None = None
 
     @property
     def n_dwp(self) -> int:
@@ -246,4 +248,4 @@ def run_rounds(engine: LammpsLJ, units: UnitMapping, explored: Explored, *,
             table["trained"] = lab
         if progress is not None:
             progress(rnd, len(records), _n_tls(records, e_tls_K))
-    return RoundsResult(table, records, selector, _cpu() - t0, rnd, stats, e_tls_K)
+    return RoundsResult(table, records, selector, _cpu() - t0, rnd, stats, e_tls_K, engine)
