@@ -62,6 +62,11 @@ def _fingerprint(path) -> dict:
             "saddles": np.sort(c.table("saddles")["energy"].to_numpy()),
             "dwps": np.array(sorted(zip(d["E_s"], d["E_a"] + d["E_b"], d["V0_K"],
                                         d["n_found"], strict=False))),
+            "candidates": sorted(zip(c.candidates()["status"], c.candidates()["round"],
+                                     np.round(c.candidates()["E_qs_K"].fillna(-1), 9),
+                                     strict=True)),
+            "models": sorted(zip(c.models()["task_key"], c.models()["version"],
+                                 c.models()["n_train"], strict=True)),
             "problems": c.check(),
         }
 
@@ -69,6 +74,7 @@ def _fingerprint(path) -> dict:
 def _same(f, g) -> None:
     assert f["problems"] == [] and g["problems"] == []
     assert f["tasks"] == g["tasks"]
+    assert f["candidates"] == g["candidates"] and f["models"] == g["models"]
     for k in ("minima", "saddles", "dwps"):
         assert f[k].shape == g[k].shape, k
         np.testing.assert_allclose(f[k], g[k], rtol=0, atol=1e-9, err_msg=k)
@@ -92,7 +98,8 @@ def test_serial_catalog_is_complete_and_has_units(serial):
     db = sqlite3.connect(serial)
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
     units = {(t, c) for t, c in db.execute("SELECT table_name, column_name FROM column_units")}
-    for table in ("tasks", "glasses", "is_energies", "minima", "saddles", "paths", "dwps"):
+    for table in ("tasks", "glasses", "is_energies", "minima", "saddles", "paths", "dwps",
+                  "candidates", "models"):
         for _cid, name, typ, *_ in db.execute(f"PRAGMA table_info({table})"):
             numeric = typ in ("REAL", "BLOB") or (typ == "INTEGER" and name != "id"
                                                   and not name.startswith(("min_", "saddle_id",
@@ -223,8 +230,12 @@ def test_resume_with_other_parameters_is_refused(serial, tmp_path):
     from coldglass.landscape.campaign import run_campaign
 
     before = serial.read_bytes()
+    proto = _protocol()
     with pytest.raises(CatalogError, match="different protocol"):
-        run_campaign(serial, replace(_protocol(), n_segments=5), MODEL, workers=0)
+        run_campaign(serial, replace(proto, search=replace(proto.search, n_quench=9)), MODEL,
+                     workers=0)
+    with pytest.raises(CatalogError, match="cannot shrink to 2"):  # (more segments extend)
+        run_campaign(serial, replace(proto, n_segments=2), MODEL, workers=0)
     with pytest.raises(CatalogError, match="different model"):
         run_campaign(serial, _protocol(), BinaryLJ(n_atoms=200, truncation="force-shift"),
                      workers=0)
@@ -329,3 +340,40 @@ def test_campaign_report(serial, tmp_path):
     assert "distinct verified double wells" in md and "in 1 glasses of N = 160" in md
     for f in ("claims.csv", "loop_C_deps.csv", "fig26_overlay.png", "is_energy_vs_T.png"):
         assert (tmp_path / "report" / f).exists()
+
+
+def test_extended_campaign_goes_on_with_its_stored_selector(serial, tmp_path):
+    """One more segment on a copy of the finished campaign: it is given the catalog's labels
+    and its last pair selector, so the selector's version goes on from the stored one and it
+    is trained on every pair labelled before plus the new ones; the pairs the catalog had
+    labelled are not verified again."""
+    import json
+    import shutil
+    from dataclasses import replace
+
+    from coldglass.landscape.campaign import run_campaign
+
+    path = tmp_path / "extended.sqlite"
+    shutil.copy(serial, path)
+    with Catalog(path, readonly=True) as c:
+        models0, cand0 = c.models(), c.candidates()
+    assert len(models0) >= 1, "the ML campaign stores a selector per segment"
+    last = models0.iloc[-1]
+    res = run_campaign(path, replace(_protocol(), n_segments=4), MODEL, workers=0)
+    assert res["tasks_run"] == 1 and res["failed"] == 0
+    with Catalog(path, readonly=True) as c:
+        models, cand = c.models(), c.candidates()
+        st = json.loads(c.table("tasks").set_index("key").loc["segment/0000/0003", "stats"])
+        prov = c.provenance()
+        assert c.check() == []
+    assert prov["protocol"]["n_segments"] == 4  # the provenance states the extended plan
+    new = models[models["task_key"] == "segment/0000/0003"]
+    if len(new):  # (a segment that stayed in one basin has nothing to train on)
+        n_fits = st.get("verified pairs", 0) > 0
+        assert int(new["version"].iloc[0]) > int(last["version"]) or not n_fits
+        assert set(json.loads(last["training"])) <= set(json.loads(new["training"].iloc[0]))
+    # no pair of the catalog got a second row, and labels were only added
+    assert not cand.duplicated(["sample", "min_a", "min_b"]).any()
+    old = cand0.set_index("id")["status"]
+    now = cand.set_index("id")["status"].loc[old.index]
+    assert ((old == now) | (old == "new")).all()

@@ -151,7 +151,8 @@ _UNITS = {
     "paths": {"n_images": "1", "images": "sigma, eps (npz)"},
     "dwps": {"sample": "1", "n_found": "1", **DWP_UNITS, **DWP_EXTRA_UNITS},
     "candidates": {"sample": "1", **FEATURE_UNITS, "E_qs_K": "K", "round": "1"},
-    "models": {"sample": "1", "version": "1", "n_train": "pairs"},
+    "models": {"sample": "1", "version": "1", "n_train": "pairs",
+               "blob": "pickled PairSelector"},
 }
 #: the units version 2 added
 _UNITS_V2 = ("candidates", "models")
