@@ -21,8 +21,8 @@ labelled before is merged before it is verified again, and glasses run in parall
 
 Every task is a pure function of (model, protocol, seed, the catalog of the tasks before it
 in its chain), so the catalog does not depend on how many workers ran it or in what order.
-A campaign is extended by resuming it with more ``n_segments``. Workers only compute; the client writes each
-finished task and all of its records in one SQLite transaction
+A campaign is extended by resuming it with more ``n_segments``. Workers only compute;
+the client writes each finished task and all of its records in one SQLite transaction
 (:meth:`~coldglass.landscape.catalog.Catalog.record_task`). Rerunning the same command after an
 interruption (SIGKILL included) submits only the tasks that are not in the catalog.
 
