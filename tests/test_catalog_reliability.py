@@ -65,6 +65,47 @@ def _consistent(path, readonly: bool = True) -> set[str]:
         return c.finished_tasks()
 
 
+# ------------------------------------------------------------------ 0. schema versions
+def _as_version_1(path) -> None:
+    """Turn a catalog back into what coldglass wrote before schema 2 (no candidates, no
+    models, version 1 in meta and user_version)."""
+    db = sqlite3.connect(path)
+    db.executescript("DROP TABLE candidates; DROP TABLE models; "
+                     "DELETE FROM column_units WHERE table_name IN ('candidates', 'models'); "
+                     "UPDATE meta SET value = '1' WHERE key = 'schema_version'; "
+                     "PRAGMA user_version = 1;")
+    db.close()
+
+
+def test_a_version_1_catalog_is_read_as_it_is_and_migrated_by_a_writer(tmp_path):
+    path = _filled(tmp_path / "v1.sqlite")
+    _as_version_1(path)
+    before = path.read_bytes()
+    with Catalog(path, readonly=True) as c:  # a reader changes nothing
+        assert c.schema_version == 1 and c.check() == []
+        assert c.candidates().empty and c.models().empty and c.latest_model(0) is None
+        assert c.finished_tasks() == {"sample/0000", "sample/0001", "sample/0002"}
+    assert path.read_bytes() == before
+    with Catalog(path) as c:  # a writer migrates in one transaction, keeping every row
+        assert c.schema_version == catalog_mod.SCHEMA_VERSION
+        meta = dict(c.db.execute("SELECT key, value FROM meta").fetchall())
+        assert "migrated_from_1" in meta
+        assert c.prior(0)["ids"] == [] and c.prior(0)["model"] is None
+    assert _consistent(path) == {"sample/0000", "sample/0001", "sample/0002"}
+
+
+def test_a_catalog_of_a_newer_schema_is_refused_untouched(tmp_path):
+    path = _filled(tmp_path / "v9.sqlite")
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version = 9")
+    db.close()
+    before = path.read_bytes()
+    for ro in (True, False):
+        with pytest.raises(CatalogError, match="schema version 9.*upgrade"):
+            Catalog(path, readonly=ro)
+    assert path.read_bytes() == before
+
+
 # ------------------------------------------------------------------ 1. atomic creation
 def test_interrupted_creation_leaves_nothing_and_is_completed(tmp_path, monkeypatch):
     path = tmp_path / "c.sqlite"

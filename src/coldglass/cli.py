@@ -817,6 +817,10 @@ def landscape_campaign(
     routes: str = typer.Option("is-transition,soft-mode", help="routes, comma separated"),
     seed: int = typer.Option(1, help="campaign seed (fixes every task's seed)"),
     units: str = typer.Option("argon", help="reduced-to-physical unit preset"),
+    selection: str = typer.Option("ml", help="pairs verified per segment: 'ml' (learned "
+                                  "ranking of every pair), 'random', 'consecutive'"),
+    batch: int = typer.Option(8, help="pairs verified per selection round"),
+    rounds: int = typer.Option(4, help="selection rounds per segment"),
 ) -> None:
     """Search many glasses for double wells on a Dask cluster into one SQLite catalog.
 
@@ -839,7 +843,8 @@ def landscape_campaign(
                                     n_samples=1),
             search=SearchProtocol(t_md=t_md, n_quench=n_quench, interval=interval,
                                   n_basins=n_basins, n_modes=n_modes,
-                                  routes=[r.strip() for r in routes.split(",") if r.strip()]))
+                                  routes=[r.strip() for r in routes.split(",") if r.strip()],
+                                  selection=selection, batch=batch, rounds=rounds))
         um = unit_preset(units)
     except ValueError as exc:
         _fail(str(exc))
