@@ -377,3 +377,24 @@ def test_extended_campaign_goes_on_with_its_stored_selector(serial, tmp_path):
     old = cand0.set_index("id")["status"]
     now = cand.set_index("id")["status"].loc[old.index]
     assert ((old == now) | (old == "new")).all()
+
+
+def test_stored_profiles_give_the_splitting_under_any_unit_mapping(serial):
+    """The 1D profile stored with each path reproduces the catalog's E_qs under the
+    campaign's own mapping (same numbers through the stored route, 1e-9 relative), and a
+    heavier mass unit (ħ* halved) lowers the tunnel splitting Δ0."""
+    from coldglass.landscape.tunneling import splitting
+    from coldglass.landscape.units import ARGON, UnitMapping
+
+    heavy = UnitMapping(ARGON.sigma_A, ARGON.epsilon_K, 4 * ARGON.mass_u, "argon x4 mass")
+    assert heavy.hbar_star == pytest.approx(ARGON.hbar_star / 2, rel=1e-12)
+    with Catalog(serial, readonly=True) as c:
+        d = c.dwps()
+        assert len(d)
+        for _, row in d.iterrows():
+            prof = c.path_profile(int(row["path_id"]))
+            e = splitting(prof, ARGON.hbar_star)["E_qs"] * ARGON.epsilon_K
+            assert e == pytest.approx(row["E_qs_K"], rel=1e-9)
+            d0, d0_heavy = (splitting(prof, u.hbar_star)["Delta0"] for u in (ARGON, heavy))
+            if np.isfinite(d0_heavy):  # (NaN: below the eigenvalue resolution, even smaller)
+                assert d0_heavy < d0

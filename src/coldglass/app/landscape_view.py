@@ -563,7 +563,7 @@ def example_protocol(seed: int = EXAMPLE_SEED):
         n_samples=12, n_segments=1, seed=seed,
         prepare=PrepareProtocol(temperatures=[1.0, 0.6, 0.45], n_equil=2000, n_samples=1),
         search=SearchProtocol(t_md=0.5, n_quench=16, interval=20, n_basins=1, n_modes=2,
-                              routes=["is-transition", "soft-mode"]))
+                              routes=["is-transition", "soft-mode"], selection="consecutive"))
 
 
 def make_example_catalog(path: str | os.PathLike, *, seed: int = EXAMPLE_SEED,

@@ -545,7 +545,8 @@ def _run(cat: Catalog, client, protocol: CampaignProtocol, model: BinaryLJ,
         stats["compute_s"] += res["wall_s"]
         stats["failed"] += bool(res.get("error"))
         if progress is not None:
-            progress({"done": len(done) + stats["tasks_run"], "total": protocol.n_tasks,
+            progress({"done": stats["already_done"] + stats["tasks_run"],
+                      "total": protocol.n_tasks,
                       "dwps": stats["new_dwps"], "key": res["key"]})
         if res["kind"] == "sample" and not res.get("error"):
             return segment_tasks(res["sample"], res["x"])
