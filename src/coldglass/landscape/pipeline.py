@@ -401,8 +401,12 @@ def search(out: Path, protocol: SearchProtocol | None = None, *,
                     continue
                 known.append((rec["E_a"], rec["E_b"], rec["x_a"], rec["x_b"]))
                 rec["dwp_id"] = next_id
+                # the configurations and the path's 1D profile go to the npz, the
+                # parameters to the catalog row
                 np.savez_compressed(d / "configs" / f"dwp_{next_id:05d}.npz",
-                                    **{k: rec.pop(k) for k in CONFIG_KEYS})
+                                    **{k: rec.pop(k) for k in CONFIG_KEYS},
+                                    **{f"profile_{k}": v
+                                       for k, v in rec.pop("profile", {}).items()})
                 row = pd.DataFrame([{_header(k): v for k, v in rec.items()}])
                 row.to_csv(cat_path, mode="a", header=not cat_path.exists()
                            or not cat_path.stat().st_size, index=False)
