@@ -65,6 +65,16 @@ def _consistent(path, readonly: bool = True) -> set[str]:
         return c.finished_tasks()
 
 
+def _refused_untouched(path, match: str) -> None:
+    """Opening ``path`` read-only and for writing both raise a CatalogError matching
+    ``match``, and the file is byte for byte what it was."""
+    before = path.read_bytes()
+    for ro in (True, False):
+        with pytest.raises(CatalogError, match=match):
+            Catalog(path, readonly=ro)
+    assert path.read_bytes() == before
+
+
 # ------------------------------------------------------------------ 0. schema versions
 def _as_version_1(path) -> None:
     """Turn a catalog back into what coldglass wrote before schema 2 (no candidates, no
@@ -99,11 +109,7 @@ def test_a_catalog_of_a_newer_schema_is_refused_untouched(tmp_path):
     db = sqlite3.connect(path)
     db.execute("PRAGMA user_version = 9")
     db.close()
-    before = path.read_bytes()
-    for ro in (True, False):
-        with pytest.raises(CatalogError, match="schema version 9.*upgrade"):
-            Catalog(path, readonly=ro)
-    assert path.read_bytes() == before
+    _refused_untouched(path, "schema version 9.*upgrade")
 
 
 # ------------------------------------------------------------------ 1. atomic creation
@@ -154,11 +160,7 @@ def test_half_created_catalogs_are_completed_or_refused_with_a_remedy(tmp_path):
         for st in catalog_mod._schema_statements()[:3]:
             db.execute(st)
     db.close()
-    before = partial.read_bytes()
-    for ro in (True, False):
-        with pytest.raises(CatalogError, match="interrupted.*delete it"):
-            Catalog(partial, readonly=ro)
-    assert partial.read_bytes() == before
+    _refused_untouched(partial, "interrupted.*delete it")
 
 
 def test_hot_journal_is_rolled_back_by_a_writer_and_explained_to_a_reader(tmp_path):

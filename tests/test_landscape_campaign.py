@@ -398,3 +398,21 @@ def test_stored_profiles_give_the_splitting_under_any_unit_mapping(serial):
             d0, d0_heavy = (splitting(prof, u.hbar_star)["Delta0"] for u in (ARGON, heavy))
             if np.isfinite(d0_heavy):  # (NaN: below the eigenvalue resolution, even smaller)
                 assert d0_heavy < d0
+
+
+def test_csv_export_carries_every_double_well_with_its_units(serial, tmp_path):
+    """``Catalog.to_csv``: one row per distinct double well, the unit of every parameter in
+    its header (the column_units of the catalog), the same numbers as the catalog."""
+    import pandas as pd
+
+    with Catalog(serial, readonly=True) as c:
+        d = c.dwps()
+        units = dict(c.db.execute("SELECT column_name, unit FROM column_units WHERE "
+                                  "table_name = 'dwps'").fetchall())
+        path = c.to_csv(tmp_path / "wells.csv")
+    df = pd.read_csv(path)
+    assert len(df) == len(d) and not (tmp_path / "wells.csv.tmp").exists()
+    for col in DWP_COLUMNS:
+        header = f"{col} [{units[col]}]"
+        assert header in df.columns, header
+        np.testing.assert_array_equal(df[header].to_numpy(float), d[col].to_numpy(float))

@@ -166,10 +166,12 @@ def _selection_rounds(q: LammpsLJ, md: LammpsLJ, units: UnitMapping, proto: Sear
     explored = explore(md, q, proto.t_md, proto.n_quench, proto.interval, seed=seed)
     prior = prior or {}
     stats["candidate pairs"] = len(explored.minima) * (len(explored.minima) - 1) // 2
+    out = {"minima": [{"x": m.x, "energy": m.energy, "fmax": m.fmax}
+                      for m in explored.minima],
+           "candidates": [], "selection": proto.selection, "visited": explored.minima,
+           "records": []}
     if len(explored.minima) < 2:  # the trajectory stayed in one basin: no pair to verify
-        return {"minima": [{"x": m.x, "energy": m.energy, "fmax": m.fmax}
-                           for m in explored.minima], "candidates": [],
-                "selection": proto.selection, "visited": explored.minima, "records": []}, q
+        return out, q
     selector = None
     if proto.selection == "ml":
         selector = (PairSelector.loads(prior["model"]) if prior.get("model") else
@@ -187,11 +189,8 @@ def _selection_rounds(q: LammpsLJ, md: LammpsLJ, units: UnitMapping, proto: Sear
     tab = res.table[~res.table["known"]]
     rows = tab[["i", "j", *FEATURES, "status", "E_qs_K", "round", "trained"]].to_dict(
         "records")
-    out = {"minima": [{"x": m.x, "energy": m.energy, "fmax": m.fmax}
-                      for m in explored.minima],
-           "candidates": rows, "selection": proto.selection,
-           "prior_ids": list(prior.get("ids", [])) if selector is not None else [],
-           "visited": explored.minima, "records": res.records}
+    out.update(candidates=rows, records=res.records,
+               prior_ids=list(prior.get("ids", [])) if selector is not None else [])
     if selector is not None and selector.version > 0:
         import sklearn
 

@@ -60,7 +60,7 @@ from ..errors import CatalogError, InputError  # (CatalogError re-exported)
 from .features import FEATURE_UNITS, FEATURES
 from .identity import minimum_distance
 from .model import BinaryLJ
-from .tunneling import DWP_UNITS
+from .tunneling import DWP_UNITS, profile_arrays, profile_from_arrays
 
 __all__ = ["Catalog", "CatalogError", "SCHEMA_VERSION", "pack", "unpack",
            "permutation_distance", "CANDIDATE_STATUS"]
@@ -650,9 +650,8 @@ class Catalog:
         path = self.db.execute(
             "INSERT INTO paths (saddle_id, min_a, min_b, n_images, images) "
             "VALUES (?, ?, ?, ?, ?)", (s, a, b, len(rec["path_x"]),
-                                       pack(x=rec["path_x"], **{
-                                           f"profile_{k}": v for k, v in
-                                           rec.get("profile", {}).items()}))).lastrowid
+                                       pack(x=rec["path_x"], **profile_arrays(
+                                           rec.get("profile"))))).lastrowid
         cols = ", ".join(f'"{c}"' for c in DWP_COLUMNS)
         marks = ", ".join("?" for _ in DWP_COLUMNS)
         vals = [float(rec[c]) for c in DWP_COLUMNS]
@@ -742,17 +741,14 @@ class Catalog:
                               ).fetchone()
         if row is None:
             raise KeyError(f"no paths record with id {path_id}")
-        z = unpack(row[0])
-        prof = {k[len("profile_"):]: v for k, v in z.items() if k.startswith("profile_")}
-        return prof or None
+        return profile_from_arrays(unpack(row[0]))
 
     def to_csv(self, path: str | Path) -> Path:
         """The double wells as a CSV file with the unit of every column in its header
         (``V0_K [K]``), one row per distinct well; configurations stay in the catalog.
         Written to a temporary file and moved into place."""
-        df = self.dwps()
-        units = {**DWP_UNITS, **DWP_EXTRA_UNITS, "sample": "1", "n_found": "1"}
-        df = df.rename(columns=lambda c: f"{c} [{units[c]}]" if c in units else c)
+        units = _UNITS["dwps"]
+        df = self.dwps().rename(columns=lambda c: f"{c} [{units[c]}]" if c in units else c)
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp")

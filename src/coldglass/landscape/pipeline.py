@@ -39,7 +39,7 @@ from .engine import LammpsLJ, engine_version
 from .model import BinaryLJ
 from .saddles import StationaryPoint, quench, same_structure
 from .search import is_transition_candidates, soft_mode_candidates, verify_safely
-from .tunneling import DWP_UNITS
+from .tunneling import DWP_UNITS, profile_arrays
 from .units import UnitMapping
 
 __all__ = ["PrepareProtocol", "SearchProtocol", "make_glass", "prepare", "search",
@@ -405,8 +405,7 @@ def search(out: Path, protocol: SearchProtocol | None = None, *,
                 # parameters to the catalog row
                 np.savez_compressed(d / "configs" / f"dwp_{next_id:05d}.npz",
                                     **{k: rec.pop(k) for k in CONFIG_KEYS},
-                                    **{f"profile_{k}": v
-                                       for k, v in rec.pop("profile", {}).items()})
+                                    **profile_arrays(rec.pop("profile", None)))
                 row = pd.DataFrame([{_header(k): v for k, v in rec.items()}])
                 row.to_csv(cat_path, mode="a", header=not cat_path.exists()
                            or not cat_path.stat().st_size, index=False)

@@ -220,9 +220,9 @@ def run_rounds(engine: LammpsLJ, units: UnitMapping, explored: Explored, *,
             for r in recs:
                 ia = explored.id_of(model, StationaryPoint(r["x_a"], r["E_a"], 0.0))
                 ib = explored.id_of(model, StationaryPoint(r["x_b"], r["E_b"], 0.0))
-                if ia is not None and ib is not None and ia != ib \
-                        and not table.at[index[(min(ia, ib), max(ia, ib))], "known"]:
-                    row = index[(min(ia, ib), max(ia, ib))]
+                row = None if ia is None or ib is None or ia == ib else \
+                    index[(min(ia, ib), max(ia, ib))]
+                if row is not None and not table.at[row, "known"]:
                     # a pair joined by several wells keeps its lowest splitting (the TLS one;
                     # np.fmin passes over an unresolved NaN) and the round it was first
                     # labelled in

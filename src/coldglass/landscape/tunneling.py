@@ -32,7 +32,8 @@ from .model import BinaryLJ, minimum_image
 from .units import UnitMapping
 
 __all__ = ["schrodinger_1d", "lowest_levels_1d", "two_level_1d", "path_profile", "potential",
-           "path_potential", "splitting", "participation", "dwp_parameters", "DWP_UNITS"]
+           "path_potential", "splitting", "profile_arrays", "profile_from_arrays",
+           "participation", "dwp_parameters", "DWP_UNITS"]
 
 #: units of every column of a double-well record
 DWP_UNITS = {
@@ -181,6 +182,23 @@ def path_profile(model: BinaryLJ, path_x: np.ndarray, energies: np.ndarray,
     return {"s": s, "E": np.asarray(energies, dtype=float).copy(), "dVds": slope,
             "k": np.array([k_a, k_b, np.nan if k_s is None else k_s], dtype=float),
             "i_s": np.array(-1 if i_saddle is None else int(i_saddle))}
+
+
+_PROFILE_PREFIX = "profile_"
+
+
+def profile_arrays(profile: dict | None) -> dict[str, np.ndarray]:
+    """A :func:`path_profile` as named arrays (``profile_s``, ``profile_E``, ...) to save
+    beside a path's images in one ``.npz``; empty for None."""
+    return {_PROFILE_PREFIX + k: v for k, v in (profile or {}).items()}
+
+
+def profile_from_arrays(arrays: dict[str, np.ndarray]) -> dict | None:
+    """The :func:`path_profile` among arrays saved with :func:`profile_arrays`; None if they
+    hold none (a path saved by an older coldglass)."""
+    prof = {k[len(_PROFILE_PREFIX):]: v for k, v in arrays.items()
+            if k.startswith(_PROFILE_PREFIX)}
+    return prof or None
 
 
 def potential(profile: dict):
