@@ -491,9 +491,12 @@ def test_unreachable_scheduler_is_refused_before_the_catalog_exists(tmp_path, mo
         assert not (tmp_path / "sub").exists()  # neither the catalog nor its lock
 
 
-# ------------------------------------------------------------------ 5, 6. prepare, ids
+# ------------------------------------------------------------------ 5, 6. prepare, export
 def _fake_engine(monkeypatch):
-    from coldglass.landscape import pipeline
+    """Stand-ins for LAMMPS under ``prepare`` and ``search`` (a campaign segment with the
+    consecutive selection): three distinct double wells per segment, numbered on."""
+    from coldglass.landscape import campaign, pipeline
+    from coldglass.landscape.catalog import DWP_COLUMNS
 
     def make_glass(model, protocol, *, progress=None, on_rows=None):
         x = model.random_positions(protocol.seed)
@@ -521,26 +524,31 @@ def _fake_engine(monkeypatch):
         made["n"] += 1
         k = made["n"]
         x = np.full((MODEL.n_atoms, 3), float(k))
-        return [{"route": "is-transition", "E_a": -k, "E_b": -k + 0.1, "E_s": -k + 0.5,
-                 "V0_K": 10.0 * k, "x_a": x, "x_b": x + 0.1, "x_s": x + 0.05,
-                 "path_x": np.stack([x, x + 0.05, x + 0.1])}], q
+        rec = {c: 1.0 for c in DWP_COLUMNS}
+        rec.update({"route": "is-transition", "E_a": -k, "E_b": -k + 0.1, "E_s": -k + 0.5,
+                    "V0_K": 10.0 * k, "saddle_eig_1": -1.0, "x_a": x, "x_b": x + 0.1,
+                    "x_s": x + 0.05, "path_x": np.stack([x, x + 0.05, x + 0.1])})
+        return [rec], q
 
     monkeypatch.setattr(pipeline, "make_glass", make_glass)
     monkeypatch.setattr(pipeline, "engine_version", lambda: "LAMMPS (stand-in)")
-    monkeypatch.setattr(pipeline, "LammpsLJ", Engine)
-    monkeypatch.setattr(pipeline, "is_transition_candidates", candidates)
-    monkeypatch.setattr(pipeline, "verify_safely", verify)
+    monkeypatch.setattr(campaign, "engine_version", lambda: "LAMMPS (stand-in)")
+    monkeypatch.setattr(campaign, "LammpsLJ", Engine)
+    monkeypatch.setattr(campaign, "is_transition_candidates", candidates)
+    monkeypatch.setattr(campaign, "verify_safely", verify)
 
 
 def _search_protocol():
     from coldglass.landscape.pipeline import SearchProtocol
 
-    return SearchProtocol(n_quench=2, routes=["is-transition"])
+    return SearchProtocol(n_quench=2, routes=["is-transition"], selection="consecutive")
 
 
 def _snapshot(folder) -> dict:
+    """Every file under ``folder`` and its bytes; SQLite's shared-memory index and empty
+    write-ahead log (``-shm``, ``-wal``: made and removed by readers) are not the user's."""
     return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file()}
+            if p.is_file() and not p.name.endswith(("-shm", "-wal"))}
 
 
 def test_prepare_refuses_a_folder_holding_another_glass_search(tmp_path, monkeypatch):
@@ -559,15 +567,18 @@ def test_prepare_refuses_a_folder_holding_another_glass_search(tmp_path, monkeyp
     res = prepare(out, MODEL, ARGON, PrepareProtocol(seed=2), force=True)
     old = res["superseded"]
     assert old is not None and old.parent == out
-    assert _snapshot(old) == before  # moved aside whole, not deleted
+    assert _snapshot(old) == before  # moved aside whole (the SQLite catalog too)
+    assert (old / "search" / "catalog.sqlite").exists()
     assert not (out / "search").exists()
     search(out, _search_protocol())  # a fresh search of the new glass only
-    assert list(load_catalog(out)["dwp_id"]) == [0, 1, 2]
+    assert len(load_catalog(out)) == 3
     # a search folder of another glass put back by hand is refused, not appended to
     shutil.rmtree(out / "search")
     shutil.copytree(old / "search", out / "search")
+    kept = _snapshot(out / "search")
     with pytest.raises(CatalogError, match="another glass"):
         search(out, _search_protocol())
+    assert _snapshot(out / "search") == kept
 
 
 def test_prepare_redoes_an_interrupted_prepare_without_force(tmp_path, monkeypatch):
@@ -581,27 +592,47 @@ def test_prepare_redoes_an_interrupted_prepare_without_force(tmp_path, monkeypat
     assert load_prepared(out)[2].shape == (MODEL.n_atoms, 3)
 
 
-def test_dwp_ids_come_from_a_sequence_not_a_row_count(tmp_path, monkeypatch):
-    from coldglass.landscape.pipeline import PrepareProtocol, load_catalog, prepare, search
+def test_search_adds_segments_and_moves_an_edited_export_aside(tmp_path, monkeypatch):
+    """The CSV is an export of the catalog: rewritten after every search, but an export the
+    user edited is moved aside first, never overwritten; a rerun adds segments, another
+    protocol is refused naming the parameter, and a folder of the old CSV format is read by
+    load_catalog but never appended to."""
+    from coldglass.landscape.pipeline import (
+        PrepareProtocol,
+        SearchProtocol,
+        load_catalog,
+        prepare,
+        search,
+    )
 
     _fake_engine(monkeypatch)
     out = tmp_path / "ls"
     prepare(out, MODEL, ARGON, PrepareProtocol(seed=1))
-    search(out, _search_protocol())
+    run = search(out, _search_protocol())
     csv = out / "search" / "catalog.csv"
-    configs = out / "search" / "configs"
-    df = pd.read_csv(csv)
-    assert list(df["dwp_id"]) == [0, 1, 2]
-    df[df["dwp_id"] != 1].to_csv(csv, index=False)  # a user removes a bad double well
-    kept = {f.name: f.read_bytes() for f in configs.glob("dwp_*.npz")}
-    search(out, _search_protocol())
-    ids = list(load_catalog(out)["dwp_id"])
-    assert ids == [0, 2, 3, 4, 5] and len(set(ids)) == len(ids)
-    for name, blob in kept.items():  # no configuration overwritten
-        assert (configs / name).read_bytes() == blob
-    assert len(list(configs.glob("dwp_*.npz"))) == 6
-    # an orphan configuration (killed between its file and its row) is not overwritten
-    (configs / "dwp_00006.npz").write_bytes(b"orphan")
-    search(out, _search_protocol())
-    assert list(load_catalog(out)["dwp_id"])[-3:] == [7, 8, 9]
-    assert (configs / "dwp_00006.npz").read_bytes() == b"orphan"
+    assert run["segments"] == 1 and run["new_dwps"] == 3 and run["edited_export"] is None
+    assert "V0_K [K]" in csv.read_text().splitlines()[0]
+    edited = csv.read_text().replace("-1.0", "-1.5")  # a user fixes a number by hand
+    csv.write_text(edited)
+    run = search(out, _search_protocol(), n_segments=2)
+    assert run["segments"] == 3 and run["new_dwps"] == 6
+    assert run["edited_export"].read_text() == edited  # kept, under another name
+    assert len(pd.read_csv(csv)) == len(load_catalog(out)) == 9
+    run = search(out, _search_protocol())  # an unedited export is simply rewritten
+    assert run["edited_export"] is None and len(pd.read_csv(csv)) == 12
+    kept = _snapshot(out / "search")
+    with pytest.raises(CatalogError, match=r"protocol \(search.n_quench\)"):
+        search(out, SearchProtocol(n_quench=5, routes=["is-transition"],
+                                   selection="consecutive"))
+    with pytest.raises(ValueError, match="n_segments"):
+        search(out, _search_protocol(), n_segments=0)
+    assert _snapshot(out / "search") == kept
+    # an older coldglass's CSV search: read as it is, not appended to
+    legacy = tmp_path / "legacy"
+    shutil.copytree(out / "prepare", legacy / "prepare")
+    (legacy / "search" / "configs").mkdir(parents=True)
+    shutil.copy(csv, legacy / "search" / "catalog.csv")
+    assert len(load_catalog(legacy)) == 12
+    with pytest.raises(CatalogError, match="older coldglass"):
+        search(legacy, _search_protocol())
+    assert not (legacy / "search" / "catalog.sqlite").exists()

@@ -742,52 +742,97 @@ def landscape_prepare(
 @landscape_app.command("search")
 def landscape_search(
     out: Path = typer.Option(Path("landscape"), help="folder of a finished prepare"),
+    n_segments: int = typer.Option(1, help="trajectory segments to add to the search"),
     t_md: float = typer.Option(0.4, help="MD temperature of the IS route [eps/k_B]"),
-    n_quench: int = typer.Option(200, help="quenches along the MD trajectory"),
+    n_quench: int = typer.Option(200, help="quenches along each segment's MD trajectory"),
     interval: int = typer.Option(20, help="MD steps between quenches"),
-    n_basins: int = typer.Option(10, help="minima explored by soft-mode following"),
+    n_basins: int = typer.Option(10, help="minima per segment explored by soft-mode "
+                                 "following"),
     n_modes: int = typer.Option(4, help="softest modes followed per minimum (both ways)"),
     routes: str = typer.Option("is-transition,soft-mode", help="routes, comma separated"),
-    seed: int = typer.Option(7, help="random seed"),
+    selection: str = typer.Option("ml", help="pairs verified per segment: 'ml' (learned "
+                                  "ranking of every pair), 'random', 'consecutive'"),
+    batch: int = typer.Option(8, help="pairs verified per selection round"),
+    rounds: int = typer.Option(4, help="selection rounds per segment"),
+    seed: int = typer.Option(7, help="random seed (segment J runs with the seed of segment "
+                             "J of `landscape campaign --seed SEED`)"),
 ) -> None:
-    """Find double wells by both routes, verify them (CI-NEB, index-1 saddle) and catalog
-    their tunnelling parameters in OUT/search/catalog.csv."""
+    """Find double wells in the prepared glass, verify them (CI-NEB, index-1 saddle) and
+    catalog them in OUT/search/catalog.sqlite (a campaign run in this process), exported
+    to OUT/search/catalog.csv. Rerun with the same options to add --n-segments more."""
+    from .landscape.catalog import CatalogError
     from .landscape.pipeline import SearchProtocol, search
 
     try:
         proto = SearchProtocol(t_md=t_md, n_quench=n_quench, interval=interval,
                                n_basins=n_basins, n_modes=n_modes, seed=seed,
-                               routes=[r.strip() for r in routes.split(",") if r.strip()])
-        total = (proto.n_quench - 1 if "is-transition" in proto.routes else 0) + (
-            2 * proto.n_basins * proto.n_modes if "soft-mode" in proto.routes else 0)
-        with _Bar(total, "searching") as bar:
-            meta = search(out, proto, progress=bar)
-    except (ValueError, FileNotFoundError) as exc:
+                               routes=[r.strip() for r in routes.split(",") if r.strip()],
+                               selection=selection, batch=batch, rounds=rounds)
+        if n_segments < 1:
+            raise InputError(f"--n-segments must be >= 1, got {n_segments}")
+        per = (proto.n_quench if "is-transition" in proto.routes else 0) + (
+            proto.rounds if proto.selection != "consecutive" else 0)
+        with _Bar(n_segments * per or None, "searching") as bar:
+            run = search(out, proto, n_segments=n_segments, progress=bar)
+    except (ValueError, FileNotFoundError, CatalogError) as exc:
         _fail(str(exc))
-    console.print(f"{meta['verified']} verified double wells from {meta['candidates']} "
-                  f"candidates in {meta['wall_s']:.0f} s ({meta['force_calls']} force calls); "
-                  f"catalog: [bold]{escape(str(out / 'search' / 'catalog.csv'))}[/bold] "
-                  f"({meta['n_catalog']} in total)")
+    except KeyboardInterrupt:
+        console.print(f"interrupted: the finished segments are in "
+                      f"{escape(str(out / 'search' / 'catalog.sqlite'))}; rerun the same "
+                      "command to go on")
+        raise typer.Exit(code=130) from None
+    if run["failed"]:
+        console.print(f"[red]failed segments:[/red] {', '.join(run['failed'])} (see the "
+                      "catalog's tasks table for the error)")
+    console.print(f"{run['new_dwps']} new double wells from {run['segments_added']} segments in "
+                  f"{run['wall_s']:.0f} s; {run['n_catalog']} distinct in "
+                  f"[bold]{escape(str(run['catalog']))}[/bold] ({run['segments']} segments), "
+                  f"exported to {escape(str(run['export']))}")
+    if run["edited_export"] is not None:
+        console.print(f"the edited export was moved to {escape(str(run['edited_export']))}")
+
+
+def _unit_mapping(text: str):
+    """``NAME:SIGMA_A,EPSILON_K,MASS_U`` (or a preset name) as a UnitMapping."""
+    from .landscape.units import UnitMapping, unit_preset
+
+    if ":" not in text:
+        return unit_preset(text)
+    name, _, vals = text.partition(":")
+    try:
+        sigma, eps, mass = (float(v) for v in vals.split(","))
+    except ValueError:
+        raise InputError(f"--also-units {text!r}: expected NAME:SIGMA_A,EPSILON_K,MASS_U "
+                         "(σ [Å], ε/k_B [K], m [u]), e.g. 'mine:2.2,934,58.7'") from None
+    return UnitMapping(sigma, eps, mass, name.strip() or "custom")
 
 
 @landscape_app.command("report")
 def landscape_report_cmd(
-    out: Path = typer.Option(Path("landscape"), help="folder of prepare (and search)"),
+    out: Path = typer.Option(Path("landscape"), help="output folder; also the catalog's "
+                             "folder (prepare and search) unless --catalog is given"),
+    catalog: Path | None = typer.Option(None, help="report on this SQLite catalog (a "
+                                        "campaign's) instead of OUT's search"),
+    include: list[Path] = typer.Option([], help="further catalogs (folders or .sqlite) of "
+                                       "independent glasses of the same model to pool "
+                                       "(repeatable)"),
+    also_units: list[str] = typer.Option([], help="another unit mapping to count the TLS "
+                                         "under, NAME:SIGMA_A,EPSILON_K,MASS_U "
+                                         "[Angstrom, K, u] or a preset (repeatable)"),
+    e_tls: float = typer.Option(1.0, help="TLS threshold on the quantum splitting [K]"),
     dipole: float = typer.Option(1.0, help="assumed TLS dipole moment for Δε [Debye]"),
-    include: list[Path] = typer.Option([], help="further folders of independent glasses of "
-                                       "the same model to pool (repeatable)"),
-    catalog: Path | None = typer.Option(None, help="report on a campaign's SQLite catalog "
-                                        "instead (written to OUT/report)"),
 ) -> None:
-    """Figures and tables: IS energies, DWP statistics, Fig. 26 overlay, C(T), Δε(T)."""
+    """Figures and tables: IS energies, TLS found (with Poisson intervals, under several
+    unit mappings), DWP statistics, Fig. 26 overlay, C(T), Δε(T)."""
     from .landscape.catalog import CatalogError
-    from .landscape.report import campaign_report, landscape_report
+    from .landscape.report import landscape_report
 
     try:
-        if catalog is not None:
-            path = campaign_report(catalog, out, dipole_D=dipole)
-        else:
-            path = landscape_report(out, dipole_D=dipole, include=include)
+        maps = [_unit_mapping(t) for t in also_units]
+        if not (e_tls > 0 and e_tls == e_tls):
+            raise InputError(f"--e-tls must be > 0 K, got {e_tls}")
+        path = landscape_report(out, catalog=catalog, include=include, also_units=maps,
+                                e_tls_K=e_tls, dipole_D=dipole)
     except (ValueError, FileNotFoundError, CatalogError) as exc:
         _fail(str(exc))
     console.print(f"report written to [bold]{escape(str(path))}[/bold]")

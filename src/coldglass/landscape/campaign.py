@@ -157,13 +157,15 @@ def _known_pairs(model: BinaryLJ, minima: list, prior: dict) -> dict:
 
 
 def _selection_rounds(q: LammpsLJ, md: LammpsLJ, units: UnitMapping, proto: SearchProtocol,
-                      seed: int, prior: dict | None, stats: dict) -> tuple[dict, LammpsLJ]:
+                      seed: int, prior: dict | None, stats: dict,
+                      tick: Callable[[str], None]) -> tuple[dict, LammpsLJ]:
     """The IS route with pair selection: explore, take every pair of the visited IS, verify
     ``proto.rounds`` batches chosen by ``proto.selection`` (:func:`run_rounds`), going on
     from the catalog's labels and selector (``prior``). Returns the task's additions (the
     visited minima, the candidate rows, the selector, the records) and the engine."""
     model = q.model
-    explored = explore(md, q, proto.t_md, proto.n_quench, proto.interval, seed=seed)
+    explored = explore(md, q, proto.t_md, proto.n_quench, proto.interval, seed=seed,
+                       progress=lambda: tick("quench"))
     prior = prior or {}
     stats["candidate pairs"] = len(explored.minima) * (len(explored.minima) - 1) // 2
     out = {"minima": [{"x": m.x, "energy": m.energy, "fmax": m.fmax}
@@ -181,7 +183,8 @@ def _selection_rounds(q: LammpsLJ, md: LammpsLJ, units: UnitMapping, proto: Sear
     res = run_rounds(q, units, explored, selection=proto.selection, batch=proto.batch,
                      max_rounds=proto.rounds, selector=selector, e_tls_K=proto.e_tls_K,
                      seed=seed, prior=prior, known=known,
-                     verify_kw={"n_images": proto.n_images, "neb_fmax": proto.neb_fmax})
+                     verify_kw={"n_images": proto.n_images, "neb_fmax": proto.neb_fmax},
+                     progress=lambda r, n, n_tls: tick(f"round {r}: {n} DWPs, {n_tls} TLS"))
     for k, v in res.stats.items():
         stats[k] = stats.get(k, 0) + v
     stats["candidates"] = stats.get("candidates", 0) + int(res.stats.get("verified pairs", 0))
@@ -201,11 +204,18 @@ def _selection_rounds(q: LammpsLJ, md: LammpsLJ, units: UnitMapping, proto: Sear
 
 @_single_threaded
 def run_segment(model_d: dict, units_d: dict, search_d: dict, x_glass: np.ndarray,
-                sample: int, segment: int, seed: int, prior: dict | None = None) -> dict:
+                sample: int, segment: int, seed: int, prior: dict | None = None, *,
+                progress: Callable[[str], None] | None = None) -> dict:
     """Task: one trajectory segment of the search in glass ``sample`` (see module doc);
     ``prior`` (:meth:`~coldglass.landscape.catalog.Catalog.prior`) what the catalog knows of
-    this glass, for the ``"ml"`` and ``"random"`` selections."""
+    this glass, for the ``"ml"`` and ``"random"`` selections. ``progress`` (in-process runs
+    only) is called with a message after every quench, selection round and candidate."""
     t0 = time.perf_counter()
+
+    def tick(msg: str) -> None:
+        if progress is not None:
+            progress(msg)
+
     model = BinaryLJ.from_dict(model_d)
     units = UnitMapping(**units_d)
     proto = SearchProtocol(**search_d)
@@ -220,10 +230,11 @@ def run_segment(model_d: dict, units_d: dict, search_d: dict, x_glass: np.ndarra
         visited, pairs = [], []
         if "is-transition" in proto.routes:
             if proto.selection == "consecutive":
-                visited, pairs = is_transition_candidates(md, q, proto.t_md, proto.n_quench,
-                                                          proto.interval, seed=seed)
+                visited, pairs = is_transition_candidates(
+                    md, q, proto.t_md, proto.n_quench, proto.interval, seed=seed,
+                    progress=lambda: tick("quench"))
             else:
-                extra, q = _selection_rounds(q, md, units, proto, seed, prior, stats)
+                extra, q = _selection_rounds(q, md, units, proto, seed, prior, stats, tick)
                 visited, records = extra.pop("visited"), extra.pop("records")
         cands = list(pairs)
         if "soft-mode" in proto.routes:
@@ -243,6 +254,7 @@ def run_segment(model_d: dict, units_d: dict, search_d: dict, x_glass: np.ndarra
             recs, q = verify_safely(q, c, units, stats, n_images=proto.n_images,
                                     neb_fmax=proto.neb_fmax, restart=x_glass)
             records += recs
+            tick(f"{len(records)} DWPs")
     except Exception as exc:  # noqa: BLE001 - bookkept as a failed task, never lost
         out["error"] = f"{type(exc).__name__}: {exc}"
         records, extra = [], {}
@@ -421,7 +433,8 @@ def run_campaign(catalog: str | os.PathLike, protocol: CampaignProtocol,
                  scheduler: str | None = None,
                  progress: Callable[[dict], None] | None = None,
                  on_start: Callable[[dict], None] | None = None,
-                 glasses: dict[int, dict] | None = None) -> dict:
+                 glasses: dict[int, dict] | None = None,
+                 task_progress: Callable[[str], None] | None = None) -> dict:
     """Run (or resume) a campaign into an SQLite catalog.
 
     Parameters
@@ -438,6 +451,8 @@ def run_campaign(catalog: str | os.PathLike, protocol: CampaignProtocol,
         ``is_energies`` rows, ``seed``, ``wall_s``), recorded as those samples' tasks
         instead of preparing them (``coldglass landscape search`` on a ``prepare`` folder);
         a catalog that holds another glass for such a sample is refused
+    task_progress : with ``workers=0``, called with a message after every quench, selection
+        round and verified candidate inside a segment (a progress bar within the tasks)
 
     Returns a summary: tasks run, new double wells, wall time, cluster start-up time, summed
     compute time of the tasks, client time spent writing the catalog (``write_s``) and its
@@ -473,7 +488,8 @@ def run_campaign(catalog: str | os.PathLike, protocol: CampaignProtocol,
                 client, cluster = (_Serial(), None) if workers == 0 else \
                     _client(workers, None)
                 t_client = time.perf_counter() - t_client
-            stats = _run(cat, client, protocol, model, units, progress, on_start, glasses)
+            stats = _run(cat, client, protocol, model, units, progress, on_start, glasses,
+                         task_progress)
             stats["startup_s"] = t_client
     finally:
         _close_client(client, cluster)
@@ -484,8 +500,8 @@ def run_campaign(catalog: str | os.PathLike, protocol: CampaignProtocol,
 
 def _run(cat: Catalog, client, protocol: CampaignProtocol, model: BinaryLJ,
          units: UnitMapping, progress: Callable[[dict], None] | None,
-         on_start: Callable[[dict], None] | None, glasses: dict[int, dict] | None = None
-         ) -> dict:
+         on_start: Callable[[dict], None] | None, glasses: dict[int, dict] | None = None,
+         task_progress: Callable[[str], None] | None = None) -> dict:
     """The campaign's task loop on an open catalog and a connected client."""
     model_d, units_d, proto_d = model.to_dict(), units.to_dict(), protocol.to_dict()
     prov_id = cat.bind(model_d, units_d, engine_version(), proto_d, protocol.seed)
@@ -557,7 +573,9 @@ def _run(cat: Catalog, client, protocol: CampaignProtocol, model: BinaryLJ,
         queue = list(todo)
         while queue:
             key, fn, args = queue.pop(0)
-            queue = finish(fn(*args)) + queue  # depth first, like a worker pool
+            res = (fn(*args, progress=task_progress)
+                   if task_progress is not None and fn is run_segment else fn(*args))
+            queue = finish(res) + queue  # depth first, like a worker pool
         return stats
     from dask.distributed import as_completed
 

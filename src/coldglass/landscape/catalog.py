@@ -176,6 +176,18 @@ def permutation_distance(model: BinaryLJ, x: np.ndarray, y: np.ndarray) -> float
     return minimum_distance(model, x, y)
 
 
+def _changed(a: dict, b: dict, prefix: str = "") -> list[str]:
+    """The keys (dotted into nested dicts) whose values differ between ``a`` and ``b``."""
+    out = []
+    for k in sorted(set(a) | set(b)):
+        u, v = a.get(k), b.get(k)
+        if isinstance(u, dict) and isinstance(v, dict):
+            out += _changed(u, v, f"{prefix}{k}.")
+        elif u != v:
+            out.append(f"{prefix}{k}")
+    return out
+
+
 def _check_file(path: Path) -> None:
     with open(path, "rb") as fh:
         head = fh.read(16)
@@ -493,6 +505,9 @@ class Catalog:
 
         if core(new) != core(old):
             diff = [k for k in new if core(new)[k] != core(old)[k]]
+            if "protocol" in diff:  # name the parameters, e.g. protocol (search.n_quench)
+                keys = _changed(core(new)["protocol"], core(old)["protocol"])
+                diff[diff.index("protocol")] = f"protocol ({', '.join(keys)})"
             raise CatalogError(f"{self.path} belongs to a campaign with different "
                                f"{', '.join(diff)}; resume it with the same parameters or "
                                "start a new --catalog")

@@ -1,4 +1,4 @@
-"""The three stages of the landscape pipeline, each writing files a user can reload.
+"""The stages of the landscape pipeline, each writing files a user can reload.
 
 ``prepare`` (glass preparation and inherent structures)::
 
@@ -6,26 +6,29 @@
     DIR/prepare/is_energies.csv   parent temperature vs inherent-structure energy per particle
     DIR/prepare/glass.npz         the quenched glass (positions [σ], energy [ε], types)
 
-``search`` (double wells by both routes, verified)::
+``search`` (a campaign run in this process on the prepared glass; one pipeline with
+``coldglass landscape campaign``)::
 
-    DIR/search/meta.json          search parameters, counts of candidates and rejections
-    DIR/search/catalog.csv        one row per verified DWP, units in the column headers
-    DIR/search/configs/dwp_NNNNN.npz  minima, saddle and path of each DWP [σ]
+    DIR/search/catalog.sqlite     the catalog (:class:`~coldglass.landscape.catalog.Catalog`):
+                                  minima, saddles, paths, double wells, candidate pairs and
+                                  pair selectors, units in its ``column_units`` table
+    DIR/search/catalog.csv        export: one row per distinct double well, units in the
+                                  headers (rewritten after every search; a hand-edited
+                                  export is moved aside, never overwritten)
+    DIR/search/meta.json          one entry per search run, and the export's checksum
 
-The catalog is appended to after every verified DWP, so an interrupted search keeps every
-finished double well; rerunning ``search`` continues the numbering (the next id is one past
-the largest id in the catalog and in ``configs/``, never a count of rows, so a row removed
-by hand cannot make a new double well overwrite another's configuration file). A search
-belongs to one glass: ``prepare`` refuses a folder that already holds a glass or a search
-unless asked to move them aside (``force``), and ``search`` refuses to append to a catalog of
-another glass.
+Each finished segment is written to the catalog in one transaction, so an interrupted search
+keeps every finished segment; rerunning ``search`` with the same protocol adds segments.
+A search belongs to one glass: ``prepare`` refuses a folder that already holds a glass or a
+search unless asked to move them aside (``force``), and ``search`` refuses a catalog of
+another glass. A ``search`` folder of an older coldglass (``catalog.csv`` and ``configs/``,
+no SQLite catalog) is read by ``landscape report`` as it is.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -37,15 +40,15 @@ import pandas as pd
 from ..errors import CatalogError, InputError
 from .engine import LammpsLJ, engine_version
 from .model import BinaryLJ
-from .saddles import StationaryPoint, quench, same_structure
-from .search import is_transition_candidates, soft_mode_candidates, verify_safely
-from .tunneling import DWP_UNITS, profile_arrays
+from .saddles import StationaryPoint, quench
+from .tunneling import DWP_UNITS
 from .units import UnitMapping
 
 __all__ = ["PrepareProtocol", "SearchProtocol", "make_glass", "prepare", "search",
-           "load_prepared", "load_catalog"]
+           "load_prepared", "load_catalog", "catalog_path"]
 
-CONFIG_KEYS = ("x_a", "x_b", "x_s", "path_x")
+#: the search's catalog in DIR/search
+CATALOG_NAME = "catalog.sqlite"
 #: how a search segment chooses the pairs of inherent structures it verifies
 SELECTIONS = ("ml", "random", "consecutive")
 
@@ -187,7 +190,8 @@ def _previous_outputs(out: Path) -> list[Path]:
     partial IS-energy table of an interrupted ``prepare`` is not one: it is redone)."""
     out = Path(out)
     found = [f for f in (out / "prepare" / "glass.npz", out / "prepare" / "meta.json",
-                         out / "search" / "catalog.csv", out / "search" / "meta.json")
+                         out / "search" / CATALOG_NAME, out / "search" / "catalog.csv",
+                         out / "search" / "meta.json")
              if f.exists()]
     configs = out / "search" / "configs"
     if configs.is_dir() and any(configs.iterdir()):
@@ -253,6 +257,7 @@ def prepare(out: Path, model: BinaryLJ, units: UnitMapping,
                                                       "temperature": "eps/k_B"},
             "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
     rows_path = d / "is_energies.csv"
+    t0 = time.perf_counter()
     glass, rows = make_glass(
         model, protocol, progress=progress,
         on_rows=lambda rows: pd.DataFrame(rows).to_csv(rows_path, index=False))
@@ -260,6 +265,7 @@ def prepare(out: Path, model: BinaryLJ, units: UnitMapping,
                         types=model.types, box_length=model.box_length)
     meta["glass_sha256"] = _glass_id(glass.x)
     meta["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S")
+    meta["wall_s"] = time.perf_counter() - t0
     _write_json(d / "meta.json", meta)
     return {"is_energies": pd.DataFrame(rows), "glass_energy": glass.energy, "dir": d,
             "superseded": superseded}
@@ -282,174 +288,161 @@ def _header(col: str) -> str:
     return f"{col} [{DWP_UNITS[col]}]" if col in DWP_UNITS else col
 
 
+def catalog_path(out: Path) -> Path:
+    """The SQLite catalog of the search in ``out``: ``out/search/catalog.sqlite``."""
+    return Path(out) / "search" / CATALOG_NAME
+
+
 def load_catalog(out: Path) -> pd.DataFrame:
-    """The DWP catalog with plain column names (units are in :data:`DWP_UNITS`)."""
+    """The double wells of the search in ``out`` with plain column names (units in
+    :data:`~coldglass.landscape.tunneling.DWP_UNITS`): from its SQLite catalog, or from the
+    CSV catalog of a search made by coldglass before the catalog (read as it is)."""
+    db = catalog_path(out)
+    if db.exists():
+        from .catalog import Catalog
+
+        with Catalog(db, readonly=True) as cat:
+            return cat.dwps()
     path = Path(out) / "search" / "catalog.csv"
     if not path.exists():
-        raise FileNotFoundError(f"{path} does not exist; run `coldglass landscape search`")
+        raise FileNotFoundError(f"{db} does not exist; run `coldglass landscape search`")
     df = pd.read_csv(path)
     return df.rename(columns=lambda c: c.split(" [")[0])
 
 
-_CONFIG_NAME = re.compile(r"dwp_(\d+)\.npz")
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def _next_dwp_id(d: Path) -> int:
-    """The next free double-well id of the search folder ``d``: one past the largest id in
-    its catalog and among its ``configs/dwp_NNNNN.npz`` files (0 if none). A sequence, never
-    a count of rows: a row removed from the catalog leaves a gap, not a collision."""
-    ids = [-1]
-    cat_path = d / "catalog.csv"
-    if cat_path.exists() and cat_path.stat().st_size > 0:
-        df = pd.read_csv(cat_path)
-        if "dwp_id" in df.columns:
-            known = pd.to_numeric(df["dwp_id"], errors="coerce").dropna()
-            if len(known):
-                ids.append(int(known.max()))
-    for f in (d / "configs").glob("dwp_*.npz"):
-        m = _CONFIG_NAME.fullmatch(f.name)
-        if m:
-            ids.append(int(m.group(1)))
-    return max(ids) + 1
+def _export(d: Path, meta: dict) -> tuple[Path, Path | None]:
+    """Write the CSV export ``d/catalog.csv`` of the catalog. An export that differs from
+    the one written last (edited by hand) is first moved aside to
+    ``catalog.edited-<time>.csv``, never overwritten. Returns (export, moved-aside file)."""
+    from .catalog import Catalog
+
+    csv = d / "catalog.csv"
+    moved = None
+    if csv.exists() and _sha256(csv) != meta.get("export_sha256"):
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        moved = d / f"catalog.edited-{stamp}.csv"
+        k = 1
+        while moved.exists():
+            k += 1
+            moved = d / f"catalog.edited-{stamp}-{k}.csv"
+        csv.replace(moved)
+    with Catalog(d / CATALOG_NAME) as cat:
+        cat.to_csv(csv)
+    meta["export_sha256"] = _sha256(csv)
+    return csv, moved
 
 
-def _stored_wells(d: Path) -> list[tuple[float, float, np.ndarray, np.ndarray]]:
-    """The minima of the double wells already in ``d/catalog.csv`` (energies from the
-    catalog, configurations from ``configs/dwp_NNNNN.npz``), for the duplicate merge."""
-    cat_path = d / "catalog.csv"
-    if not (cat_path.exists() and cat_path.stat().st_size):
-        return []
-    df = pd.read_csv(cat_path)
-    cols = {c.split(" [")[0]: c for c in df.columns}
-    out = []
-    for _, row in df.iterrows():
-        f = d / "configs" / f"dwp_{int(row[cols['dwp_id']]):05d}.npz"
-        if f.exists():
-            with np.load(f) as z:
-                out.append((float(row[cols["E_a"]]), float(row[cols["E_b"]]), z["x_a"],
-                            z["x_b"]))
-    return out
+def _prepared_glass(out: Path, x: np.ndarray, pmeta: dict) -> dict:
+    """The glass of a ``prepare`` folder as a campaign's sample record (positions, energy,
+    fmax and the IS-energy rows, the preparation seed and its wall time)."""
+    d = Path(out) / "prepare"
+    with np.load(d / "glass.npz") as z:
+        energy = float(z["energy"])
+    rows = pd.read_csv(d / "is_energies.csv")
+    wall = pmeta.get("wall_s")
+    if wall is None and pmeta.get("started") and pmeta.get("finished"):
+        fmt = "%Y-%m-%dT%H:%M:%S"
+        wall = (time.mktime(time.strptime(pmeta["finished"], fmt))
+                - time.mktime(time.strptime(pmeta["started"], fmt)))
+    return {"x": x, "energy": energy, "fmax": float(rows["fmax [eps/sigma]"].iloc[-1]),
+            "seed": int(pmeta["protocol"]["seed"]), "wall_s": float(wall or 0.0),
+            "is_energies": [{"T_parent": float(r["T_parent [eps/k_B]"]),
+                             "configuration": int(r["sample"]),
+                             "e_IS": float(r["e_IS [eps/particle]"]),
+                             "fmax": float(r["fmax [eps/sigma]"])}
+                            for _, r in rows.iterrows()]}
 
 
-def search(out: Path, protocol: SearchProtocol | None = None, *,
+def search(out: Path, protocol: SearchProtocol | None = None, *, n_segments: int = 1,
            progress: Callable[[str, int], None] | None = None) -> dict:
-    """Find and verify double wells in the prepared glass; append them to the catalog.
+    """Search the prepared glass of ``out``: ``n_segments`` more segments of a campaign run
+    in this process into ``out/search/catalog.sqlite``
+    (:func:`~coldglass.landscape.campaign.run_campaign` with ``workers=0`` and the prepared
+    glass as its one sample), then the CSV export ``out/search/catalog.csv``.
+
+    The campaign's seed is ``protocol.seed``: segment J of the search runs with the seed
+    :func:`~coldglass.landscape.campaign.task_seed` (seed, 0, J + 1), exactly as segment J
+    of ``coldglass landscape campaign --seed SEED`` on the same glass, so both give the same
+    catalog. A rerun with the same protocol adds ``n_segments`` segments (the pair selector
+    goes on from the catalog); a rerun with another protocol is refused. Every finished
+    segment is in the catalog at once: an interrupted search loses only the segment running.
+
+    Parameters
+    ----------
+    out : the folder of a finished ``prepare``
+    protocol : the search (default :class:`SearchProtocol`)
+    n_segments : segments to add, >= 1
+    progress : called with (message, 1) after every quench and selection round
+
+    Returns the search's bookkeeping (``meta.json``'s last run): segments added and in
+    total, new double wells, the catalog's double wells, wall time, the export paths.
 
     Raises
     ------
-    FileNotFoundError : DIR holds no finished ``prepare``
-    CatalogError : DIR/search holds a search of another glass
+    FileNotFoundError : ``out`` holds no finished ``prepare``
+    CatalogError : ``out/search`` holds a search of another glass or protocol, or a CSV
+        search of an older coldglass (it is read by ``landscape report``, never appended to)
+    InputError : ``n_segments`` < 1
     """
+    from .campaign import CampaignProtocol, run_campaign
+
     protocol = protocol or SearchProtocol()
+    if int(n_segments) != n_segments or n_segments < 1:
+        raise InputError(f"n_segments must be an integer >= 1, got {n_segments!r}")
     model, units, x_glass, pmeta = load_prepared(out)
-    glass_id = _glass_id(x_glass)
     d = Path(out) / "search"
-    runs = []
-    if (d / "meta.json").exists():
-        runs = json.loads((d / "meta.json").read_text()).get("runs", [])
-    other = {r["glass_sha256"] for r in runs if r.get("glass_sha256")} - {glass_id}
-    if other:
-        raise CatalogError(f"{d} holds a search of another glass than {Path(out) / 'prepare'};"
-                           " appending would mix the double wells of two glasses. Search in "
-                           "a new folder, or prepare this one again with --force")
-    (d / "configs").mkdir(parents=True, exist_ok=True)
-    cat_path = d / "catalog.csv"
-    n_rows = len(pd.read_csv(cat_path)) if cat_path.exists() and cat_path.stat().st_size else 0
-    next_id = _next_dwp_id(d)
-    stats: dict = {}
-    counts = {"candidates": 0, "verified": 0, "duplicates": 0}
-    known = _stored_wells(d)  # (E_a, E_b, x_a, x_b) of the wells already in the catalog
+    db = d / CATALOG_NAME
+    if not db.exists() and ((d / "catalog.csv").exists() or (d / "configs").is_dir()):
+        raise CatalogError(
+            f"{d} holds a search of an older coldglass (catalog.csv and configs/, no "
+            f"{CATALOG_NAME}); `coldglass landscape report` reads it as it is, but it is not "
+            "appended to. Search in a new folder, or prepare this one again with --force "
+            "(the old outputs are moved aside)")
+    d.mkdir(parents=True, exist_ok=True)
+    meta_path = d / "meta.json"
+    meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
+    from .catalog import Catalog
 
-    def duplicate(rec) -> bool:
-        """The same pair of minima as a stored well (either way round): same_minimum."""
-        for ea, eb, xa, xb in known:
-            if ((same_structure(model, rec["x_a"], xa, rec["E_a"], ea)
-                 and same_structure(model, rec["x_b"], xb, rec["E_b"], eb))
-                    or (same_structure(model, rec["x_a"], xb, rec["E_a"], eb)
-                        and same_structure(model, rec["x_b"], xa, rec["E_b"], ea))):
-                return True
-        return False
-    md = LammpsLJ(model, x_glass)
-    q = LammpsLJ(model, x_glass)
-    calls0 = time.perf_counter()
-    engine_v = engine_version()
+    before, n_before = 0, 0
+    if db.exists():
+        with Catalog(db) as cat:
+            prov = cat.provenance()
+            before = (prov or {}).get("protocol", {}).get("n_segments", 0)
+            n_before = len(cat.dwps())
+            x_old = cat.glass(0)
+        if x_old is not None and not np.array_equal(x_old, x_glass):
+            raise CatalogError(f"{db} holds a search of another glass than "
+                               f"{Path(out) / 'prepare'}; appending would mix the double wells "
+                               "of two glasses. Search in a new folder, or prepare this one "
+                               "again with --force")
+    prep = PrepareProtocol(**pmeta["protocol"])
+    camp = CampaignProtocol(n_samples=1, n_segments=before + int(n_segments),
+                            seed=protocol.seed, prepare=prep, search=protocol)
+    glass = _prepared_glass(out, x_glass, pmeta)
 
-    def write_meta(finished: bool) -> dict:
-        meta = {"protocol": asdict(protocol), "units": units.to_dict(),
-                "model": model.to_dict(), "engine": engine_v,
-                "candidates": counts["candidates"], "verified": counts["verified"],
-                "duplicates_merged": counts["duplicates"],
-                "rejected": dict(stats), "force_calls": q.n_force_calls + md.n_force_calls,
-                "wall_s": time.perf_counter() - calls0, "n_catalog": n_rows,
-                "next_dwp_id": next_id, "glass_sha256": glass_id, "finished": finished}
-        _write_json(d / "meta.json", {"runs": runs + [meta]})
-        return meta
-
-    def tick(msg):
+    def tick(msg: str) -> None:
         if progress is not None:
-            progress(msg, 1)
+            progress(msg, 1 if msg in ("quench",) or msg.startswith("round") else 0)
 
-    def store(cands):
-        nonlocal next_id, n_rows, q
-        for c in cands:
-            counts["candidates"] += 1
-            recs, q = verify_safely(q, c, units, stats, n_images=protocol.n_images,
-                                    neb_fmax=protocol.neb_fmax, restart=x_glass)
-            for rec in recs:
-                if duplicate(rec):  # merged before it is written: one row per double well
-                    counts["duplicates"] += 1
-                    continue
-                known.append((rec["E_a"], rec["E_b"], rec["x_a"], rec["x_b"]))
-                rec["dwp_id"] = next_id
-                # the configurations and the path's 1D profile go to the npz, the
-                # parameters to the catalog row
-                np.savez_compressed(d / "configs" / f"dwp_{next_id:05d}.npz",
-                                    **{k: rec.pop(k) for k in CONFIG_KEYS},
-                                    **profile_arrays(rec.pop("profile", None)))
-                row = pd.DataFrame([{_header(k): v for k, v in rec.items()}])
-                row.to_csv(cat_path, mode="a", header=not cat_path.exists()
-                           or not cat_path.stat().st_size, index=False)
-                next_id += 1
-                n_rows += 1
-                counts["verified"] += 1
-            write_meta(False)  # the bookkeeping of an interrupted run survives too
-            tick(f"{counts['verified']} DWPs")
-
-    seed = protocol.seed + next_id  # a rerun explores new trajectories
-    basins: list = []
-
-    def explore_soft_modes(minima) -> None:
-        """Soft-mode route from the next not yet explored distinct minimum."""
-        for v in minima:
-            if len(basins) >= protocol.n_basins:
-                return
-            if any(same_structure(model, v.x, b.x, v.energy, b.energy) for b in basins):
-                continue
-            basins.append(v)
-            store(soft_mode_candidates(q, v, protocol.n_modes, max_climb=protocol.max_climb,
-                                       progress=lambda: tick("mode")))
-            return
-
-    soft = "soft-mode" in protocol.routes
-    if "is-transition" in protocol.routes:
-        # chunks of quenches, each verified and cataloged before the trajectory goes on; the
-        # soft-mode route explores one new basin after each chunk (the routes interleave)
-        done, chunk, first = 1, 25, True
-        while done < protocol.n_quench:
-            n = min(chunk, protocol.n_quench - done) + 1
-            vis, pairs = is_transition_candidates(
-                md, q, protocol.t_md, n, protocol.interval,
-                seed=seed if first else None, progress=lambda: tick("quench"))
-            first = False
-            store(pairs)
-            if soft:
-                explore_soft_modes(vis)
-            done += n - 1
-    if soft:
-        explore_soft_modes([quench(q, x_glass)])
-    meta = write_meta(True)
-    md.close()
-    q.close()
-    return meta
-
-
+    try:
+        res = run_campaign(db, camp, model, units, workers=0, glasses={0: glass},
+                           task_progress=tick)
+    except CatalogError as exc:  # the campaign's advice, in the words of this command
+        raise CatalogError(str(exc).replace("start a new --catalog",
+                                            "search in a new --out folder")) from None
+    csv, moved = _export(d, meta)
+    with Catalog(db) as cat:
+        n_dwps = len(cat.dwps())
+        failed = cat.table("tasks").query("status == 'failed'")["key"].tolist()
+    run = {"segments_added": int(n_segments), "segments": camp.n_segments,
+           "new_dwps": n_dwps - n_before, "n_catalog": n_dwps, "tasks_run": res["tasks_run"],
+           "failed": failed, "wall_s": res["wall_s"], "glass_sha256": _glass_id(x_glass),
+           "finished": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    meta["catalog"] = CATALOG_NAME
+    meta["runs"] = [*meta.get("runs", []), run]
+    _write_json(meta_path, meta)
+    return {**run, "catalog": db, "export": csv, "edited_export": moved}

@@ -1,8 +1,13 @@
 """``coldglass landscape report``: figures and tables of the glass and its double wells.
 
-Writes ``DIR/report/landscape.md`` with PNG figures and CSV tables: inherent-structure energy
-vs parent temperature, the DWP parameter distributions, P(Δ, Δ0), the paper's Fig. 26 with
-the double wells overlaid, the Sec. 8 claims measured, and C(T), Δε(T) of the simulated glass.
+One report for every catalog: the SQLite catalog of a ``search`` folder or of a campaign,
+and the CSV catalog of a search made by an older coldglass (read as it is), pooled over
+independent glasses of the same model. Writes ``OUT/report/landscape.md`` with PNG figures
+and CSV tables: inherent-structure energy vs parent temperature, the two-level systems found
+(per particle, per inherent structure explored, per NEB, per double well, with Poisson
+intervals, under the catalog's unit mapping and others), the DWP parameter distributions,
+P(Δ, Δ0), the paper's Fig. 26 with the double wells overlaid, the Sec. 8 claims measured,
+and C(T), Δε(T) of the simulated glass.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ import pandas as pd
 
 from ..errors import InputError
 from ..report import markdown_table, save_figure
-from .pipeline import load_catalog, load_prepared
+from .model import BinaryLJ
+from .pipeline import catalog_path, load_catalog, load_prepared
 from .statistics import (
     claims,
     dielectric_shift,
@@ -26,10 +32,14 @@ from .statistics import (
     plot_fig26_overlay,
     plot_joint,
     plot_loop,
+    poisson_interval,
+    tls_statistics,
+    tls_under_mappings,
     with_delta0,
 )
+from .units import ARGON, UnitMapping
 
-__all__ = ["landscape_report", "campaign_report"]
+__all__ = ["landscape_report", "load_source", "SENSITIVITY_MAPPINGS"]
 
 
 def _is_section(df: pd.DataFrame, rep: Path) -> str:
@@ -53,64 +63,231 @@ def _is_section(df: pd.DataFrame, rep: Path) -> str:
             + "\n\n![IS energy](is_energy_vs_T.png)\n")
 
 
-def landscape_report(out: Path, *, T_min: float = 0.01, T_max: float = 10.0,
-                     dipole_D: float = 1.0, eps_r: float = 4.0,
-                     include: Sequence[Path] = ()) -> Path:
-    """Write the landscape report for a finished prepare (and search, if present).
+def _sensitivity() -> list[UnitMapping]:
+    return [UnitMapping(ARGON.sigma_A, ARGON.epsilon_K, ARGON.mass_u * f,
+                        f"argon, mass x{f:g} (hbar* x{f ** -0.5:g})") for f in (4.0, 0.25)]
 
-    ``include``: further prepare/search folders of independent glasses of the same model and
-    unit mapping; their double wells are pooled with those of ``out`` and per-particle
-    quantities are normalised by the particles of all the glasses searched."""
-    out = Path(out)
+
+#: mappings the TLS count is always shown under besides the catalog's own: argon with the
+#: mass unit 4x and 1/4x (ħ* halved and doubled), how much the count hangs on ħ*
+SENSITIVITY_MAPPINGS = _sensitivity()
+
+
+def _catalog_source(db: Path, label: str) -> dict:
+    """What the report needs from an SQLite catalog (search folder or campaign)."""
+    from .catalog import Catalog
+
+    with Catalog(db, readonly=True) as cat:
+        prov = cat.provenance()
+        if prov is None:
+            raise InputError(f"{db} holds no search or campaign yet")
+        is_df = cat.table("is_energies").rename(columns={
+            "T_parent": "T_parent [eps/k_B]", "e_IS": "e_IS [eps/particle]"})
+        df = cat.dwps()
+        tasks = cat.table("tasks")
+        profiles = [cat.path_profile(int(p)) for p in df["path_id"]]
+        n_glasses = len(cat.table("glasses"))
+        n_minima = len(cat.table("minima", ["id"]))
+    seg = tasks[tasks["kind"] == "segment"]
+    stats = [json.loads(x) for x in seg["stats"]]
+    rejected: dict = {}
+    for st in stats:
+        for k, v in st.items():
+            if k not in ("candidates", "candidate pairs", "verified pairs", "known pairs"):
+                rejected[k] = rejected.get(k, 0) + v
+    return {"label": label, "model": prov["model"], "units": prov["units"],
+            "engine": prov["engine"], "is_df": is_df, "dwps": df, "profiles": profiles,
+            "n_glasses": n_glasses, "n_minima": n_minima,
+            "n_neb": sum(st.get("candidates", 0) for st in stats),
+            "pairs": sum(st.get("candidate pairs", 0) for st in stats),
+            "segments": len(seg), "force_calls": int(tasks["force_calls"].sum()),
+            "core_s": float(tasks["wall_s"].sum()), "rejected": rejected,
+            "n_found": int(df["n_found"].sum()) if len(df) else 0,
+            "seed": prov["seed"], "what": f"catalog {db}"}
+
+
+def _csv_source(out: Path, label: str) -> dict:
+    """A search folder of an older coldglass: CSV catalog, configs/ and meta.json runs."""
+    from .tunneling import profile_from_arrays
+
     model, units, _, pmeta = load_prepared(out)
-    folders = [out]
-    for other in include:
-        if any(Path(other).resolve() == f.resolve() for f in folders):
-            raise InputError(f"{other} is pooled twice; include each glass once")
-        m2, u2, _, _ = load_prepared(other)
-        if m2.to_dict() != model.to_dict() or u2.to_dict() != units.to_dict():
-            raise InputError(f"{other} holds a glass of another model or unit mapping than "
-                             f"{out}; only glasses of the same model can be pooled")
-        folders.append(Path(other))
-    n_glasses = len(folders)
-    n_particles = model.n_atoms * n_glasses
+    try:
+        df = load_catalog(out)
+    except FileNotFoundError:
+        df = None
+    mpath = out / "search" / "meta.json"
+    runs = json.loads(mpath.read_text()).get("runs", []) if mpath.exists() else []
+    rejected: dict = {}
+    for r in runs:
+        for k, v in r.get("rejected", {}).items():
+            rejected[k] = rejected.get(k, 0) + v
+    profiles = []
+    for i in ([] if df is None else df["dwp_id"]):
+        f = out / "search" / "configs" / f"dwp_{int(i):05d}.npz"
+        if f.exists():
+            with np.load(f) as z:
+                profiles.append(profile_from_arrays(dict(z)))
+        else:
+            profiles.append(None)
+    return {"label": label, "model": model.to_dict(), "units": units.to_dict(),
+            "engine": pmeta["engine"],
+            "is_df": pd.read_csv(out / "prepare" / "is_energies.csv"),
+            "dwps": df, "profiles": profiles, "n_glasses": 1, "n_minima": None,
+            "n_neb": sum(r.get("candidates", 0) for r in runs) if runs else None,
+            "pairs": None, "segments": len(runs),
+            "force_calls": sum(r.get("force_calls", 0) for r in runs),
+            "core_s": sum(r.get("wall_s", 0.0) for r in runs), "rejected": rejected,
+            "n_found": None if df is None else len(df), "seed": pmeta["protocol"]["seed"],
+            "what": f"CSV search {out / 'search'} (older coldglass)"}
+
+
+def load_source(path: Path) -> dict:
+    """The report's view of one catalog: an SQLite catalog file, a folder whose search has
+    one (``DIR/search/catalog.sqlite``), or a folder with an older CSV search (or with a
+    prepared glass only)."""
+    path = Path(path)
+    if path.is_file():
+        return _catalog_source(path, str(path))
+    if catalog_path(path).exists():
+        src = _catalog_source(catalog_path(path), str(path))
+        if not len(src["is_df"]):  # the glass's IS table lives in prepare/ as well
+            src["is_df"] = pd.read_csv(path / "prepare" / "is_energies.csv")
+        return src
+    return _csv_source(path, str(path))
+
+
+def _fmt_interval(v: float, lo: float, hi: float) -> str:
+    return "n/a" if not np.isfinite(v) else f"{v:.3g} [{lo:.3g}, {hi:.3g}]"
+
+
+def _tls_section(df: pd.DataFrame, srcs: list[dict], units: UnitMapping, rep: Path,
+                 n_particles: int, also: list[UnitMapping], e_tls_K: float) -> str:
+    """TLS per particle / IS / NEB / double well with Poisson intervals, and the count
+    under other unit mappings from the stored path profiles."""
+    n_minima = (None if any(s["n_minima"] is None for s in srcs)
+                else sum(s["n_minima"] for s in srcs))
+    n_neb = None if any(s["n_neb"] is None for s in srcs) else sum(s["n_neb"] for s in srcs)
+    tab = tls_statistics(df, n_particles=n_particles, n_minima=n_minima, n_neb=n_neb,
+                         e_tls_K=e_tls_K)
+    tab.to_csv(rep / "tls_statistics.csv", index=False)
+    core_h = sum(s["core_s"] for s in srcs) / 3600
+    n_tls = int(tab["TLS"].iloc[0])
+    lo, hi = (float(v) for v in poisson_interval(n_tls))
+    show = tab.assign(**{"value [68 % interval]": [
+        _fmt_interval(v, a, b) for v, a, b in zip(tab["value"], tab["low (68 %)"],
+                                                   tab["high (68 %)"], strict=True)]})
+    show = show[["quantity", "TLS", "denominator", "value [68 % interval]", "unit"]]
+    text = (f"## Two-level systems found\n\nA TLS is a distinct verified double well with "
+            f"quantum splitting E_qs < {e_tls_K:g} K under the catalog's unit mapping "
+            f"({units.name}: σ = {units.sigma_A} Å, ε/k_B = {units.epsilon_K} K, m = "
+            f"{units.mass_u} u, ħ* = {units.hbar_star:.5f}). Intervals: exact (Garwood) "
+            f"68 % Poisson interval of the count, n = {n_tls} → [{lo:.3g}, {hi:.3g}]; the "
+            "denominators are exact counts (particles of every glass searched, distinct "
+            "minima stored, NEB verifications run, distinct double wells). These are what "
+            "the search found, not an exhaustive density.\n\n" + markdown_table(show)
+            + (f"\n\nCost: {core_h:.3g} core-hours → {n_tls / core_h:.3g} TLS and "
+               f"{len(df) / core_h:.3g} distinct double wells per core-hour."
+               if core_h > 0 else "") + "\n")
+    profiles = [p for s in srcs for p in s["profiles"]]
+    maps = [units, *also, *SENSITIVITY_MAPPINGS]
+    um = tls_under_mappings(profiles, maps, e_tls_K=e_tls_K)
+    um.to_csv(rep / "tls_unit_mappings.csv", index=False)
+    cols = ["mapping", "hbar*", "threshold [eps]", "TLS", "double wells", "no_profile",
+            "median E_qs [K]"]
+    text += ("\nThe same double wells under other mappings: the 1D profile of each path is "
+             "stored in reduced units, so E_qs is recomputed from it with each mapping's ħ* "
+             f"= ħ/(σ√(mε)), and the threshold is {e_tls_K:g} K in that mapping's ε. The first row "
+             "recomputes the catalog's own mapping (it equals the count above where every "
+             "profile is stored); the argon rows with 4× and ¼× the mass show how much the "
+             "count hangs on ħ*. A second material's mapping (for Ni80P20, the original "
+             "Kob–Andersen parametrisation) is given with `--also-units`; coldglass ships no "
+             "NiP preset because no sourced σ, ε, m were at hand.\n\n"
+             + markdown_table(um[cols]) + "\n")
+    return text
+
+
+def landscape_report(out: Path, *, catalog: Path | None = None, include: Sequence[Path] = (),
+                     also_units: Sequence[UnitMapping] = (), e_tls_K: float = 1.0,
+                     T_min: float = 0.01, T_max: float = 10.0, dipole_D: float = 1.0,
+                     eps_r: float = 4.0) -> Path:
+    """Write the landscape report of one or more catalogs into ``out/report/``.
+
+    Parameters
+    ----------
+    out : the output folder; also the first catalog's folder unless ``catalog`` is given
+        (a ``prepare``/``search`` folder: its SQLite catalog, or the CSV catalog of an older
+        search)
+    catalog : an SQLite catalog (a campaign's) to report on instead of ``out``'s search
+    include : further catalogs (files or folders) of independent glasses of the same model
+        and unit mapping, pooled; per-particle quantities are normalised by the particles of
+        all the glasses searched
+    also_units : unit mappings to count the TLS under besides the catalog's own
+    e_tls_K : TLS threshold on E_qs [K]
+
+    Raises
+    ------
+    InputError : a catalog is pooled twice, or holds another model or unit mapping
+    FileNotFoundError : ``out`` holds no prepared glass and no catalog is given
+    """
+    out = Path(out)
+    first = catalog if catalog is not None else out
+    paths = [Path(first), *map(Path, include)]
+    seen: list[Path] = []
+    for p in paths:
+        if any(p.resolve() == q.resolve() for q in seen):
+            raise InputError(f"{p} is pooled twice; include each glass once")
+        seen.append(p)
+    srcs = [load_source(p) for p in paths]
+    model_d, units_d = srcs[0]["model"], srcs[0]["units"]
+    for s in srcs[1:]:
+        if s["model"] != model_d or s["units"] != units_d:
+            raise InputError(f"{s['label']} holds a glass of another model or unit mapping "
+                             f"than {srcs[0]['label']}; only glasses of the same model can be "
+                             "pooled")
+    model, units = BinaryLJ.from_dict(model_d), UnitMapping(**units_d)
+    n_glasses = sum(s["n_glasses"] for s in srcs)
+    n_particles = model.n_atoms * max(n_glasses, 1)
     rep = out / "report"
     rep.mkdir(parents=True, exist_ok=True)
     parts = ["# Landscape of the simulated glass\n",
-             f"Model: {json.dumps(model.to_dict())}  \nUnits: {json.dumps(units.to_dict())}"
-             f" (ħ* = {units.hbar_star:.5f})  \nEngine: {pmeta['engine']}\n",
-             _is_section(pd.read_csv(out / "prepare" / "is_energies.csv"), rep)]
-    frames, smeta = [], []
-    for f in folders:
-        try:
-            frames.append(load_catalog(f).assign(glass=str(f)))
-        except FileNotFoundError:
-            continue
-        mpath = f / "search" / "meta.json"
-        smeta += json.loads(mpath.read_text())["runs"] if mpath.exists() else []
+             "Catalogs: " + "; ".join(s["what"] for s in srcs)
+             + f"  \nModel: {json.dumps(model_d)}  \nUnits: {json.dumps(units_d)} "
+             f"(ħ* = {units.hbar_star:.5f})  \nEngine: {srcs[0]['engine']}\n"]
+    is_df = pd.concat([s["is_df"] for s in srcs], ignore_index=True)
+    if len(is_df):
+        parts.append(_is_section(is_df, rep))
+    frames = [s["dwps"].assign(glass=s["label"]) for s in srcs
+              if s["dwps"] is not None and len(s["dwps"])]
     df = pd.concat(frames, ignore_index=True) if frames else None
-    if df is not None and len(df):
-        df = with_delta0(df)
-        calls = sum(r["force_calls"] for r in smeta)
-        wall = sum(r["wall_s"] for r in smeta)
-        cand = sum(r["candidates"] for r in smeta)
+    if df is None:
+        parts.append("## Double wells\n\nNo double wells in the catalog yet: run "
+                     "`coldglass landscape search`.\n")
+    else:
         rejected: dict = {}
-        for r in smeta:
-            for k, v in r["rejected"].items():
+        for s in srcs:
+            for k, v in s["rejected"].items():
                 rejected[k] = rejected.get(k, 0) + v
         pooled = ""
-        if n_glasses > 1:
+        if len(srcs) > 1:
             counts = df.groupby("glass").size()
             pooled = (f"Pooled catalogs of {n_glasses} independent glasses of N = "
                       f"{model.n_atoms} ({n_particles} particles searched): "
                       + ", ".join(f"{k}: {v}" for k, v in counts.items()) + ". ")
-        book = (f"{pooled}{len(df)} verified double wells; the bookkept runs examined {cand} "
-                f"candidate pairs ({calls} force calls, {wall / 3600:.2f} h); rejected: "
+        found = [s["n_found"] for s in srcs]
+        times = (f" (found {sum(found)} times)" if None not in found
+                 and sum(found) != len(df) else "")
+        neb = [s["n_neb"] for s in srcs]
+        book = (f"{pooled}{len(df)} distinct verified double wells{times} in {n_glasses} "
+                f"glasses of N = {model.n_atoms}; "
+                f"{sum(s['segments'] for s in srcs)} search segments ran "
+                + (f"{sum(neb)} NEB verifications" if None not in neb else "NEBs")
+                + f" ({sum(s['force_calls'] for s in srcs)} force calls, "
+                f"{sum(s['core_s'] for s in srcs) / 3600:.2f} core-hours); rejected: "
                 f"{rejected}.")
-        parts += _dwp_sections(df, model, units, rep, n_particles, book, T_min=T_min,
-                               T_max=T_max, dipole_D=dipole_D, eps_r=eps_r)
-    else:
-        parts.append("## Double wells\n\nNo catalog yet: run `coldglass landscape search`.\n")
+        parts.append(_tls_section(df, srcs, units, rep, n_particles, list(also_units),
+                                  e_tls_K))
+        parts += _dwp_sections(with_delta0(df), model, units, rep, n_particles, book,
+                               T_min=T_min, T_max=T_max, dipole_D=dipole_D, eps_r=eps_r)
     path = rep / "landscape.md"
     path.write_text("\n".join(parts))
     return path
@@ -155,56 +332,3 @@ def _dwp_sections(df: pd.DataFrame, model, units, rep: Path, n_particles: int, b
         f"of glass; Δε(T) is the resonant shift (Eq. 32) with an assumed dipole "
         f"p = {dipole_D} D, ε_r = {eps_r}.\n\n![loop](loop_C_deps.png)\n")
     return parts
-
-
-def campaign_report(catalog: Path, out: Path, *, T_min: float = 0.01, T_max: float = 10.0,
-                    dipole_D: float = 1.0, eps_r: float = 4.0) -> Path:
-    """The landscape report (:func:`landscape_report`) of a campaign catalog: all its glasses
-    pooled, per-particle quantities normalised by the particles of all glasses searched.
-    Written to ``OUT/report/``."""
-    from .catalog import Catalog
-    from .model import BinaryLJ
-    from .units import UnitMapping
-
-    with Catalog(catalog, readonly=True) as cat:
-        prov = cat.provenance()
-        if prov is None:
-            raise InputError(f"{catalog} holds no campaign yet")
-        model = BinaryLJ.from_dict(prov["model"])
-        units = UnitMapping(**prov["units"])
-        is_df = cat.table("is_energies").rename(columns={
-            "T_parent": "T_parent [eps/k_B]", "e_IS": "e_IS [eps/particle]"})
-        df = cat.dwps()
-        tasks = cat.table("tasks")
-        glasses = cat.table("glasses")
-    n_glasses = len(glasses)
-    rep = Path(out) / "report"
-    rep.mkdir(parents=True, exist_ok=True)
-    parts = ["# Landscape of the simulated glass (campaign)\n",
-             f"Catalog: {catalog}  \nModel: {json.dumps(model.to_dict())}  \n"
-             f"Units: {json.dumps(units.to_dict())} (ħ* = {units.hbar_star:.5f})  \n"
-             f"Engine: {prov['engine']}  \nCampaign seed: {prov['seed']}\n"]
-    if len(is_df):
-        parts.append(_is_section(is_df, rep))
-    if len(df) == 0:
-        parts.append("## Double wells\n\nNo double wells in the catalog yet.\n")
-    else:
-        seg = tasks[tasks["kind"] == "segment"]
-        stats = [json.loads(x) for x in seg["stats"]]
-        cand = sum(st.get("candidates", 0) for st in stats)
-        rejected: dict = {}
-        for st in stats:
-            for k, v in st.items():
-                if k != "candidates":
-                    rejected[k] = rejected.get(k, 0) + v
-        n_particles = model.n_atoms * max(n_glasses, 1)
-        book = (f"{len(df)} distinct verified double wells (found {int(df['n_found'].sum())} "
-                f"times) in {n_glasses} glasses of N = {model.n_atoms}; {len(seg)} search "
-                f"segments examined {cand} candidate pairs ({int(tasks['force_calls'].sum())}"
-                f" force calls, {tasks['wall_s'].sum() / 3600:.2f} core-hours); rejected: "
-                f"{rejected}.")
-        parts += _dwp_sections(with_delta0(df), model, units, rep, n_particles, book,
-                               T_min=T_min, T_max=T_max, dipole_D=dipole_D, eps_r=eps_r)
-    path = rep / "landscape.md"
-    path.write_text("\n".join(parts))
-    return path

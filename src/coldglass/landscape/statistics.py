@@ -13,10 +13,12 @@ import pandas as pd
 import scipy.constants as sc
 from scipy import stats as st
 
+from ..errors import InputError
 from ..observables.heat_capacity import cp_single, cp_stm_constant_dos
 from .units import UnitMapping
 
-__all__ = ["with_delta0", "claims", "empirical_ensemble", "heat_capacity",
+__all__ = ["with_delta0", "claims", "poisson_interval", "tls_statistics", "tls_under_mappings",
+           "empirical_ensemble", "heat_capacity",
            "dielectric_shift", "plot_distributions", "plot_fig26_overlay",
            "plot_joint", "plot_loop"]
 
@@ -84,6 +86,80 @@ def claims(df: pd.DataFrame, n_atoms: int, *, e_tls_K: float = 1.0) -> pd.DataFr
         p_flat = p_log = np.nan
     add("P(Δ) flat on [0, Δmax]: KS p-value", "flat (STM)", p_flat, "1")
     add("P(Δ0) ∝ 1/Δ0 (flat in ln Δ0): KS p-value", "∝ 1/Δ0 (STM)", p_log, "1")
+    return pd.DataFrame(rows)
+
+
+#: the confidence level of the Poisson intervals (one Gaussian standard deviation)
+CL_1SIGMA = 0.682689492137
+
+
+def poisson_interval(n, cl: float = CL_1SIGMA) -> tuple[np.ndarray, np.ndarray]:
+    """Exact (Garwood) central confidence interval of a Poisson mean from ``n`` counts:
+    ``[χ²_{α/2}(2n)/2, χ²_{1-α/2}(2n+2)/2]`` with α = 1 - ``cl`` (lower limit 0 for n = 0).
+    At the default 68.27 % these are Gehrels' (ApJ 303, 336 (1986)) 84.13 % one-sided limits:
+    n = 0 → [0, 1.841], n = 1 → [0.173, 3.300], n = 10 → [6.891, 14.27]. Honest for the few
+    counts of a search, where ``n ± √n`` reaches below zero or gives no error at n = 0."""
+    n = np.asarray(n, dtype=float)
+    if np.any(n < 0) or np.any(n != np.floor(n)):
+        raise InputError(f"n must be counts (integers >= 0), got {n}")
+    if not 0 < cl < 1:
+        raise InputError(f"cl must be in (0, 1), got {cl}")
+    a = 1.0 - cl
+    lo = np.where(n > 0, st.chi2.ppf(a / 2, 2 * np.maximum(n, 1)) / 2, 0.0)
+    hi = st.chi2.ppf(1 - a / 2, 2 * n + 2) / 2
+    return lo, hi
+
+
+def tls_statistics(df: pd.DataFrame, *, n_particles: int, n_minima: int | None,
+                   n_neb: int | None, e_tls_K: float = 1.0) -> pd.DataFrame:
+    """Two-level systems found (distinct double wells with ``E_qs_K`` < ``e_tls_K``) per
+    particle searched, per inherent structure explored (``n_minima``, the distinct minima
+    the search visited), per NEB verification (``n_neb``) and per verified double well.
+
+    Every row gives the count n, the denominator, n/denominator and its 68 % interval from
+    the Poisson interval of n (:func:`poisson_interval`; the denominators are exact counts).
+    A denominator the catalog did not record (None) gives NaN. ``E_qs_K`` NaN (unresolved
+    splitting) is not a TLS."""
+    if not (np.isfinite(e_tls_K) and e_tls_K > 0):
+        raise InputError(f"e_tls_K must be > 0 K, got {e_tls_K!r}")
+    n = int(np.sum(df["E_qs_K"].to_numpy(dtype=float) < e_tls_K)) if len(df) else 0
+    lo, hi = poisson_interval(n)
+    rows = []
+    for what, denom, unit in (("TLS per particle", n_particles, "1/particle"),
+                              ("TLS per inherent structure explored", n_minima, "1/IS"),
+                              ("TLS per NEB verification", n_neb, "1/NEB"),
+                              ("TLS per double well", len(df), "1")):
+        ok = denom is not None and denom > 0
+        d = float(denom) if ok else np.nan
+        rows.append({"quantity": what, "TLS": n, "denominator": denom if ok else np.nan,
+                     "value": n / d, "low (68 %)": float(lo) / d, "high (68 %)": float(hi) / d,
+                     "unit": unit})
+    return pd.DataFrame(rows)
+
+
+def tls_under_mappings(profiles: list, mappings: list, *, e_tls_K: float = 1.0,
+                       n_points: int = 3000) -> pd.DataFrame:
+    """The TLS count of a catalog under other reduced-to-physical unit mappings.
+
+    The path's 1D profile V(s) (stored in reduced units with every path) does not depend on
+    the mapping; its splitting does, through ħ* = ħ/(σ√(mε)), and the threshold does,
+    through ε: a double well is a TLS of mapping u if ``E_qs(ħ*_u) · ε_u/k_B < e_tls_K``
+    (:func:`~coldglass.landscape.tunneling.splitting`). ``profiles``: the stored profiles
+    (None for a path stored without one: not counted, and said in ``no_profile``).
+    """
+    from .tunneling import splitting
+
+    have = [p for p in profiles if p is not None]
+    rows = []
+    for u in mappings:
+        e = np.array([splitting(p, u.hbar_star, n_points=n_points)["E_qs"] for p in have])
+        e_K = e * u.epsilon_K
+        n = int(np.sum(e_K < e_tls_K))
+        rows.append({"mapping": u.name, "sigma [A]": u.sigma_A, "epsilon/k_B [K]": u.epsilon_K,
+                     "mass [u]": u.mass_u, "hbar*": u.hbar_star,
+                     "threshold [eps]": e_tls_K / u.epsilon_K, "TLS": n,
+                     "double wells": len(have), "no_profile": len(profiles) - len(have),
+                     "median E_qs [K]": float(np.nanmedian(e_K)) if len(e_K) else np.nan})
     return pd.DataFrame(rows)
 
 
