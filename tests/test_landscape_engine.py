@@ -157,10 +157,16 @@ def test_neb_dimer_and_mode_following_agree_on_the_saddle(glass, saddle):
 
 def test_pipeline_prepare_search_report(tmp_path):
     """The three CLI stages end to end on a tiny glass; every cataloged double well is
-    verified (index-1 saddle, converged minima) and carries its units."""
+    verified (index-1 saddle, converged minima) and carries its units; a second search with
+    the same options adds a segment; the report pools glasses and counts their TLS."""
+    import json
+    import shutil
+
+    import pandas as pd
     from typer.testing import CliRunner
 
     from coldglass.cli import app
+    from coldglass.landscape.catalog import Catalog
     from coldglass.landscape.pipeline import load_catalog
 
     r = CliRunner()
@@ -169,8 +175,9 @@ def test_pipeline_prepare_search_report(tmp_path):
                          "--temperatures", "1.0,0.6", "--n-equil", "1000", "--n-samples", "2"])
     assert res.exit_code == 0, res.output
     assert (out / "prepare" / "glass.npz").exists()
-    res = r.invoke(app, ["landscape", "search", "--out", str(out), "--n-quench", "40",
-                         "--routes", "is-transition", "--t-md", "0.45"])
+    search = ["landscape", "search", "--out", str(out), "--n-quench", "40", "--routes",
+              "is-transition", "--t-md", "0.45", "--rounds", "2", "--batch", "4"]
+    res = r.invoke(app, search)
     assert res.exit_code == 0, res.output
     header = (out / "search" / "catalog.csv").read_text().splitlines()[0]
     assert "V0_K [K]" in header and "d_A [Angstrom]" in header
@@ -180,38 +187,42 @@ def test_pipeline_prepare_search_report(tmp_path):
     assert np.all(df["min_fmax"] < 1e-8) and np.all(df["saddle_fmax"] < 1e-8)
     assert np.all(df["V_a_K"] >= 0) and np.all(df["V_b_K"] >= 0)
     assert np.all(df["Delta_K"] >= 0)
-    n = len(list((out / "search" / "configs").glob("dwp_*.npz")))
-    assert n == len(df)
-    # a second search appends: ids continue, both runs are bookkept
-    res = r.invoke(app, ["landscape", "search", "--out", str(out), "--n-quench", "3",
-                         "--routes", "is-transition", "--t-md", "0.45"])
+    assert len(pd.read_csv(out / "search" / "catalog.csv")) == len(df)
+    # a second search adds one segment to the same catalog; the selector goes on
+    res = r.invoke(app, search + ["--n-segments", "1"])
     assert res.exit_code == 0, res.output
     df2 = load_catalog(out)
-    assert list(df2["dwp_id"]) == list(range(len(df2))) and len(df2) >= len(df)
-    import json
+    assert len(df2) >= len(df) and set(df["id"]) <= set(df2["id"])
+    with Catalog(out / "search" / "catalog.sqlite", readonly=True) as c:
+        seg = c.table("tasks").query("kind == 'segment'")
+        assert sorted(seg["key"]) == ["segment/0000/0000", "segment/0000/0001"]
+        assert list(c.models()["version"]) == sorted(c.models()["version"])
     runs = json.loads((out / "search" / "meta.json").read_text())["runs"]
-    assert len(runs) == 2 and all(run["finished"] for run in runs)
+    assert [run["segments"] for run in runs] == [1, 2]
     res = r.invoke(app, ["landscape", "report", "--out", str(out)])
     assert res.exit_code == 0, res.output
     for f in ("landscape.md", "fig26_overlay.png", "claims.csv", "loop_C_deps.csv",
-              "is_energy_vs_T.png"):
+              "is_energy_vs_T.png", "tls_statistics.csv", "tls_unit_mappings.csv"):
         assert (out / "report" / f).exists()
+    tls = pd.read_csv(out / "report" / "tls_statistics.csv")
+    assert list(tls["denominator"].iloc[[0, 3]]) == [200, len(df2)]
     # pooling a second glass (here a copy): twice the double wells, per-particle densities
     # and C(T) per gram unchanged
-    import shutil
-
-    import pandas as pd
-
     twin = tmp_path / "twin"
     shutil.copytree(out, twin)
     single = pd.read_csv(out / "report" / "loop_C_deps.csv")
     res = r.invoke(app, ["landscape", "report", "--out", str(out), "--include", str(twin)])
     assert res.exit_code == 0, res.output
-    assert f"{2 * len(df2)} verified double wells" in (out / "report" / "landscape.md").read_text()
+    assert f"{2 * len(df2)} distinct verified double wells" in (
+        out / "report" / "landscape.md").read_text()
     pooled = pd.read_csv(out / "report" / "loop_C_deps.csv")
     np.testing.assert_allclose(pooled["C [J/(K g)]"], single["C [J/(K g)]"], rtol=1e-12)
+    assert pd.read_csv(out / "report" / "tls_statistics.csv")["denominator"].iloc[0] == 400
     res = r.invoke(app, ["landscape", "report", "--out", str(out), "--include", str(out)])
     assert res.exit_code == 2 and "twice" in res.output
+    res = r.invoke(app, ["landscape", "report", "--out", str(out), "--also-units", "x:1,2"])
+    assert res.exit_code == 2 and "NAME:SIGMA_A,EPSILON_K,MASS_U" in " ".join(
+        res.output.split())
 
 
 @pytest.mark.parametrize("args, match", [
