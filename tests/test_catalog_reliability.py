@@ -631,8 +631,19 @@ def test_search_adds_segments_and_moves_an_edited_export_aside(tmp_path, monkeyp
     legacy = tmp_path / "legacy"
     shutil.copytree(out / "prepare", legacy / "prepare")
     (legacy / "search" / "configs").mkdir(parents=True)
-    shutil.copy(csv, legacy / "search" / "catalog.csv")
+    pd.read_csv(csv).rename(columns={"id": "dwp_id"}).to_csv(legacy / "search" / "catalog.csv",
+                                                             index=False)
     assert len(load_catalog(legacy)) == 12
     with pytest.raises(CatalogError, match="older coldglass"):
         search(legacy, _search_protocol())
+    assert not (legacy / "search" / "catalog.sqlite").exists()
+    # ... and reported on: its TLS statistics, with the denominators it did not record n/a
+    from coldglass.landscape.report import landscape_report
+
+    md = landscape_report(legacy).read_text()
+    assert "## Two-level systems found" in md and "n/a" in md
+    tls = pd.read_csv(legacy / "report" / "tls_statistics.csv").set_index("quantity")
+    n_tls = int((load_catalog(legacy)["E_qs_K"] < 1.0).sum())
+    assert (tls["TLS"] == n_tls).all()
+    assert np.isnan(tls.loc["TLS per inherent structure explored", "value"])
     assert not (legacy / "search" / "catalog.sqlite").exists()

@@ -416,3 +416,58 @@ def test_csv_export_carries_every_double_well_with_its_units(serial, tmp_path):
         header = f"{col} [{units[col]}]"
         assert header in df.columns, header
         np.testing.assert_array_equal(df[header].to_numpy(float), d[col].to_numpy(float))
+
+
+def test_search_and_campaign_give_the_same_catalog(serial, tmp_path):
+    """``landscape prepare`` + ``landscape search --n-segments 3`` with the glass the campaign
+    prepares as its sample 0 (its seed, task_seed(3, 0, 0)) is the same campaign run in this
+    process: the same minima, saddles, double wells, candidate labels and selectors, bit for
+    bit up to 1e-9 (the same LAMMPS calls in the same order)."""
+    from coldglass.landscape.campaign import task_seed
+    from coldglass.landscape.pipeline import PrepareProtocol, SearchProtocol, prepare, search
+    from coldglass.landscape.units import ARGON
+
+    prepare(tmp_path, MODEL, ARGON, PrepareProtocol(temperatures=[1.0, 0.5], n_equil=1000,
+                                                    n_samples=1, seed=task_seed(3, 0, 0)))
+    res = search(tmp_path, SearchProtocol(t_md=0.8, n_quench=8, interval=20, n_basins=1,
+                                          n_modes=2, routes=["is-transition"], seed=3),
+                 n_segments=3)
+    f, g = _fingerprint(tmp_path / "search" / "catalog.sqlite"), _fingerprint(serial)
+    # the sample task: the campaign quenched it, the search imported the prepared glass
+    f["tasks"] = [t for t in f["tasks"] if not t[0].startswith("sample/")]
+    g["tasks"] = [t for t in g["tasks"] if not t[0].startswith("sample/")]
+    _same(f, g)
+    assert res["catalog"] == tmp_path / "search" / "catalog.sqlite"
+
+
+def test_tls_counts_of_a_catalog_under_unit_mappings(serial):
+    """``tls_under_mappings`` from the stored profiles: under the catalog's own mapping it
+    counts what the catalog's E_qs_K column counts (threshold between two stored values, so
+    the count is exact); a mapping with σ doubled and m quartered has the same ħ* and ε, so
+    the same count and median; a heavier mass (ħ* halved) can only lower E_qs, so never fewer
+    TLS; tls_statistics divides that count by its denominators."""
+    from coldglass.landscape.statistics import tls_statistics, tls_under_mappings
+    from coldglass.landscape.units import ARGON, UnitMapping
+
+    with Catalog(serial, readonly=True) as c:
+        d = c.dwps()
+        profiles = [c.path_profile(int(p)) for p in d["path_id"]]
+    e = np.sort(d["E_qs_K"].dropna().to_numpy())
+    assert len(e) >= 1
+    k = len(e) // 2 if len(e) >= 2 else 1
+    thr = 0.5 * (e[k - 1] + e[k]) if len(e) >= 2 else 1.01 * e[0]
+    same = UnitMapping(2 * ARGON.sigma_A, ARGON.epsilon_K, ARGON.mass_u / 4, "same hbar*")
+    heavy = UnitMapping(ARGON.sigma_A, ARGON.epsilon_K, 4 * ARGON.mass_u, "heavy")
+    um = tls_under_mappings(profiles, [ARGON, same, heavy], e_tls_K=thr).set_index("mapping")
+    assert um.loc["argon", "TLS"] == k == int(np.sum(d["E_qs_K"] < thr))
+    assert um.loc["same hbar*", "TLS"] == k
+    assert um.loc["same hbar*", "median E_qs [K]"] == pytest.approx(
+        um.loc["argon", "median E_qs [K]"], rel=1e-12)
+    assert um.loc["heavy", "TLS"] >= k and (um["no_profile"] == 0).all()
+    tab = tls_statistics(d, n_particles=160, n_minima=40, n_neb=None, e_tls_K=thr)
+    tab = tab.set_index("quantity")
+    assert (tab["TLS"] == k).all()
+    assert tab.loc["TLS per particle", "value"] == pytest.approx(k / 160, rel=1e-12)
+    assert tab.loc["TLS per inherent structure explored", "value"] == pytest.approx(k / 40)
+    assert np.isnan(tab.loc["TLS per NEB verification", "value"])  # not recorded: NaN
+    assert tab.loc["TLS per double well", "value"] == pytest.approx(k / len(d))

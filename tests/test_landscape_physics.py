@@ -200,3 +200,41 @@ def test_delta0_fallback_to_eq4():
     out = with_delta0(df)
     assert list(out["Delta0_K"]) == [3e-5, 1e-4]
     assert list(out["Delta0_source"]) == ["Eq. (4)", "exact 1D"]
+
+
+def test_poisson_interval_gives_gehrels_limits():
+    """Garwood 68.27 % central intervals equal Gehrels' (ApJ 303, 336 (1986), Tables 1-2)
+    84.13 % one-sided limits (tolerance: half a unit of the last printed digit)."""
+    from coldglass.errors import InputError
+    from coldglass.landscape.statistics import poisson_interval
+
+    lo, hi = poisson_interval([0, 1, 2, 10])
+    assert np.all(np.abs(lo - [0.0, 0.173, 0.708, 6.891]) <= [1e-12, 5e-4, 5e-4, 5e-4])
+    assert np.all(np.abs(hi - [1.841, 3.300, 4.638, 14.27]) <= [5e-4, 5e-4, 5e-4, 5e-3])
+    # large n: tends to n ± sqrt(n) (within 1 % at n = 1e4)
+    lo, hi = poisson_interval(10_000)
+    assert lo == pytest.approx(9900, rel=1e-3) and hi == pytest.approx(10100, rel=1e-3)
+    for bad in (-1, 1.5):
+        with pytest.raises(InputError, match="n must be counts"):
+            poisson_interval(bad)
+    with pytest.raises(InputError, match="cl"):
+        poisson_interval(3, cl=1.0)
+
+
+def test_tls_statistics_counts_and_refusals():
+    """A TLS is E_qs_K below the threshold; NaN (unresolved) is not one; an empty catalog
+    gives 0 with the n = 0 upper limit 1.841/denominator."""
+    from coldglass.errors import InputError
+    from coldglass.landscape.statistics import tls_statistics
+
+    df = pd.DataFrame({"E_qs_K": [0.1, 0.5, np.nan, 2.0, 0.99]})
+    tab = tls_statistics(df, n_particles=1000, n_minima=50, n_neb=20).set_index("quantity")
+    assert (tab["TLS"] == 3).all()
+    assert tab.loc["TLS per NEB verification", "value"] == pytest.approx(3 / 20)
+    assert tab.loc["TLS per double well", "value"] == pytest.approx(3 / 5)
+    empty = tls_statistics(df.iloc[:0], n_particles=1000, n_minima=0, n_neb=None)
+    assert empty["TLS"].iloc[0] == 0
+    assert empty["high (68 %)"].iloc[0] == pytest.approx(1.841 / 1000, rel=1e-3)
+    assert empty["value"].iloc[1:].isna().all()  # no minima, no NEB, no wells: NaN
+    with pytest.raises(InputError, match="e_tls_K"):
+        tls_statistics(df, n_particles=10, n_minima=1, n_neb=1, e_tls_K=0)

@@ -121,8 +121,13 @@ def _csv_source(out: Path, label: str) -> dict:
     for r in runs:
         for k, v in r.get("rejected", {}).items():
             rejected[k] = rejected.get(k, 0) + v
-    profiles = []
-    for i in ([] if df is None else df["dwp_id"]):
+    profiles = []  # (a CSV without dwp_id, e.g. a copied export, has no configs to read)
+    ids = df["dwp_id"] if df is not None and "dwp_id" in df.columns else [None] * (
+        0 if df is None else len(df))
+    for i in ids:
+        if i is None:
+            profiles.append(None)
+            continue
         f = out / "search" / "configs" / f"dwp_{int(i):05d}.npz"
         if f.exists():
             with np.load(f) as z:
