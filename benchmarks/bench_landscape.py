@@ -21,6 +21,7 @@ Usage: python benchmarks/bench_landscape.py [--n-atoms N] [--quenches Q] [--call
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import tempfile
 import time
@@ -29,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from coldglass.landscape.calculator import LammpsCalculator, _matscipy_calc, to_atoms
+from coldglass.landscape.catalog import Catalog
 from coldglass.landscape.engine import LammpsLJ
 from coldglass.landscape.model import BinaryLJ
 from coldglass.landscape.pipeline import PrepareProtocol, SearchProtocol, prepare, search
@@ -92,17 +94,23 @@ def main() -> None:
         prepare(out, model, ARGON, PrepareProtocol(temperatures=(1.0, 0.5), n_melt=2000,
                                                    n_equil=4000, n_samples=1))
         t_cpu = os.times()
-        meta = search(out, SearchProtocol(t_md=0.4, n_quench=a.quenches,
+        run = search(out, SearchProtocol(t_md=0.4, n_quench=a.quenches,
                                           routes=("is-transition",)))
         t_cpu2 = os.times()
+        with Catalog(run["catalog"], readonly=True) as cat:
+            tasks = cat.table("tasks")
+            n_neb = sum(json.loads(st or "{}").get("candidates", 0) for st in tasks["stats"])
+            n_tls = int((cat.dwps()["E_qs_K"] < 1.0).sum())
+            n_calls = int(tasks["force_calls"].sum())
     cpu_h = ((t_cpu2.user - t_cpu.user) + (t_cpu2.system - t_cpu.system)) / 3600
-    rate = meta["verified"] / cpu_h if cpu_h > 0 else float("nan")
-    print(f"search: {meta['verified']} verified double wells from {meta['candidates']} "
-          f"candidates, {meta['force_calls']} force calls, {cpu_h * 3600:.0f} CPU s")
+    rate = run["new_dwps"] / cpu_h if cpu_h > 0 else float("nan")
+    print(f"search: {run['new_dwps']} distinct verified double wells ({n_tls} TLS, E_qs < 1 K) "
+          f"from {n_neb} NEB verifications, {n_calls} force calls, "
+          f"{cpu_h * 3600:.0f} CPU s")
     print(f"RESULT landscape speedup={fc['ref'] / fc['ours']:.3f} reference=raw_persistent_lammps "
           f"ms_per_force_call={fc['ours'] * 1e3:.3f} vs_run0={fc['run0'] / fc['ours']:.2f} "
           f"vs_matscipy={fc['matscipy'] / fc['ours']:.2f} force_diff={fc['force_diff']:.2g} "
-          f"dwp_per_core_hour={rate:.3g}")
+          f"dwp_per_core_hour={rate:.3g} tls_per_core_hour={n_tls / cpu_h:.3g}")
 
 
 if __name__ == "__main__":
