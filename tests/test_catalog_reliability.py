@@ -523,6 +523,8 @@ def _fake_engine(monkeypatch):
     def verify(q, cand, units, stats, **kw):
         made["n"] += 1
         k = made["n"]
+        if k == made.get("interrupt_at"):
+            raise KeyboardInterrupt  # Ctrl-C during this verification
         x = np.full((MODEL.n_atoms, 3), float(k))
         rec = {c: 1.0 for c in DWP_COLUMNS}
         rec.update({"route": "is-transition", "E_a": -k, "E_b": -k + 0.1, "E_s": -k + 0.5,
@@ -536,6 +538,7 @@ def _fake_engine(monkeypatch):
     monkeypatch.setattr(campaign, "LammpsLJ", Engine)
     monkeypatch.setattr(campaign, "is_transition_candidates", candidates)
     monkeypatch.setattr(campaign, "verify_safely", verify)
+    return made
 
 
 def _search_protocol():
@@ -621,7 +624,7 @@ def test_search_adds_segments_and_moves_an_edited_export_aside(tmp_path, monkeyp
     run = search(out, _search_protocol())  # an unedited export is simply rewritten
     assert run["edited_export"] is None and len(pd.read_csv(csv)) == 12
     kept = _snapshot(out / "search")
-    with pytest.raises(CatalogError, match=r"protocol \(search.n_quench\)"):
+    with pytest.raises(CatalogError, match=r"protocol \(--n-quench\)"):
         search(out, SearchProtocol(n_quench=5, routes=["is-transition"],
                                    selection="consecutive"))
     with pytest.raises(ValueError, match="n_segments"):
@@ -645,5 +648,24 @@ def test_search_adds_segments_and_moves_an_edited_export_aside(tmp_path, monkeyp
     tls = pd.read_csv(legacy / "report" / "tls_statistics.csv").set_index("quantity")
     n_tls = int((load_catalog(legacy)["E_qs_K"] < 1.0).sum())
     assert (tls["TLS"] == n_tls).all()
-    assert np.isnan(tls.loc["TLS per inherent structure explored", "value"])
+    assert np.isnan(tls.loc["TLS per inherent structure visited", "value"])
     assert not (legacy / "search" / "catalog.sqlite").exists()
+
+
+def test_an_interrupted_search_goes_on_with_the_segments_asked_for(tmp_path, monkeypatch):
+    """Ctrl-C in segment 2 of ``--n-segments 3``: segment 1 is in the catalog; rerunning
+    with ``--n-segments 2`` runs two segments (3 in all, as planned), and says so."""
+    from coldglass.landscape.pipeline import PrepareProtocol, load_catalog, prepare, search
+
+    made = _fake_engine(monkeypatch)
+    out = tmp_path / "ls"
+    prepare(out, MODEL, ARGON, PrepareProtocol(seed=1))
+    made["interrupt_at"] = 5  # the second of segment 2's three verifications
+    with pytest.raises(KeyboardInterrupt):
+        search(out, _search_protocol(), n_segments=3)
+    assert len(load_catalog(out)) == 3  # segment 1, kept
+    made.pop("interrupt_at")
+    run = search(out, _search_protocol(), n_segments=2)
+    assert (run["segments_added"], run["segments"], run["new_dwps"]) == (2, 3, 6)
+    run = search(out, _search_protocol())
+    assert (run["segments_added"], run["segments"], run["n_catalog"]) == (1, 4, 12)

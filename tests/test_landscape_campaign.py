@@ -468,6 +468,6 @@ def test_tls_counts_of_a_catalog_under_unit_mappings(serial):
     tab = tab.set_index("quantity")
     assert (tab["TLS"] == k).all()
     assert tab.loc["TLS per particle", "value"] == pytest.approx(k / 160, rel=1e-12)
-    assert tab.loc["TLS per inherent structure explored", "value"] == pytest.approx(k / 40)
+    assert tab.loc["TLS per inherent structure visited", "value"] == pytest.approx(k / 40)
     assert np.isnan(tab.loc["TLS per NEB verification", "value"])  # not recorded: NaN
     assert tab.loc["TLS per double well", "value"] == pytest.approx(k / len(d))

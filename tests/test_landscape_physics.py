@@ -238,3 +238,20 @@ def test_tls_statistics_counts_and_refusals():
     assert empty["value"].iloc[1:].isna().all()  # no minima, no NEB, no wells: NaN
     with pytest.raises(InputError, match="e_tls_K"):
         tls_statistics(df, n_particles=10, n_minima=1, n_neb=1, e_tls_K=0)
+
+
+def test_binomial_interval_against_scipy_clopper_pearson():
+    """The TLS fraction's interval equals scipy's exact binomial (Clopper-Pearson) interval
+    at 68.27 % (1e-9), stays inside [0, 1] (k = n = 1: [0.1587, 1]), and refuses k > n."""
+    from scipy.stats import binomtest
+
+    from coldglass.errors import InputError
+    from coldglass.landscape.statistics import CL_1SIGMA, binomial_interval
+
+    for k, n in ((0, 5), (1, 1), (3, 40), (13, 321)):
+        ci = binomtest(k, n).proportion_ci(confidence_level=CL_1SIGMA, method="exact")
+        np.testing.assert_allclose(binomial_interval(k, n), (ci.low, ci.high), rtol=1e-9,
+                                   atol=1e-12)
+    assert binomial_interval(1, 1) == pytest.approx((0.158655, 1.0), abs=1e-6)
+    with pytest.raises(InputError, match="0 <= k <= n"):
+        binomial_interval(3, 2)

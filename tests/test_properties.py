@@ -152,3 +152,20 @@ def test_any_csv_is_read_or_refused_with_file_and_line(tmp_path, header, rows):
         assert str(exc).startswith(str(p)), exc  # path:line: what
         return
     assert np.all(np.isfinite(ds.y)) and np.all(ds.T > 0)
+
+
+def test_ats_dos_at_vanishing_fields_is_the_zero_field_dos():
+    """Hypothesis found g(E=2, B=1.7e-164) = inf (a = D0 φ squared to 0) and the explicit-n_c
+    exact route at half the value for B <= 1e-20 (c = s - exp(t) cancelled for a far
+    singular point). Every route gives the zero-field DOS (2π/E) ln(D0max/D0min) at B -> 0
+    and the closed exact average on a sweep to 1e-12 relative (its ~1e-14 rounding, margin)."""
+    ens = ATSEnsemble.from_fit_combination(1.0, np.exp(12.0), np.exp(16.5), B_star_T=1.0)
+    g0 = ens.density * 2 * np.pi / 2.0 * ens.log_ratio
+    for B in (0.0, 1e-320, 1e-300, 1.7e-164, 1e-100, 1e-20, 1e-12):
+        for kw in ({"orientation": "shortcut"}, {"orientation": "exact"},
+                   {"orientation": "exact", "n_c": 16},
+                   {"orientation": "exact", "high_field": True}):
+            assert ens.dos(2.0, B, **kw) == pytest.approx(g0, rel=1e-12), (B, kw)
+    B = np.logspace(-16, 1, 40)
+    np.testing.assert_allclose(ens.dos(2.0, B, orientation="exact", n_c=16),
+                               ens.dos(2.0, B, orientation="exact"), rtol=1e-12)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 from typing import Annotated
@@ -796,15 +797,18 @@ def _unit_mapping(text: str):
     """``NAME:SIGMA_A,EPSILON_K,MASS_U`` (or a preset name) as a UnitMapping."""
     from .landscape.units import UnitMapping, unit_preset
 
-    if ":" not in text:
-        return unit_preset(text)
-    name, _, vals = text.partition(":")
     try:
-        sigma, eps, mass = (float(v) for v in vals.split(","))
-    except ValueError:
-        raise InputError(f"--also-units {text!r}: expected NAME:SIGMA_A,EPSILON_K,MASS_U "
-                         "(σ [Å], ε/k_B [K], m [u]), e.g. 'mine:2.2,934,58.7'") from None
-    return UnitMapping(sigma, eps, mass, name.strip() or "custom")
+        if ":" not in text:
+            return unit_preset(text)
+        name, _, vals = text.partition(":")
+        try:
+            sigma, eps, mass = (float(v) for v in vals.split(","))
+        except ValueError:
+            raise InputError("expected NAME:SIGMA_A,EPSILON_K,MASS_U (σ [Å], ε/k_B [K], "
+                             "m [u]), e.g. 'mine:2.2,934,58.7'") from None
+        return UnitMapping(sigma, eps, mass, name.strip() or "custom")
+    except InputError as exc:  # name the option the value came from
+        raise InputError(f"--also-units {text!r}: {exc}") from None
 
 
 @landscape_app.command("report")
@@ -829,8 +833,8 @@ def landscape_report_cmd(
 
     try:
         maps = [_unit_mapping(t) for t in also_units]
-        if not (e_tls > 0 and e_tls == e_tls):
-            raise InputError(f"--e-tls must be > 0 K, got {e_tls}")
+        if not (math.isfinite(e_tls) and e_tls > 0):
+            raise InputError(f"--e-tls must be finite and > 0 K, got {e_tls}")
         path = landscape_report(out, catalog=catalog, include=include, also_units=maps,
                                 e_tls_K=e_tls, dipole_D=dipole)
     except (ValueError, FileNotFoundError, CatalogError) as exc:

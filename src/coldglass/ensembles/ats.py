@@ -91,11 +91,15 @@ def ats_dos_closed(
     )
     E2 = E**2
     with np.errstate(divide="ignore", invalid="ignore"):
-        y_hi2 = np.minimum(a_max**2, E2 - Dmin**2)
-        y_lo2 = np.maximum(a_min**2, E2 - Dmax**2) if np.isfinite(Dmax) else a_min**2
-        inside = (y_hi2 > y_lo2) & (E > Dmin)
-        val = 0.5 * (np.log(y_hi2 / y_lo2) + np.log((E2 - y_lo2) / (E2 - y_hi2)))
-        zero_field = (a_min == 0) & (E >= Dmin) & (E <= Dmax)
+        # y, not y², in the first logarithm: a = D0 φ at fields ~1e-160 T squares to 0
+        y_hi = np.minimum(a_max, np.sqrt(np.clip(E2 - Dmin**2, 0, None)))
+        y_lo = (np.maximum(a_min, np.sqrt(np.clip(E2 - Dmax**2, 0, None)))
+                if np.isfinite(Dmax) else a_min)
+        inside = (y_hi > y_lo) & (E > Dmin)
+        val = np.log(y_hi / y_lo) + 0.5 * np.log((E2 - y_lo**2) / (E2 - y_hi**2))
+        # (the field's correction is O((a/E)²): below 1e-200 the zero-field value is exact
+        # in floating point, and a subnormal a would lose digits in y_hi / y_lo)
+        zero_field = ((a_min == 0) | (a_max < 1e-100 * E)) & (E >= Dmin) & (E <= Dmax)
         g = np.where(inside, val, 0.0)
         g = np.where(zero_field, log_ratio, g)
         return 2.0 * np.pi * g / np.where(E > 0, E, 1.0)
@@ -624,13 +628,20 @@ class ATSEnsemble:
             above = np.where(sing[..., 0] >= hi, sing[..., 0], sing[..., 1])
             for a_end, b_end, s_pt, sign in ((lo, mid, np.zeros_like(lo), 1.0),
                                              (mid, hi, above, -1.0)):
-                # distance variable t = ln(sign (c - s_pt)); linear when s_pt is unusable
+                # distance variable t = ln(sign (c - s_pt)); linear when s_pt is unusable or
+                # over a thousand piece lengths away (ln|c - s| is then smooth on the piece,
+                # and the t range would be lost to rounding: at B ~ 1e-20, s ~ 1e20)
                 d_a, d_b = sign * (a_end - s_pt), sign * (b_end - s_pt)
-                ok = np.isfinite(s_pt) & (d_a > 0) & (d_b > 0) & (b_end > a_end)
-                t, wt = mapped_nodes(np.log(np.where(ok, d_a, 1.0)),
-                                     np.log(np.where(ok, d_b, 1.0)), n_c)
+                ok = (np.isfinite(s_pt) & (d_a > 0) & (d_b > 0) & (b_end > a_end)
+                      & (np.abs(d_b - d_a) > 1e-3 * np.minimum(d_a, d_b)))
+                t_a = np.log(np.where(ok, d_a, 1.0))
+                t, wt = mapped_nodes(t_a, np.log(np.where(ok, d_b, 1.0)), n_c)
                 c_lin, w_lin = mapped_nodes(a_end, b_end, n_c)
-                c = np.where(ok[..., None], s_pt[..., None] + sign * np.exp(t), c_lin)
+                # c = s + sign e^t, written from the piece's end: s + sign e^t cancels
+                # catastrophically for a far s (a singular point at c ~ 1e20 when B ~ 1e-20)
+                c_log = a_end[..., None] + sign * np.where(ok, d_a, 1.0)[..., None] * np.expm1(
+                    t - t_a[..., None])
+                c = np.where(ok[..., None], c_log, c_lin)
                 w = np.where(ok[..., None], np.abs(wt) * np.exp(t), w_lin)
                 with np.errstate(over="ignore", invalid="ignore"):
                     m = c if xs is None else c * np.sqrt(1.0 - xs**2 * c**2 / 27.0)

@@ -236,19 +236,18 @@ def run_segment(model_d: dict, units_d: dict, search_d: dict, x_glass: np.ndarra
             else:
                 extra, q = _selection_rounds(q, md, units, proto, seed, prior, stats, tick)
                 visited, records = extra.pop("visited"), extra.pop("records")
+        distinct: list = []  # (the consecutive route's visits may return to a minimum)
+        for v in visited or []:
+            if not any(same_structure(model, v.x, b.x, v.energy, b.energy) for b in distinct):
+                distinct.append(v)
         cands = list(pairs)
         if "soft-mode" in proto.routes:
-            basins: list = []
-            for v in visited or []:
-                if len(basins) >= proto.n_basins:
-                    break
-                if not any(same_structure(model, v.x, b.x, v.energy, b.energy)
-                           for b in basins):
-                    basins.append(v)
-            if not visited:
-                basins = [quench(q, x_glass)]
+            basins = distinct[:proto.n_basins] if distinct else [quench(q, x_glass)]
+            distinct = distinct or basins
             for b in basins:
                 cands += soft_mode_candidates(q, b, proto.n_modes, max_climb=proto.max_climb)
+        # the denominator of "TLS per inherent structure": the distinct IS visited
+        stats["inherent structures"] = len(distinct)
         stats["candidates"] = stats.get("candidates", 0) + len(cands)
         for c in cands:
             recs, q = verify_safely(q, c, units, stats, n_images=proto.n_images,

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -41,7 +42,6 @@ from ..errors import CatalogError, InputError
 from .engine import LammpsLJ, engine_version
 from .model import BinaryLJ
 from .saddles import StationaryPoint, quench
-from .tunneling import DWP_UNITS
 from .units import UnitMapping
 
 __all__ = ["PrepareProtocol", "SearchProtocol", "make_glass", "prepare", "search",
@@ -284,10 +284,6 @@ def load_prepared(out: Path) -> tuple[BinaryLJ, UnitMapping, np.ndarray, dict]:
     return model, units, x, meta
 
 
-def _header(col: str) -> str:
-    return f"{col} [{DWP_UNITS[col]}]" if col in DWP_UNITS else col
-
-
 def catalog_path(out: Path) -> Path:
     """The SQLite catalog of the search in ``out``: ``out/search/catalog.sqlite``."""
     return Path(out) / "search" / CATALOG_NAME
@@ -407,20 +403,24 @@ def search(out: Path, protocol: SearchProtocol | None = None, *, n_segments: int
     meta = json.loads(meta_path.read_text()) if meta_path.exists() else {}
     from .catalog import Catalog
 
-    before, n_before = 0, 0
+    planned, recorded, n_before = 0, set(), 0
     if db.exists():
-        with Catalog(db) as cat:
+        with Catalog(db, readonly=True, verify=False) as cat:  # (the campaign checks it)
             prov = cat.provenance()
-            before = (prov or {}).get("protocol", {}).get("n_segments", 0)
+            planned = (prov or {}).get("protocol", {}).get("n_segments", 0)
             n_before = len(cat.dwps())
             x_old = cat.glass(0)
+            tasks = cat.table("tasks", ["key", "kind"])
+            recorded = set(tasks.loc[tasks["kind"] == "segment", "key"])
         if x_old is not None and not np.array_equal(x_old, x_glass):
             raise CatalogError(f"{db} holds a search of another glass than "
                                f"{Path(out) / 'prepare'}; appending would mix the double wells "
                                "of two glasses. Search in a new folder, or prepare this one "
                                "again with --force")
     prep = PrepareProtocol(**pmeta["protocol"])
-    camp = CampaignProtocol(n_samples=1, n_segments=before + int(n_segments),
+    # n_segments more than the segments recorded; an interrupted search had planned more
+    # (its plan cannot shrink), and those run first
+    camp = CampaignProtocol(n_samples=1, n_segments=max(planned, len(recorded) + int(n_segments)),
                             seed=protocol.seed, prepare=prep, search=protocol)
     glass = _prepared_glass(out, x_glass, pmeta)
 
@@ -432,17 +432,22 @@ def search(out: Path, protocol: SearchProtocol | None = None, *, n_segments: int
         res = run_campaign(db, camp, model, units, workers=0, glasses={0: glass},
                            task_progress=tick)
     except CatalogError as exc:  # the campaign's advice, in the words of this command
-        raise CatalogError(str(exc).replace("start a new --catalog",
-                                            "search in a new --out folder")) from None
+        msg = re.sub(r"search\.(\w+)", lambda m: "--" + m[1].replace("_", "-"), str(exc))
+        raise CatalogError(msg.replace("start a new --catalog",
+                                       "search in a new --out folder")) from None
     csv, moved = _export(d, meta)
-    with Catalog(db) as cat:
+    meta["catalog"] = CATALOG_NAME
+    _write_json(meta_path, meta)  # the export's checksum at once: it is not an edit
+    with Catalog(db, verify=False) as cat:  # (a writable close removes the -shm/-wal files)
         n_dwps = len(cat.dwps())
-        failed = cat.table("tasks").query("status == 'failed'")["key"].tolist()
-    run = {"segments_added": int(n_segments), "segments": camp.n_segments,
+        tasks = cat.table("tasks")
+    seg = tasks[tasks["kind"] == "segment"]
+    ran = seg[~seg["key"].isin(recorded)]
+    failed = ran.loc[ran["status"] == "failed", "key"].tolist()
+    run = {"segments_added": len(ran), "segments": len(seg),
            "new_dwps": n_dwps - n_before, "n_catalog": n_dwps, "tasks_run": res["tasks_run"],
            "failed": failed, "wall_s": res["wall_s"], "glass_sha256": _glass_id(x_glass),
            "finished": time.strftime("%Y-%m-%dT%H:%M:%S")}
-    meta["catalog"] = CATALOG_NAME
     meta["runs"] = [*meta.get("runs", []), run]
     _write_json(meta_path, meta)
     return {**run, "catalog": db, "export": csv, "edited_export": moved}

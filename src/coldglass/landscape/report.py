@@ -4,7 +4,7 @@ One report for every catalog: the SQLite catalog of a ``search`` folder or of a 
 and the CSV catalog of a search made by an older coldglass (read as it is), pooled over
 independent glasses of the same model. Writes ``OUT/report/landscape.md`` with PNG figures
 and CSV tables: inherent-structure energy vs parent temperature, the two-level systems found
-(per particle, per inherent structure explored, per NEB, per double well, with Poisson
+(per particle, per inherent structure visited, per NEB, per double well, with Poisson
 intervals, under the catalog's unit mapping and others), the DWP parameter distributions,
 P(Δ, Δ0), the paper's Fig. 26 with the double wells overlaid, the Sec. 8 claims measured,
 and C(T), Δε(T) of the simulated glass.
@@ -37,9 +37,9 @@ from .statistics import (
     tls_under_mappings,
     with_delta0,
 )
-from .units import ARGON, UnitMapping
+from .units import UnitMapping
 
-__all__ = ["landscape_report", "load_source", "SENSITIVITY_MAPPINGS"]
+__all__ = ["landscape_report", "load_source", "sensitivity_mappings"]
 
 
 def _is_section(df: pd.DataFrame, rep: Path) -> str:
@@ -63,14 +63,25 @@ def _is_section(df: pd.DataFrame, rep: Path) -> str:
             + "\n\n![IS energy](is_energy_vs_T.png)\n")
 
 
-def _sensitivity() -> list[UnitMapping]:
-    return [UnitMapping(ARGON.sigma_A, ARGON.epsilon_K, ARGON.mass_u * f,
-                        f"argon, mass x{f:g} (hbar* x{f ** -0.5:g})") for f in (4.0, 0.25)]
+def sensitivity_mappings(units: UnitMapping) -> list[UnitMapping]:
+    """The catalog's own mapping with the mass unit 4x and 1/4x (ħ* halved and doubled):
+    how much the TLS count hangs on ħ*. Always shown beside the catalog's count."""
+    return [UnitMapping(units.sigma_A, units.epsilon_K, units.mass_u * f,
+                        f"{units.name}, mass x{f:g} (hbar* x{f ** -0.5:g})") for f in (4.0, 0.25)]
 
 
-#: mappings the TLS count is always shown under besides the catalog's own: argon with the
-#: mass unit 4x and 1/4x (ħ* halved and doubled), how much the count hangs on ħ*
-SENSITIVITY_MAPPINGS = _sensitivity()
+#: statistics of a segment that are not rejection reasons
+_COUNTS = ("candidates", "candidate pairs", "verified pairs", "known pairs",
+           "double wells (with repeats)", "inherent structures")
+
+
+def _rejections(stats: list[dict]) -> dict:
+    out: dict = {}
+    for st in stats:
+        for k, v in st.items():
+            if k not in _COUNTS:
+                out[k] = out.get(k, 0) + v
+    return out
 
 
 def _catalog_source(db: Path, label: str) -> dict:
@@ -86,22 +97,20 @@ def _catalog_source(db: Path, label: str) -> dict:
         df = cat.dwps()
         tasks = cat.table("tasks")
         profiles = [cat.path_profile(int(p)) for p in df["path_id"]]
-        n_glasses = len(cat.table("glasses"))
-        n_minima = len(cat.table("minima", ["id"]))
-    seg = tasks[tasks["kind"] == "segment"]
+    # the search's denominators and cost: its finished segments (a failed segment stored
+    # nothing; the glasses' preparation is not the search's cost)
+    seg = tasks[(tasks["kind"] == "segment") & (tasks["status"] == "done")]
     stats = [json.loads(x) for x in seg["stats"]]
-    rejected: dict = {}
-    for st in stats:
-        for k, v in st.items():
-            if k not in ("candidates", "candidate pairs", "verified pairs", "known pairs"):
-                rejected[k] = rejected.get(k, 0) + v
+    # distinct inherent structures each segment visited (catalogs before this count: n/a)
+    n_is = [st.get("inherent structures") for st in stats]
     return {"label": label, "model": prov["model"], "units": prov["units"],
             "engine": prov["engine"], "is_df": is_df, "dwps": df, "profiles": profiles,
-            "n_glasses": n_glasses, "n_minima": n_minima,
+            "n_glasses": int(seg["sample"].nunique()) if len(seg) else 0,
+            "n_minima": None if None in n_is else int(sum(n_is)),
             "n_neb": sum(st.get("candidates", 0) for st in stats),
             "pairs": sum(st.get("candidate pairs", 0) for st in stats),
-            "segments": len(seg), "force_calls": int(tasks["force_calls"].sum()),
-            "core_s": float(tasks["wall_s"].sum()), "rejected": rejected,
+            "segments": len(seg), "force_calls": int(seg["force_calls"].sum()),
+            "core_s": float(seg["wall_s"].sum()), "rejected": _rejections(stats),
             "n_found": int(df["n_found"].sum()) if len(df) else 0,
             "seed": prov["seed"], "what": f"catalog {db}"}
 
@@ -117,10 +126,7 @@ def _csv_source(out: Path, label: str) -> dict:
         df = None
     mpath = out / "search" / "meta.json"
     runs = json.loads(mpath.read_text()).get("runs", []) if mpath.exists() else []
-    rejected: dict = {}
-    for r in runs:
-        for k, v in r.get("rejected", {}).items():
-            rejected[k] = rejected.get(k, 0) + v
+    rejected = _rejections([r.get("rejected", {}) for r in runs])
     profiles = []  # (a CSV without dwp_id, e.g. a copied export, has no configs to read)
     ids = df["dwp_id"] if df is not None and "dwp_id" in df.columns else [None] * (
         0 if df is None else len(df))
@@ -194,7 +200,7 @@ def _tls_section(df: pd.DataFrame, srcs: list[dict], units: UnitMapping, rep: Pa
                f"{len(df) / core_h:.3g} distinct double wells per core-hour."
                if core_h > 0 else "") + "\n")
     profiles = [p for s in srcs for p in s["profiles"]]
-    maps = [units, *also, *SENSITIVITY_MAPPINGS]
+    maps = [units, *also, *sensitivity_mappings(units)]
     um = tls_under_mappings(profiles, maps, e_tls_K=e_tls_K)
     um.to_csv(rep / "tls_unit_mappings.csv", index=False)
     cols = ["mapping", "hbar*", "threshold [eps]", "TLS", "double wells", "no_profile",
@@ -235,13 +241,19 @@ def landscape_report(out: Path, *, catalog: Path | None = None, include: Sequenc
     FileNotFoundError : ``out`` holds no prepared glass and no catalog is given
     """
     out = Path(out)
+    if not (np.isfinite(e_tls_K) and e_tls_K > 0):
+        raise InputError(f"e_tls_K (--e-tls) must be finite and > 0 K, got {e_tls_K!r}")
+    if catalog is not None and not Path(catalog).is_file():
+        raise FileNotFoundError(f"--catalog {catalog}: no such catalog file")
     first = catalog if catalog is not None else out
     paths = [Path(first), *map(Path, include)]
     seen: list[Path] = []
-    for p in paths:
-        if any(p.resolve() == q.resolve() for q in seen):
-            raise InputError(f"{p} is pooled twice; include each glass once")
-        seen.append(p)
+    for p in paths:  # a folder is its search's catalog: the same file is pooled once
+        key = (catalog_path(p) if p.is_dir() and catalog_path(p).exists() else p).resolve()
+        if key in seen:
+            raise InputError(f"{p} is pooled twice (the catalog {key}); include each glass "
+                             "once")
+        seen.append(key)
     srcs = [load_source(p) for p in paths]
     model_d, units_d = srcs[0]["model"], srcs[0]["units"]
     for s in srcs[1:]:
@@ -265,13 +277,12 @@ def landscape_report(out: Path, *, catalog: Path | None = None, include: Sequenc
               if s["dwps"] is not None and len(s["dwps"])]
     df = pd.concat(frames, ignore_index=True) if frames else None
     if df is None:
+        parts.append(_tls_section(pd.DataFrame({"E_qs_K": []}), srcs, units, rep, n_particles,
+                                  list(also_units), e_tls_K))
         parts.append("## Double wells\n\nNo double wells in the catalog yet: run "
                      "`coldglass landscape search`.\n")
     else:
-        rejected: dict = {}
-        for s in srcs:
-            for k, v in s["rejected"].items():
-                rejected[k] = rejected.get(k, 0) + v
+        rejected = _rejections([s["rejected"] for s in srcs])
         pooled = ""
         if len(srcs) > 1:
             counts = df.groupby("glass").size()

@@ -17,8 +17,8 @@ from ..errors import InputError
 from ..observables.heat_capacity import cp_single, cp_stm_constant_dos
 from .units import UnitMapping
 
-__all__ = ["with_delta0", "claims", "poisson_interval", "tls_statistics", "tls_under_mappings",
-           "empirical_ensemble", "heat_capacity",
+__all__ = ["with_delta0", "claims", "poisson_interval", "binomial_interval", "tls_statistics",
+           "tls_under_mappings", "empirical_ensemble", "heat_capacity",
            "dielectric_shift", "plot_distributions", "plot_fig26_overlay",
            "plot_joint", "plot_loop"]
 
@@ -113,28 +113,43 @@ def poisson_interval(n, cl: float = CL_1SIGMA) -> tuple[np.ndarray, np.ndarray]:
 def tls_statistics(df: pd.DataFrame, *, n_particles: int, n_minima: int | None,
                    n_neb: int | None, e_tls_K: float = 1.0) -> pd.DataFrame:
     """Two-level systems found (distinct double wells with ``E_qs_K`` < ``e_tls_K``) per
-    particle searched, per inherent structure explored (``n_minima``, the distinct minima
-    the search visited), per NEB verification (``n_neb``) and per verified double well.
+    particle searched, per inherent structure visited (``n_minima``, the distinct minima
+    each segment visited, summed), per NEB verification (``n_neb``, candidate pairs
+    verified) and per verified double well.
 
-    Every row gives the count n, the denominator, n/denominator and its 68 % interval from
-    the Poisson interval of n (:func:`poisson_interval`; the denominators are exact counts).
+    Every row gives the count n, the denominator, n/denominator and its 68 % interval: from
+    the Poisson interval of n (:func:`poisson_interval`; the denominators are exact counts),
+    for the fraction of double wells the binomial one (:func:`binomial_interval`).
     A denominator the catalog did not record (None) gives NaN. ``E_qs_K`` NaN (unresolved
     splitting) is not a TLS."""
     if not (np.isfinite(e_tls_K) and e_tls_K > 0):
         raise InputError(f"e_tls_K must be > 0 K, got {e_tls_K!r}")
     n = int(np.sum(df["E_qs_K"].to_numpy(dtype=float) < e_tls_K)) if len(df) else 0
-    lo, hi = poisson_interval(n)
+    lo, hi = (float(v) for v in poisson_interval(n))
     rows = []
     for what, denom, unit in (("TLS per particle", n_particles, "1/particle"),
-                              ("TLS per inherent structure explored", n_minima, "1/IS"),
+                              ("TLS per inherent structure visited", n_minima, "1/IS"),
                               ("TLS per NEB verification", n_neb, "1/NEB"),
                               ("TLS per double well", len(df), "1")):
         ok = denom is not None and denom > 0
         d = float(denom) if ok else np.nan
+        a, b = (lo / d, hi / d) if unit != "1" or not ok else binomial_interval(n, int(denom))
         rows.append({"quantity": what, "TLS": n, "denominator": denom if ok else np.nan,
-                     "value": n / d, "low (68 %)": float(lo) / d, "high (68 %)": float(hi) / d,
-                     "unit": unit})
+                     "value": n / d, "low (68 %)": a, "high (68 %)": b, "unit": unit})
     return pd.DataFrame(rows)
+
+
+def binomial_interval(k: int, n: int, cl: float = CL_1SIGMA) -> tuple[float, float]:
+    """Exact (Clopper–Pearson) central confidence interval of a fraction from ``k`` of
+    ``n`` trials: ``[B_{α/2}(k, n-k+1), B_{1-α/2}(k+1, n-k)]`` (Beta quantiles, α = 1 -
+    ``cl``; 0 at k = 0 and 1 at k = n). For the TLS fraction of the double wells, which
+    cannot exceed 1 (a Poisson interval of k/n can)."""
+    if not (0 <= k <= n) or int(k) != k or int(n) != n:
+        raise InputError(f"k and n must be counts with 0 <= k <= n, got k={k}, n={n}")
+    a = 1.0 - cl
+    lo = float(st.beta.ppf(a / 2, k, n - k + 1)) if k > 0 else 0.0
+    hi = float(st.beta.ppf(1 - a / 2, k + 1, n - k)) if k < n else 1.0
+    return lo, hi
 
 
 def tls_under_mappings(profiles: list, mappings: list, *, e_tls_K: float = 1.0,
