@@ -771,8 +771,11 @@ def landscape_search(
                                selection=selection, batch=batch, rounds=rounds)
         if n_segments < 1:
             raise InputError(f"--n-segments must be >= 1, got {n_segments}")
-        per = (proto.n_quench if "is-transition" in proto.routes else 0) + (
-            proto.rounds if proto.selection != "consecutive" else 0)
+        # ticks per segment: every quench after the first (consecutive), or every quench
+        # and selection round (ml, random); the soft-mode route alone does not tick
+        per = 0 if "is-transition" not in proto.routes else (
+            proto.n_quench - 1 if proto.selection == "consecutive"
+            else proto.n_quench + proto.rounds)
         with _Bar(n_segments * per or None, "searching") as bar:
             run = search(out, proto, n_segments=n_segments, progress=bar)
     except (ValueError, FileNotFoundError, CatalogError) as exc:
