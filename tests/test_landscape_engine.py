@@ -172,11 +172,11 @@ def test_pipeline_prepare_search_report(tmp_path):
     r = CliRunner()
     out = tmp_path / "ls"
     res = r.invoke(app, ["landscape", "prepare", "--out", str(out), "--n-atoms", "200",
-                         "--temperatures", "1.0,0.6", "--n-equil", "1000", "--n-samples", "2"])
+                         "--temperatures", "1.0,0.6", "--n-equil", "1000", "--n-samples", "1"])
     assert res.exit_code == 0, res.output
     assert (out / "prepare" / "glass.npz").exists()
-    search = ["landscape", "search", "--out", str(out), "--n-quench", "40", "--routes",
-              "is-transition", "--t-md", "0.45", "--rounds", "2", "--batch", "4"]
+    search = ["landscape", "search", "--out", str(out), "--n-quench", "25", "--routes",
+              "is-transition", "--t-md", "0.45", "--rounds", "2", "--batch", "3"]
     res = r.invoke(app, search)
     assert res.exit_code == 0, res.output
     header = (out / "search" / "catalog.csv").read_text().splitlines()[0]
