@@ -337,7 +337,7 @@ def test_campaign_report(serial, tmp_path):
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
     md = (tmp_path / "report" / "landscape.md").read_text()
-    assert "distinct verified double wells" in md and "in 1 glasses of N = 160" in md
+    assert "distinct verified double wells" in md and "in 1 glass of N = 160" in md
     for f in ("claims.csv", "loop_C_deps.csv", "fig26_overlay.png", "is_energy_vs_T.png"):
         assert (tmp_path / "report" / f).exists()
 

@@ -194,8 +194,10 @@ def _tls_section(df: pd.DataFrame, srcs: list[dict], units: UnitMapping, rep: Pa
             f"{units.mass_u} u, ħ* = {units.hbar_star:.5f}). Intervals: exact (Garwood) "
             f"68 % Poisson interval of the count, n = {n_tls} → [{lo:.3g}, {hi:.3g}]; the "
             "denominators are exact counts (particles of every glass searched, distinct "
-            "minima stored, NEB verifications run, distinct double wells). These are what "
-            "the search found, not an exhaustive density.\n\n" + markdown_table(show)
+            "inherent structures each finished segment visited, candidate pairs verified by "
+            "NEB, distinct double wells); the fraction of double wells has the exact "
+            "(Clopper–Pearson) binomial interval. These are what the search found, not an "
+            "exhaustive density.\n\n" + markdown_table(show)
             + (f"\n\nCost: {core_h:.3g} core-hours → {n_tls / core_h:.3g} TLS and "
                f"{len(df) / core_h:.3g} distinct double wells per core-hour."
                if core_h > 0 else "") + "\n")
@@ -209,7 +211,7 @@ def _tls_section(df: pd.DataFrame, srcs: list[dict], units: UnitMapping, rep: Pa
              "stored in reduced units, so E_qs is recomputed from it with each mapping's ħ* "
              f"= ħ/(σ√(mε)), and the threshold is {e_tls_K:g} K in that mapping's ε. The first row "
              "recomputes the catalog's own mapping (it equals the count above where every "
-             "profile is stored); the argon rows with 4× and ¼× the mass show how much the "
+             "profile is stored); the rows with 4× and ¼× its mass unit show how much the "
              "count hangs on ħ*. A second material's mapping (for Ni80P20, the original "
              "Kob–Andersen parametrisation) is given with `--also-units`; coldglass ships no "
              "NiP preset because no sourced σ, ε, m were at hand.\n\n"
@@ -294,9 +296,10 @@ def landscape_report(out: Path, *, catalog: Path | None = None, include: Sequenc
                  and sum(found) != len(df) else "")
         neb = [s["n_neb"] for s in srcs]
         book = (f"{pooled}{len(df)} distinct verified double wells{times} in {n_glasses} "
-                f"glasses of N = {model.n_atoms}; "
+                f"glass{'es' if n_glasses != 1 else ''} of N = {model.n_atoms}; "
                 f"{sum(s['segments'] for s in srcs)} search segments ran "
-                + (f"{sum(neb)} NEB verifications" if None not in neb else "NEBs")
+                + (f"{sum(neb)} NEB verifications (candidate pairs)" if None not in neb
+                   else "NEBs")
                 + f" ({sum(s['force_calls'] for s in srcs)} force calls, "
                 f"{sum(s['core_s'] for s in srcs) / 3600:.2f} core-hours); rejected: "
                 f"{rejected}.")
