@@ -788,10 +788,14 @@ def landscape_search(
     if run["failed"]:
         console.print(f"[red]failed segments:[/red] {', '.join(run['failed'])} (see the "
                       "catalog's tasks table for the error)")
-    console.print(f"{run['new_dwps']} new double wells from {run['segments_added']} segments in "
-                  f"{run['wall_s']:.0f} s; {run['n_catalog']} distinct in "
-                  f"[bold]{escape(str(run['catalog']))}[/bold] ({run['segments']} segments), "
-                  f"exported to {escape(str(run['export']))}")
+    def n(k: int, word: str) -> str:
+        return f"{k} {word}{'' if k == 1 else 's'}"
+
+    console.print(f"{n(run['new_dwps'], 'new double well')} from "
+                  f"{n(run['segments_added'], 'segment')} in {run['wall_s']:.0f} s; "
+                  f"{run['n_catalog']} distinct in [bold]{escape(str(run['catalog']))}[/bold] "
+                  f"({n(run['segments'], 'segment')}), exported to "
+                  f"{escape(str(run['export']))}")
     if run["edited_export"] is not None:
         console.print(f"the edited export was moved to {escape(str(run['edited_export']))}")
 
