@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from pathlib import Path
 from typing import Annotated
@@ -840,8 +839,6 @@ def landscape_report_cmd(
 
     try:
         maps = [_unit_mapping(t) for t in also_units]
-        if not (math.isfinite(e_tls) and e_tls > 0):
-            raise InputError(f"--e-tls must be finite and > 0 K, got {e_tls}")
         path = landscape_report(out, catalog=catalog, include=include, also_units=maps,
                                 e_tls_K=e_tls, dipole_D=dipole)
     except (ValueError, FileNotFoundError, CatalogError) as exc:

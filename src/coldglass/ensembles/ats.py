@@ -634,13 +634,13 @@ class ATSEnsemble:
                 d_a, d_b = sign * (a_end - s_pt), sign * (b_end - s_pt)
                 ok = (np.isfinite(s_pt) & (d_a > 0) & (d_b > 0) & (b_end > a_end)
                       & (np.abs(d_b - d_a) > 1e-3 * np.minimum(d_a, d_b)))
-                t_a = np.log(np.where(ok, d_a, 1.0))
+                d_a = np.where(ok, d_a, 1.0)
+                t_a = np.log(d_a)
                 t, wt = mapped_nodes(t_a, np.log(np.where(ok, d_b, 1.0)), n_c)
                 c_lin, w_lin = mapped_nodes(a_end, b_end, n_c)
                 # c = s + sign e^t, written from the piece's end: s + sign e^t cancels
                 # catastrophically for a far s (a singular point at c ~ 1e20 when B ~ 1e-20)
-                c_log = a_end[..., None] + sign * np.where(ok, d_a, 1.0)[..., None] * np.expm1(
-                    t - t_a[..., None])
+                c_log = a_end[..., None] + sign * d_a[..., None] * np.expm1(t - t_a[..., None])
                 c = np.where(ok[..., None], c_log, c_lin)
                 w = np.where(ok[..., None], np.abs(wt) * np.exp(t), w_lin)
                 with np.errstate(over="ignore", invalid="ignore"):

@@ -127,19 +127,19 @@ def _csv_source(out: Path, label: str) -> dict:
     mpath = out / "search" / "meta.json"
     runs = json.loads(mpath.read_text()).get("runs", []) if mpath.exists() else []
     rejected = _rejections([r.get("rejected", {}) for r in runs])
-    profiles = []  # (a CSV without dwp_id, e.g. a copied export, has no configs to read)
-    ids = df["dwp_id"] if df is not None and "dwp_id" in df.columns else [None] * (
-        0 if df is None else len(df))
-    for i in ids:
-        if i is None:
-            profiles.append(None)
-            continue
+    def profile(i: int):
         f = out / "search" / "configs" / f"dwp_{int(i):05d}.npz"
-        if f.exists():
-            with np.load(f) as z:
-                profiles.append(profile_from_arrays(dict(z)))
-        else:
-            profiles.append(None)
+        if not f.exists():
+            return None
+        with np.load(f) as z:
+            return profile_from_arrays(dict(z))
+
+    if df is None:
+        profiles = []
+    elif "dwp_id" in df.columns:
+        profiles = [profile(i) for i in df["dwp_id"]]
+    else:  # a CSV without dwp_id (e.g. a copied export) has no configs to read
+        profiles = [None] * len(df)
     return {"label": label, "model": model.to_dict(), "units": units.to_dict(),
             "engine": pmeta["engine"],
             "is_df": pd.read_csv(out / "prepare" / "is_energies.csv"),
