@@ -65,3 +65,45 @@ def test_learned_rounds_retrain_and_refuse_bad_options(explored):
     res0 = run_rounds(q, ARGON, ex, selection="random", cpu_budget_s=0.0)
     assert res0.rounds == 0 and (res0.table["status"] == "new").all()
     assert np.isfinite(res.cpu_s)
+
+
+def test_known_elementary_wells_are_reused_not_verified_again(explored):
+    # the same candidates verified with and without the search's record of verified wells:
+    # the same distinct double wells (minima and saddle energies to 1e-9 ε), fewer force calls;
+    # a candidate verified twice costs no force call the second time
+    from coldglass.landscape.rounds import candidate_table
+    from coldglass.landscape.search import Candidate, VerifiedWells, verify_pair
+
+    m, q, ex = explored
+    t = candidate_table(m, ex).sort_values("d").head(8)
+    wells = VerifiedWells(m, list(ex.minima))
+
+    def distinct(recs):
+        keys = []
+        for r in recs:
+            k = (r["E_s"], *sorted((r["E_a"], r["E_b"])))
+            if not any(np.allclose(k, o, rtol=0, atol=1e-9) for o in keys):
+                keys.append(k)
+        return sorted(keys)
+
+    plain, reused, calls = [], [], {False: 0, True: 0}
+    stats = {}
+    for i, j in zip(t["i"], t["j"], strict=True):
+        c = Candidate(ex.minima[int(i)], ex.minima[int(j)], "test")
+        for use in (False, True):
+            n0 = q.n_force_calls
+            recs = verify_pair(q, c, ARGON, wells=wells if use else None,
+                               stats=stats if use else None)
+            calls[use] += q.n_force_calls - n0
+            (reused if use else plain).extend(recs)
+    assert plain and len(distinct(plain)) == len(distinct(reused))
+    assert np.allclose(distinct(plain), distinct(reused), rtol=0, atol=1e-9)
+    assert calls[True] <= calls[False]
+    assert sum(len(v) for v in wells.wells.values()) == len(distinct(plain))
+    c = Candidate(ex.minima[int(t["i"].iloc[0])], ex.minima[int(t["j"].iloc[0])], "test")
+    first = verify_pair(q, c, ARGON, wells=wells)
+    n0, st = q.n_force_calls, {}
+    again = verify_pair(q, c, ARGON, wells=wells, stats=st)
+    assert [r["E_s"] for r in again] == [r["E_s"] for r in first]
+    if wells.known(c.a, c.b):  # the pair is one elementary double well: nothing recomputed
+        assert q.n_force_calls == n0 and st == {"known well reused": 1}

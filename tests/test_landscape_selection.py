@@ -84,11 +84,26 @@ def test_learned_selection_finds_tls_far_above_the_random_rate():
 
 def test_cold_start_and_one_class_fall_back(model):
     t, dwp, eqs = _synthetic(200, 3)
-    sel = PairSelector(cold_start=50).fit(t.iloc[:20], dwp[:20], eqs[:20])
+    sel = PairSelector(cold_start=50, cold_start_from="all").fit(t.iloc[:20], dwp[:20],
+                                                                 eqs[:20])
     assert not sel.trained  # too few labels: random selection
     a, b = sel.select(t, 10), random_selection(len(t), 10, seed=sel.seed + sel.version)
     assert np.array_equal(a, b)
-    sel = PairSelector(cold_start=5).fit(t.iloc[:40], np.zeros(40, bool), np.full(40, np.nan))
+    # the default cold start: the observed transitions first, at random among them, then
+    # the other pairs at random
+    t2 = t.copy()
+    t2["n_obs"] = 0
+    seen = np.array([3, 17, 40, 41, 99, 150])
+    t2.loc[seen, "n_obs"] = 1
+    obs = PairSelector(cold_start=50)
+    few, many = obs.select(t2, 4, exclude=[17]), obs.select(t2, 9, exclude=[17])
+    assert len(few) == 4 and set(few) <= set(seen) - {17}
+    assert len(many) == 9 and set(seen) - {17} <= set(many) and 17 not in many
+    assert not (t2["n_obs"] > 0).all() and np.array_equal(few, obs.select(t2, 4, exclude=[17]))
+    with pytest.raises(InputError, match="cold_start_from"):
+        PairSelector(cold_start_from="close")
+    sel = PairSelector(cold_start=5, cold_start_from="all").fit(
+        t.iloc[:40], np.zeros(40, bool), np.full(40, np.nan))
     assert np.all(sel.p_dwp(t) == 0.0)  # one class only: nothing to rank by, random
     assert np.array_equal(sel.select(t, 10, exclude=range(40)),
                           random_selection(len(t), 10, exclude=range(40),

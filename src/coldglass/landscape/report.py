@@ -72,7 +72,7 @@ def sensitivity_mappings(units: UnitMapping) -> list[UnitMapping]:
 
 #: statistics of a segment that are not rejection reasons
 _COUNTS = ("candidates", "candidate pairs", "verified pairs", "known pairs",
-           "double wells (with repeats)", "inherent structures")
+           "double wells (with repeats)", "inherent structures", "known well reused")
 
 
 def _rejections(stats: list[dict]) -> dict:

@@ -25,7 +25,7 @@ from ..errors import InputError
 from .engine import LammpsLJ
 from .features import pair_features, transition_counts
 from .saddles import StationaryPoint, quench, same_structure
-from .search import Candidate, verify_safely
+from .search import Candidate, VerifiedWells, verify_safely
 from .selection import PairSelector, random_selection
 from .units import UnitMapping
 
@@ -191,6 +191,9 @@ def run_rounds(engine: LammpsLJ, units: UnitMapping, explored: Explored, *,
         selector = PairSelector(e_tls_K=e_tls_K, seed=seed)
     records: list[dict] = []
     stats: dict = {}
+    # the elementary double wells verified so far: a pair split into elementary pairs met
+    # before reuses their wells instead of a NEB each (the same NEB would find the same saddle)
+    wells = VerifiedWells(model, list(explored.minima))
     rnd = 0
     while True:
         if max_rounds is not None and rnd >= max_rounds:
@@ -212,7 +215,8 @@ def run_rounds(engine: LammpsLJ, units: UnitMapping, explored: Explored, *,
             # a failing pair (solver breakdown, LAMMPS error) is counted and rejected; after a
             # LAMMPS error a fresh engine replaces the broken one
             recs, engine = verify_safely(engine, Candidate(a, b, f"pair-{selection}"), units,
-                                         stats, restart=a.x, **(verify_kw or {}))
+                                         stats, restart=a.x, wells=wells,
+                                         **(verify_kw or {}))
             _label(table, k, "rejected", np.nan, rnd)
             stats["verified pairs"] = stats.get("verified pairs", 0) + 1
             stats["double wells (with repeats)"] = (stats.get("double wells (with repeats)", 0)

@@ -395,15 +395,19 @@ def neb_path(engine: LammpsLJ, xa: np.ndarray, xb: np.ndarray, *, n_images: int 
 
 
 def elementary_paths(engine: LammpsLJ, a: StationaryPoint, b: StationaryPoint, *,
-                     depth: int = 2, **neb_kw) -> list[tuple[StationaryPoint, StationaryPoint,
-                                                              Path]]:
+                     depth: int = 2, known=None, **neb_kw
+                     ) -> list[tuple[StationaryPoint, StationaryPoint, Path | None]]:
     """CI-NEB between minima a and b, split at intermediate minima into elementary paths.
 
     If an interior image is a local energy minimum of the band, it is quenched; a new,
     distinct minimum splits the path into (a, m) and (m, b), each treated recursively up to
     ``depth`` levels. Returns (minimum, minimum, path) triples, each with a single barrier.
+    ``known(p, q)`` (optional): True for a pair whose elementary path is settled already;
+    such a pair gets no NEB and comes back with path ``None``.
     """
     model = engine.model
+    if known is not None and known(a, b):
+        return [(a, b, None)]
     path = neb_path(engine, a.x, b.x, **neb_kw)
     E = path.energies
     interior = [i for i in range(1, len(E) - 1) if E[i] < E[i - 1] and E[i] < E[i + 1]]
@@ -412,6 +416,6 @@ def elementary_paths(engine: LammpsLJ, a: StationaryPoint, b: StationaryPoint, *
         m = quench(engine, path.x[i])
         if not (same_structure(model, m.x, a.x, m.energy, a.energy)
                 or same_structure(model, m.x, b.x, m.energy, b.energy)):
-            return (elementary_paths(engine, a, m, depth=depth - 1, **neb_kw)
-                    + elementary_paths(engine, m, b, depth=depth - 1, **neb_kw))
+            return (elementary_paths(engine, a, m, depth=depth - 1, known=known, **neb_kw)
+                    + elementary_paths(engine, m, b, depth=depth - 1, known=known, **neb_kw))
     return [(a, b, path)]

@@ -16,7 +16,7 @@ have exactly one negative Hessian eigenvalue and relax back to the two minima on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -39,8 +39,8 @@ from .saddles import (
 from .tunneling import dwp_parameters
 from .units import UnitMapping
 
-__all__ = ["Candidate", "is_transition_candidates", "soft_mode_candidates", "verify_pair",
-           "verify_safely"]
+__all__ = ["Candidate", "VerifiedWells", "is_transition_candidates", "soft_mode_candidates",
+           "verify_pair", "verify_safely"]
 
 
 @dataclass
@@ -51,6 +51,60 @@ class Candidate:
     b: StationaryPoint
     route: str
     saddle: StationaryPoint | None = None
+
+
+@dataclass
+class VerifiedWells:
+    """The double wells a search has verified, by the two minima they join directly.
+
+    Far-apart candidate pairs are split at intermediate minima into elementary paths
+    (:func:`~coldglass.landscape.saddles.elementary_paths`), and overlapping candidates split
+    into the same elementary pairs again and again (in a search of close pairs about a third
+    of the wells found were such repeats). An elementary pair (a, b) of minima whose double
+    well was verified before is not verified again: its NEB from a to b would start from the
+    same two minima and relax to the same saddle, so :func:`verify_pair` returns the stored
+    record instead (counted as ``"known well reused"`` in its ``stats``). Likewise an
+    elementary path that was rejected (``failed``, with the splitting depth it had) is not
+    verified again at that depth or less (``"known rejection reused"``). Minima are told
+    apart by the one predicate :func:`~coldglass.landscape.saddles.same_structure`.
+    """
+
+    model: object
+    minima: list = field(default_factory=list)
+    wells: dict = field(default_factory=dict)  # (id_a, id_b), id_a < id_b -> [record, ...]
+    failed: dict = field(default_factory=dict)  # (id_a, id_b) -> (depth, reason)
+
+    def id_of(self, p: StationaryPoint, e_tol: float = 1e-3) -> int:
+        """The id of minimum ``p`` (registered now if it is new)."""
+        for k, m in enumerate(self.minima):
+            if abs(m.energy - p.energy) <= e_tol and same_structure(self.model, m.x, p.x,
+                                                                    m.energy, p.energy):
+                return k
+        self.minima.append(p)
+        return len(self.minima) - 1
+
+    def key(self, a: StationaryPoint, b: StationaryPoint) -> tuple[int, int]:
+        ia, ib = self.id_of(a), self.id_of(b)
+        return (min(ia, ib), max(ia, ib))
+
+    def known(self, a: StationaryPoint, b: StationaryPoint) -> list[dict]:
+        """The verified double wells joining minima a and b directly ([] if none is known)."""
+        return self.wells.get(self.key(a, b), [])
+
+    def add(self, a: StationaryPoint, b: StationaryPoint, record: dict) -> None:
+        self.wells.setdefault(self.key(a, b), []).append(record)
+
+    def reject(self, a: StationaryPoint, b: StationaryPoint, depth: int, reason: str) -> None:
+        """Record that the plain NEB path a -> b was rejected with ``depth`` levels of
+        splitting left (with less depth it is rejected too)."""
+        key = self.key(a, b)
+        if key not in self.wells and self.failed.get(key, (-1, ""))[0] < depth:
+            self.failed[key] = (depth, reason)
+
+    def settled(self, a: StationaryPoint, b: StationaryPoint, depth: int) -> bool:
+        """A verified well joins a and b, or their path was rejected at ``depth`` or more."""
+        key = self.key(a, b)
+        return key in self.wells or self.failed.get(key, (-1, ""))[0] >= depth
 
 
 def is_transition_candidates(md: LammpsLJ, quencher: LammpsLJ, temperature: float,
@@ -167,7 +221,8 @@ def verify_pair(engine: LammpsLJ, cand: Candidate, units: UnitMapping, *, n_imag
                 neb_fmax: float = 0.01, max_steps: int = 300, depth: int = 2,
                 stats: dict | None = None, cheap_connect: bool = True,
                 routes: dict | None = None, per_image_engines: bool = True,
-                reuse_connected: bool = True) -> list[dict]:
+                reuse_connected: bool = True, wells: VerifiedWells | None = None
+                ) -> list[dict]:
     """Verified elementary double wells between the two minima of a candidate.
 
     1. CI-NEB a -> b (through the dimer saddle when the candidate has one), split at
@@ -205,14 +260,34 @@ def verify_pair(engine: LammpsLJ, cand: Candidate, units: UnitMapping, *, n_imag
     work = [(cand.a, cand.b, cand.saddle, depth)]
     while work:
         a, b, via, lev = work.pop()
-        if via is not None:
+        # a pair settled before (``wells``) gets no NEB: the same two minima, the same band,
+        # the same saddle (a path through a given saddle is settled only by a verified well)
+        known = None if wells is None else (
+            (lambda p, q, lev=lev: wells.settled(p, q, lev)) if via is None
+            else (lambda p, q: bool(wells.known(p, q))))
+        if known is not None and known(a, b):
+            segments = [(a, b, None)]
+        elif via is not None:
             segments = [(a, b, neb_path(engine, a.x, b.x, via=via.x, **kw))]
         else:
-            segments = elementary_paths(engine, a, b, depth=lev, **kw)
+            segments = elementary_paths(engine, a, b, depth=lev, known=known, **kw)
         for pa, pb, path in segments:
+            if path is None:
+                if wells.known(pa, pb):  # a count, not a rejection
+                    records.extend(wells.known(pa, pb))
+                    stats["known well reused"] = stats.get("known well reused", 0) + 1
+                else:
+                    reject("known rejection reused")
+                continue
+
+            def refuse(why, pa=pa, pb=pb, lev=lev, via=via):
+                reject(why)
+                if wells is not None and via is None:
+                    wells.reject(pa, pb, lev, why)
+
             s = _polish_saddle(engine, path)
             if s is None:
-                reject("no index-1 saddle on the path")
+                refuse("no index-1 saddle on the path")
                 continue
             if reuse_connected and via is not None and same(s, via):
                 # the path's saddle is the one the item came from, whose two minima a, b were
@@ -227,13 +302,15 @@ def verify_pair(engine: LammpsLJ, cand: Candidate, units: UnitMapping, *, n_imag
             if same(u, pa) and same(v, pb):
                 records.append(_record(engine, units, cand.route, pa, pb, s, path, calls0))
                 calls0 = engine.n_force_calls
+                if wells is not None:
+                    wells.add(pa, pb, records[-1])
             elif lev > 0 and (same(u, pa) or same(v, pb)) and not same(u, v):
                 # the saddle connects one end to an intermediate minimum m
                 end, m, other = (pa, v, pb) if same(u, pa) else (pb, u, pa)
                 work.append((end, m, s, 0))
                 work.append((m, other, None, lev - 1))
             else:
-                reject("saddle does not connect the path ends")
+                refuse("saddle does not connect the path ends")
     return records
 
 
