@@ -189,6 +189,12 @@ def test_claims_table():
     assert frac == pytest.approx(np.mean(df["V0_K"] < 20))
     assert cl.loc["IS-to-IS barrier V0 (median)", "measured"] == pytest.approx(
         df["V0_K"][:50].median())
+    # pairs of visited minima chosen by a selection are IS-route wells too
+    df.loc[50:79, "route"] = "pair-ml"
+    cl2 = claims(df, 1000).set_index("quantity")
+    assert cl2.loc["IS-to-IS barrier V0 (median)", "measured"] == pytest.approx(
+        df["V0_K"][:80].median())
+    assert cl2.loc["IS-to-IS barrier V0 (median)", "note"] == "80 IS-route double wells"
     # a catalog drawn from the STM passes the STM's flatness tests
     assert cl.loc["P(Δ) flat on [0, Δmax]: KS p-value", "measured"] > 1e-3
     assert cl.loc["P(Δ0) ∝ 1/Δ0 (flat in ln Δ0): KS p-value", "measured"] > 1e-3

@@ -66,10 +66,13 @@ def claims(df: pd.DataFrame, n_atoms: int, *, e_tls_K: float = 1.0) -> pd.DataFr
         "particles")
     add("fraction with 4 <= N·PR <= 10", "most", float(np.mean((ne >= 4) & (ne <= 10)))
         if n else np.nan, "1")
-    isr = df[df["route"] == "is-transition"]["V0_K"]
+    # the IS route: consecutive minima ("is-transition") or selected pairs of the visited
+    # minima ("pair-ml", "pair-random"), all joined through inherent structures
+    is_route = (df["route"] == "is-transition") | df["route"].astype(str).str.startswith("pair-")
+    isr = df[is_route]["V0_K"]
     add("IS-to-IS barrier V0 (median)", "~100 K", float(isr.median()) if len(isr) else np.nan,
         "K", f"{len(isr)} IS-route double wells")
-    isa = df[df["route"] == "is-transition"]["V_a_K"] if "V_a_K" in df else isr[:0]
+    isa = df[is_route]["V_a_K"] if "V_a_K" in df else isr[:0]
     add("IS-to-IS barrier from the lower minimum V_a (median)", "~100 K",
         float(isa.median()) if len(isa) else np.nan, "K")
     sm = df[df["route"] == "soft-mode"]["V0_K"]
