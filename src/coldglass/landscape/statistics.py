@@ -257,7 +257,11 @@ def plot_distributions(df: pd.DataFrame):
         ax.set_ylabel("count")
         if drawn:
             if log:
+                from matplotlib.ticker import LogLocator
+
                 ax.set_xscale("log")
+                # Δ0 spans tens of decades: at most ~6 labelled decades, so labels never collide
+                ax.xaxis.set_major_locator(LogLocator(numticks=7))
             ax.set_ylim(bottom=0)
             ax.legend(fontsize=7)
         else:  # say so instead of an empty frame with a meaningless (negative) count axis
