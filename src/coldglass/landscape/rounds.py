@@ -24,7 +24,7 @@ import pandas as pd
 from ..errors import InputError
 from .engine import LammpsLJ
 from .features import pair_features, transition_counts
-from .saddles import StationaryPoint, quench, same_structure
+from .saddles import StationaryPoint, find_minimum, quench, same_structure
 from .search import Candidate, VerifiedWells, verify_safely
 from .selection import PairSelector, random_selection
 from .units import UnitMapping
@@ -51,12 +51,8 @@ class Explored:
     cpu_s: float = 0.0
 
     def id_of(self, model, p: StationaryPoint, e_tol: float = 1e-3) -> int | None:
-        """The id of the known IS that ``p`` is (:func:`same_structure`), or None."""
-        for k, m in enumerate(self.minima):
-            if abs(m.energy - p.energy) <= e_tol and same_structure(model, m.x, p.x,
-                                                                    m.energy, p.energy):
-                return k
-        return None
+        """The id of the known IS that ``p`` is (:func:`find_minimum`), or None."""
+        return find_minimum(model, self.minima, p, e_tol=e_tol)
 
 
 def explore(md: LammpsLJ, quencher: LammpsLJ, temperature: float, n_quench: int,

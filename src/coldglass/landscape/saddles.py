@@ -30,7 +30,7 @@ from .identity import same_minimum
 from .model import BinaryLJ, minimum_image
 
 __all__ = ["StationaryPoint", "Path", "quench", "QUENCH_FALLBACK_ITER", "NEWTON_FMAX",
-           "displacement", "same_structure",
+           "displacement", "same_structure", "find_minimum",
            "refine_stationary", "hessian_index", "classify", "dimer_saddle", "follow_mode",
            "connect_saddle", "neb_path", "elementary_paths"]
 
@@ -72,6 +72,17 @@ def same_structure(model: BinaryLJ, xa, xb, ea: float, eb: float, *, e_tol: floa
     same_minimum`: energies within ``e_tol`` ε, permutation- and translation-aware distance
     below ``x_tol`` σ); kept under this name for the searches."""
     return same_minimum(model, xa, xb, ea, eb, e_tol=e_tol, x_tol=x_tol)
+
+
+def find_minimum(model: BinaryLJ, minima: list[StationaryPoint], p: StationaryPoint, *,
+                 e_tol: float = 1e-3) -> int | None:
+    """Index in ``minima`` of the first that is the same minimum as ``p``
+    (:func:`same_structure`; energies compared first, within ``e_tol`` ε), or None."""
+    for k, m in enumerate(minima):
+        if abs(m.energy - p.energy) <= e_tol and same_structure(model, m.x, p.x, m.energy,
+                                                                p.energy, e_tol=e_tol):
+            return k
+    return None
 
 
 #: FIRE/CG iterations a quench spends after a CG stall before it polishes by Newton

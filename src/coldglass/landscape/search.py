@@ -17,6 +17,7 @@ have exactly one negative Hessian eigenvalue and relax back to the two minima on
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -30,6 +31,7 @@ from .saddles import (
     classify,
     connect_saddle,
     elementary_paths,
+    find_minimum,
     follow_mode,
     neb_path,
     quench,
@@ -76,12 +78,11 @@ class VerifiedWells:
 
     def id_of(self, p: StationaryPoint, e_tol: float = 1e-3) -> int:
         """The id of minimum ``p`` (registered now if it is new)."""
-        for k, m in enumerate(self.minima):
-            if abs(m.energy - p.energy) <= e_tol and same_structure(self.model, m.x, p.x,
-                                                                    m.energy, p.energy):
-                return k
-        self.minima.append(p)
-        return len(self.minima) - 1
+        k = find_minimum(self.model, self.minima, p, e_tol=e_tol)
+        if k is None:
+            self.minima.append(p)
+            k = len(self.minima) - 1
+        return k
 
     def key(self, a: StationaryPoint, b: StationaryPoint) -> tuple[int, int]:
         ia, ib = self.id_of(a), self.id_of(b)
@@ -101,10 +102,12 @@ class VerifiedWells:
         if key not in self.wells and self.failed.get(key, (-1, ""))[0] < depth:
             self.failed[key] = (depth, reason)
 
-    def settled(self, a: StationaryPoint, b: StationaryPoint, depth: int) -> bool:
-        """A verified well joins a and b, or their path was rejected at ``depth`` or more."""
+    def settled(self, a: StationaryPoint, b: StationaryPoint, depth: int | None) -> bool:
+        """A verified well joins a and b, or their plain path was rejected at ``depth`` or
+        more (``depth=None``: a path through a given saddle, settled only by a well)."""
         key = self.key(a, b)
-        return key in self.wells or self.failed.get(key, (-1, ""))[0] >= depth
+        return key in self.wells or (depth is not None
+                                     and self.failed.get(key, (-1, ""))[0] >= depth)
 
 
 def is_transition_candidates(md: LammpsLJ, quencher: LammpsLJ, temperature: float,
@@ -262,9 +265,8 @@ def verify_pair(engine: LammpsLJ, cand: Candidate, units: UnitMapping, *, n_imag
         a, b, via, lev = work.pop()
         # a pair settled before (``wells``) gets no NEB: the same two minima, the same band,
         # the same saddle (a path through a given saddle is settled only by a verified well)
-        known = None if wells is None else (
-            (lambda p, q, lev=lev: wells.settled(p, q, lev)) if via is None
-            else (lambda p, q: bool(wells.known(p, q))))
+        known = None if wells is None else partial(wells.settled,
+                                                    depth=lev if via is None else None)
         if known is not None and known(a, b):
             segments = [(a, b, None)]
         elif via is not None:
@@ -273,8 +275,8 @@ def verify_pair(engine: LammpsLJ, cand: Candidate, units: UnitMapping, *, n_imag
             segments = elementary_paths(engine, a, b, depth=lev, known=known, **kw)
         for pa, pb, path in segments:
             if path is None:
-                if wells.known(pa, pb):  # a count, not a rejection
-                    records.extend(wells.known(pa, pb))
+                if found := wells.known(pa, pb):  # a count, not a rejection
+                    records.extend(found)
                     stats["known well reused"] = stats.get("known well reused", 0) + 1
                 else:
                     reject("known rejection reused")

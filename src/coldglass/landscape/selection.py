@@ -164,13 +164,12 @@ class PairSelector:
         if self._clf is None and self._reg is None:
             if self.cold_start_from == "observed" and "n_obs" in table.columns:
                 # the observed transitions first (at random among them), then any other pair
+                excl = np.asarray(list(exclude), dtype=int)
                 unseen = np.flatnonzero(table["n_obs"].to_numpy() <= 0)
                 first = random_selection(len(table), n, seed=rng_seed,
-                                         exclude=np.union1d(unseen, np.asarray(list(exclude),
-                                                                               dtype=int)))
+                                         exclude=np.union1d(unseen, excl))
                 rest = random_selection(len(table), int(n) - len(first), seed=rng_seed,
-                                        exclude=np.union1d(first, np.asarray(list(exclude),
-                                                                             dtype=int)))
+                                        exclude=np.union1d(first, excl))
                 return np.sort(np.concatenate([first, rest]).astype(int))
             return random_selection(len(table), n, exclude=exclude, seed=rng_seed)
         s = self.score(table).astype(float)
