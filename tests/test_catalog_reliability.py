@@ -104,6 +104,51 @@ def test_a_version_1_catalog_is_read_as_it_is_and_migrated_by_a_writer(tmp_path)
     assert _consistent(path) == {"sample/0000", "sample/0001", "sample/0002"}
 
 
+def _segment_result(cost) -> dict:
+    """A stand-in search segment of sample 0: two visited minima, one labelled pair."""
+    from coldglass.landscape.features import FEATURES
+
+    xs = [MODEL.random_positions(s) for s in (10, 11)]
+    cand = {"i": 0, "j": 1, **{f: 0.5 for f in FEATURES}, "status": "dwp", "E_qs_K": 0.4,
+            "round": 0, "trained": True, "cost_calls": cost}
+    return {"key": "segment/0000/0000", "kind": "segment", "sample": 0, "segment": 0,
+            "seed": 0, "wall_s": 0.01, "force_calls": 0, "selection": "ml",
+            "minima": [{"x": x, "energy": -900.0 - k, "fmax": 0.0} for k, x in enumerate(xs)],
+            "candidates": [cand]}
+
+
+def test_a_version_2_catalog_gains_the_cost_column(tmp_path):
+    # version 3 stores the force calls each verified pair cost (the cost-aware selection
+    # learns from them); a version-2 catalog is read as it is and migrated by a writer, its
+    # pairs' costs unknown (NaN), a new pair's cost stored
+    path = _filled(tmp_path / "v2.sqlite", n=1)
+    with Catalog(path) as c:
+        pid = c.db.execute("SELECT id FROM provenance").fetchone()[0]
+        c.record_task(_segment_result(1234.0), pid)
+        assert c.prior(0)["cost_calls"].tolist() == [1234.0]
+    db = sqlite3.connect(path)
+    db.executescript("ALTER TABLE candidates DROP COLUMN cost_calls; "
+                     "DELETE FROM column_units WHERE column_name = 'cost_calls'; "
+                     "UPDATE meta SET value = '2' WHERE key = 'schema_version'; "
+                     "PRAGMA user_version = 2;")
+    db.close()
+    before = path.read_bytes()
+    with Catalog(path, readonly=True) as c:
+        assert c.schema_version == 2 and c.check() == []
+        assert np.isnan(c.prior(0)["cost_calls"]).all() and len(c.candidates()) == 1
+    assert path.read_bytes() == before
+    with Catalog(path) as c:
+        assert c.schema_version == catalog_mod.SCHEMA_VERSION == 3
+        meta = dict(c.db.execute("SELECT key, value FROM meta").fetchall())
+        assert "migrated_from_2" in meta and meta["schema_version"] == "3"
+        units = dict(c.db.execute("SELECT column_name, unit FROM column_units WHERE "
+                                  "table_name = 'candidates'").fetchall())
+        assert units["cost_calls"] == "force calls"
+        assert np.isnan(c.prior(0)["cost_calls"]).all()  # the old row: cost unknown
+        assert c.prior(0)["E_qs_K"].tolist() == [0.4]  # its label kept
+    assert _consistent(path) == {"sample/0000", "segment/0000/0000"}
+
+
 def test_a_catalog_of_a_newer_schema_is_refused_untouched(tmp_path):
     path = _filled(tmp_path / "v9.sqlite")
     db = sqlite3.connect(path)

@@ -16,8 +16,10 @@ from coldglass.landscape.saddles import (  # noqa: E402
     dimer_saddle,
     follow_mode,
     hessian_index,
+    in_basin,
     neb_path,
     quench,
+    quench_towards,
     refine_stationary,
     same_structure,
 )
@@ -153,6 +155,49 @@ def test_neb_dimer_and_mode_following_agree_on_the_saddle(glass, saddle):
         assert same_structure(m, p.x, q.x, p.energy, q.energy)
     idx, _ = hessian_index(m, polished.x)
     assert idx == 1
+
+
+def test_a_quench_towards_expected_minima_finds_what_the_full_quench_finds():
+    """:func:`quench_towards` stops early only inside the harmonic basin of an expected
+    minimum: from either side of a saddle it returns that minimum (the same object), from a
+    start in a third basin it quenches on to that basin's minimum, never to an expected one;
+    every answer is the minimum the full quench reaches (:func:`same_structure`). On the
+    force-shifted potential the searches use: with a plain shifted cutoff the force jumps
+    at r_c, the basins are not harmonic at 1e-4 ε/σ, and the test (rightly) never admits."""
+    m = BinaryLJ(N, truncation="force-shift")
+    e = engine.LammpsLJ(m, m.random_positions(11))
+    e.minimize(fmax=1e-2)
+    e.velocity_create(1.0, 5)
+    e.run_nvt(2000, 1.0, 0.5)
+    m0 = quench(e, e.positions())
+    _, vecs = lowest_modes(m, m0.x, 4, mass_weighted=False)
+    saddle = next(s for k in range(4) for sg in (1, -1)
+                  if (s := follow_mode(e, m0.x, sg * vecs[:, k])) is not None)
+    a, b = connect_saddle(e, saddle)
+    assert not same_structure(m, a.x, b.x, a.energy, b.energy)
+    v = saddle.lowest_mode.reshape(-1, 3) / np.sqrt(m.particle_masses)[:, None]
+    v /= np.max(np.linalg.norm(v, axis=1))
+    rng = np.random.default_rng(4)
+    starts = [saddle.x + s * v for s in (-0.05, -0.02, 0.02, 0.05)]
+    starts += [a.x + rng.normal(0, 0.03, a.x.shape), b.x + rng.normal(0, 0.03, b.x.shape)]
+    starts += [a.x + rng.normal(0, 0.25, a.x.shape)]  # far off: another basin
+    got = []
+    for x in starts:
+        full, tow = quench(e, x), quench_towards(e, x, (a, b))
+        assert same_structure(m, full.x, tow.x, full.energy, tow.energy)
+        got.append(next((n for n, p in (("a", a), ("b", b)) if tow is p), "other"))
+    assert got[:6] == ["a", "a", "b", "b", "a", "b"] or got[:6] == ["b", "b", "a", "a", "a", "b"]
+    assert got[6] == "other"
+    # the test itself: forces of the harmonic basin near a, not near b or at the saddle
+    x = a.x + 1e-3 * v
+    E, F = e.energy_forces(x)
+    assert in_basin(e, x, E, F, a) and not in_basin(e, x, E, F, b)
+    # within the 0.05 σ gate but where the forces are no longer harmonic: refused
+    u = rng.normal(0, 1, a.x.shape)
+    x = a.x + 0.045 * u / np.max(np.linalg.norm(u, axis=1))
+    E, F = e.energy_forces(x)
+    assert not in_basin(e, x, E, F, a)
+    assert not in_basin(e, saddle.x, saddle.energy, e.energy_forces(saddle.x)[1], a)
 
 
 def test_pipeline_prepare_search_report(tmp_path):

@@ -134,3 +134,48 @@ def test_a_stored_selector_continues_with_the_same_model():
     assert np.array_equal(back.score(t), sel.score(t))
     assert np.array_equal(back.select(t, 25, exclude=range(200)),
                           sel.select(t, 25, exclude=range(200)))
+
+
+def test_the_cost_aware_ranking_prefers_cheap_pairs_of_equal_promise():
+    # two halves of one synthetic table with the same fates; the second half costs 20x more
+    # to verify. Ranked by TLS per force call the cheap half comes first; by TLS probability
+    # alone both halves are picked alike
+    t, dwp, eqs = _synthetic(1200, 6)
+    t["n_obs"] = np.r_[np.zeros(600), np.ones(600)]  # a feature that tells the halves apart
+    cost = np.where(t["n_obs"] > 0, 100.0, 5.0) * np.exp(np.random.default_rng(0).normal(
+        0, 0.1, len(t)))
+    lab = random_selection(len(t), 400, seed=1)
+    per_cpu = PairSelector(cold_start=30).fit(t.iloc[lab], dwp[lab], eqs[lab], cost[lab])
+    plain = PairSelector(cold_start=30, objective="tls").fit(t.iloc[lab], dwp[lab], eqs[lab],
+                                                              cost[lab])
+    c = per_cpu.cost(t)
+    assert np.median(c[t["n_obs"] == 0]) == pytest.approx(5.0, rel=0.2)
+    assert np.median(c[t["n_obs"] > 0]) == pytest.approx(100.0, rel=0.2)
+    assert np.all(np.isnan(plain.cost(t)))  # the "tls" objective trains no cost model
+    cheap = (t["n_obs"] == 0).to_numpy()
+    tls = dwp & (eqs < 1.0)
+    a, b = per_cpu.select(t, 20, exclude=lab), plain.select(t, 20, exclude=lab)
+    assert cheap[a].mean() > 0.9 and 0.2 < cheap[b].mean() < 0.8
+    # what it is for: more TLS per force call spent on the picks (here ~10x)
+    assert tls[a].sum() / cost[a].sum() > 3 * tls[b].sum() / cost[b].sum()
+    np.testing.assert_allclose(per_cpu.score(t), per_cpu.p_tls(t) / c)
+    # unknown costs (an older catalog's pairs) are left out of the cost model; fewer than 5
+    # known costs: no cost model, the probability alone
+    few = np.full(len(lab), np.nan)
+    few[:4] = cost[lab][:4]
+    sel = PairSelector(cold_start=30).fit(t.iloc[lab], dwp[lab], eqs[lab], few)
+    assert np.all(np.isnan(sel.cost(t))) and np.array_equal(sel.score(t), sel.p_tls(t))
+    with pytest.raises(InputError, match="objective"):
+        PairSelector(objective="fastest")
+    with pytest.raises(InputError, match="cost_calls"):
+        per_cpu.fit(t.iloc[lab], dwp[lab], eqs[lab], cost[:10])
+
+
+def test_a_selector_pickled_before_costs_ranks_by_probability():
+    # a selector stored by an older coldglass has neither ``objective`` nor a cost model
+    t, dwp, eqs = _synthetic(500, 7)
+    sel = PairSelector(cold_start=30, objective="tls").fit(t.iloc[:200], dwp[:200], eqs[:200])
+    del sel.__dict__["objective"], sel.__dict__["_cost"]
+    back = PairSelector.loads(sel.dumps())
+    assert np.array_equal(back.score(t), back.p_tls(t))
+    assert np.all(np.isnan(back.cost(t)))

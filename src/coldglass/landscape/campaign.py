@@ -190,7 +190,7 @@ def _selection_rounds(q: LammpsLJ, md: LammpsLJ, units: UnitMapping, proto: Sear
     stats["candidates"] = stats.get("candidates", 0) + int(res.stats.get("verified pairs", 0))
     stats["known pairs"] = len(known)
     tab = res.table[~res.table["known"]]
-    rows = tab[["i", "j", *FEATURES, "status", "E_qs_K", "round", "trained"]].to_dict(
+    rows = tab[["i", "j", *FEATURES, "status", "E_qs_K", "round", "cost_calls", "trained"]].to_dict(
         "records")
     out.update(candidates=rows, records=res.records,
                prior_ids=list(prior.get("ids", [])) if selector is not None else [])

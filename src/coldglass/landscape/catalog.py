@@ -15,7 +15,8 @@ stationary points in a database rather than in loose files:
 ``dwps``       verified double wells with every tunnelling parameter
 ``candidates`` every pair of inherent structures a search segment took as a candidate, with
                its cheap features, its label (``new``, ``dwp``, ``rejected``), E_qs of the
-               well joining it, the round it was verified in and how it was selected
+               well joining it, the round it was verified in, how it was selected and
+               the force calls its verification took
 ``models``     the pair selector of each search segment (version, scikit-learn version,
                the candidate ids it was trained on, the pickled trees)
 ``column_units`` the unit of every numeric column of every table
@@ -37,7 +38,8 @@ solver's resolution) is stored as NULL. A minimum (saddle) found twice is merged
 sample, energies within ``e_tol`` and configurations within ``x_tol`` after the optimal
 permutation of identical particles (Hungarian assignment per species, minimum-image distances).
 
-Schema version 2 added ``candidates`` and ``models``; a version-1 catalog is migrated in one
+Schema version 2 added ``candidates`` and ``models``, version 3 the column ``cost_calls`` of
+``candidates`` (NULL for the pairs of an older catalog); an older catalog is migrated in one
 transaction when it is opened for writing (its rows are kept as they are), and read as it is
 when opened read-only.
 """
@@ -66,7 +68,7 @@ __all__ = ["Catalog", "CatalogError", "SCHEMA_VERSION", "pack", "unpack",
            "permutation_distance", "CANDIDATE_STATUS"]
 
 #: bumped whenever the tables change; older versions are migrated, newer ones refused
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: the labels of a candidate pair
 CANDIDATE_STATUS = ("new", "dwp", "rejected")
 #: ``PRAGMA application_id`` of a coldglass landscape catalog ("cGLS")
@@ -129,7 +131,7 @@ CREATE TABLE candidates (id INTEGER PRIMARY KEY,
     min_a INTEGER NOT NULL REFERENCES minima(id), min_b INTEGER NOT NULL REFERENCES minima(id),
     {feature_columns},
     status TEXT NOT NULL CHECK (status IN ('new','dwp','rejected')),
-    E_qs_K REAL, round INTEGER NOT NULL, selected_by TEXT NOT NULL,
+    E_qs_K REAL, round INTEGER NOT NULL, selected_by TEXT NOT NULL, cost_calls REAL,
     CHECK (min_a < min_b), UNIQUE (sample, min_a, min_b));
 CREATE TABLE models (id INTEGER PRIMARY KEY, sample INTEGER NOT NULL REFERENCES glasses(sample),
     task_key TEXT NOT NULL UNIQUE REFERENCES tasks(key), version INTEGER NOT NULL,
@@ -150,12 +152,15 @@ _UNITS = {
                 "fmax": "eps/sigma", "config": "sigma (npz)", "n_found": "1"},
     "paths": {"n_images": "1", "images": "sigma, eps (npz)"},
     "dwps": {"sample": "1", "n_found": "1", **DWP_UNITS, **DWP_EXTRA_UNITS},
-    "candidates": {"sample": "1", **FEATURE_UNITS, "E_qs_K": "K", "round": "1"},
+    "candidates": {"sample": "1", **FEATURE_UNITS, "E_qs_K": "K", "round": "1",
+                   "cost_calls": "force calls"},
     "models": {"sample": "1", "version": "1", "n_train": "pairs",
                "blob": "pickled PairSelector"},
 }
-#: the units version 2 added
+#: the tables whose units versions 2 and 3 added
 _UNITS_V2 = ("candidates", "models")
+#: version 3: the cost (force calls) of each verified candidate (a version-2 table gains the column)
+_V3_STATEMENTS = ("ALTER TABLE candidates ADD COLUMN cost_calls REAL",)
 
 
 def pack(**arrays: np.ndarray) -> bytes:
@@ -399,10 +404,11 @@ class Catalog:
                                     _unit_rows())
 
     def _migrate(self) -> None:
-        """Bring a version-1 catalog to the current schema in one transaction: the tables
-        ``candidates`` and ``models``, their units, the version in ``meta`` and
-        ``user_version``. The rows already there are not touched; a kill during the
-        migration leaves the version-1 catalog."""
+        """Bring an older catalog to the current schema in one transaction: from version 1
+        the tables ``candidates`` and ``models``, from version 2 the column
+        ``candidates.cost_calls``; their units, the version in ``meta`` and ``user_version``.
+        The rows already there are not touched; a kill during the migration leaves the
+        older catalog."""
         if self.schema_version >= SCHEMA_VERSION:
             return
         with _immediate(self.db):
@@ -410,7 +416,7 @@ class Catalog:
             if ver >= SCHEMA_VERSION:  # migrated by another process meanwhile
                 self.schema_version = ver
                 return
-            for statement in _v2_statements():
+            for statement in _v2_statements() if ver < 2 else _V3_STATEMENTS:
                 self.db.execute(statement)
             self.db.executemany("INSERT OR IGNORE INTO column_units VALUES (?, ?, ?)",
                                 _unit_rows(_UNITS_V2))
@@ -625,23 +631,26 @@ class Catalog:
                 continue  # two visited IS the catalog holds as one minimum
             a, b = min(a, b), max(a, b)
             e_qs = c["E_qs_K"] if np.isfinite(c["E_qs_K"]) else None
+            cost = c.get("cost_calls", np.nan)
+            cost = float(cost) if np.isfinite(cost) else None
             row = self.db.execute("SELECT id, status FROM candidates WHERE sample = ? AND "
                                   "min_a = ? AND min_b = ?", (sample, a, b)).fetchone()
             if row is None:
                 cid = self.db.execute(
                     f"INSERT INTO candidates (sample, task_key, min_a, min_b, {cols}, status, "
-                    f"E_qs_K, round, selected_by) VALUES (?, ?, ?, ?, {marks}, ?, ?, ?, ?)",
+                    f"E_qs_K, round, selected_by, cost_calls) VALUES (?, ?, ?, ?, {marks}, ?, "
+                    "?, ?, ?, ?)",
                     [sample, key, a, b, *(float(c[f]) for f in FEATURES), c["status"], e_qs,
-                     int(c["round"]), result["selection"]]).lastrowid
+                     int(c["round"]), result["selection"], cost]).lastrowid
             else:
                 cid = row[0]
                 self.db.execute('UPDATE candidates SET n_obs = n_obs + ? WHERE id = ?',
                                 (float(c["n_obs"]), cid))
                 if row[1] == "new" and c["status"] != "new":
                     self.db.execute("UPDATE candidates SET status = ?, E_qs_K = ?, round = ?, "
-                                    "task_key = ?, selected_by = ? WHERE id = ?",
+                                    "task_key = ?, selected_by = ?, cost_calls = ? WHERE id = ?",
                                     (c["status"], e_qs, int(c["round"]), key,
-                                     result["selection"], cid))
+                                     result["selection"], cost, cid))
             if c.get("trained"):
                 trained.append(cid)
         model = result.get("model")
@@ -703,10 +712,13 @@ class Catalog:
         if self.schema_version < 2:
             return pd.DataFrame(columns=["id", "sample", "task_key", "min_a", "min_b",
                                          *FEATURES, "status", "E_qs_K", "round",
-                                         "selected_by"])
+                                         "selected_by", "cost_calls"])
         q = "SELECT * FROM candidates" + ("" if sample is None else " WHERE sample = ?")
-        return pd.read_sql_query(q + " ORDER BY id", self.db,
-                                 params=() if sample is None else (int(sample),))
+        df = pd.read_sql_query(q + " ORDER BY id", self.db,
+                               params=() if sample is None else (int(sample),))
+        if "cost_calls" not in df.columns:  # a version-2 catalog opened read-only
+            df["cost_calls"] = np.nan
+        return df
 
     def models(self) -> pd.DataFrame:
         """The stored pair selectors (without their blobs; empty for a version-1 catalog)."""
@@ -728,7 +740,8 @@ class Catalog:
         """What a search segment of ``sample`` needs from the catalog to go on where the
         last one stopped: the labelled candidate pairs (``ids``, ``features`` table,
         ``is_dwp``, ``E_qs_K``, and the pairs as minima ids ``pairs``), the energies and
-        configurations of their minima (``minima``: id -> (energy, x)) and the last pair
+        configurations of their minima (``minima``: id -> (energy, x)), the force calls each
+        labelled pair's verification took (``cost_calls``, NaN where not recorded) and the last pair
         selector's blob (``model``, None if none)."""
         lab = self.candidates(sample)
         lab = lab[lab["status"] != "new"].reset_index(drop=True)
@@ -743,6 +756,7 @@ class Catalog:
                 "features": lab[list(FEATURES)].reset_index(drop=True),
                 "is_dwp": (lab["status"] == "dwp").to_numpy(),
                 "E_qs_K": lab["E_qs_K"].to_numpy(dtype=float),
+                "cost_calls": lab["cost_calls"].to_numpy(dtype=float),
                 "pairs": {(int(a), int(b)): (st, float(e) if e == e else np.nan)
                           for a, b, st, e in zip(lab["min_a"], lab["min_b"], lab["status"],
                                                  lab["E_qs_K"].astype(float), strict=True)},
@@ -802,6 +816,7 @@ class Catalog:
         n_units = self.db.execute("SELECT COUNT(*) FROM column_units").fetchone()[0]
         expected = len(_unit_rows(None if self.schema_version >= 2 else
                                   set(_UNITS) - set(_UNITS_V2)))
+        expected -= self.schema_version == 2  # version 3 added the unit of cost_calls
         if n_units != expected:
             problems.append(f"column_units holds {n_units} of {expected} units")
         fk = self.db.execute("PRAGMA foreign_key_check").fetchall()

@@ -24,7 +24,7 @@ import pandas as pd
 from ..errors import InputError
 from .engine import LammpsLJ
 from .features import pair_features, transition_counts
-from .saddles import StationaryPoint, find_minimum, quench, same_structure
+from .saddles import StationaryPoint, find_minimum, quench_towards, same_structure
 from .search import Candidate, VerifiedWells, verify_safely
 from .selection import PairSelector, random_selection
 from .units import UnitMapping
@@ -71,7 +71,9 @@ def explore(md: LammpsLJ, quencher: LammpsLJ, temperature: float, n_quench: int,
     for k in range(n_quench):
         if k:
             md.run_nvt(interval, temperature)
-        p = quench(quencher, md.positions())
+        # mostly the trajectory is still in the basin of the previous IS: tested first
+        prev = [out.minima[out.sequence[-1]]] if out.sequence else []
+        p = quench_towards(quencher, md.positions(), prev)
         i = out.id_of(model, p)
         if i is None:
             out.minima.append(p)
@@ -94,7 +96,8 @@ def candidate_table(model, explored: Explored) -> pd.DataFrame:
 @dataclass
 class RoundsResult:
     """What :func:`run_rounds` did: the candidate table with its labels (``status``
-    ``"new"``/``"dwp"``/``"rejected"``, ``E_qs_K``, ``round``), the verified double-well
+    ``"new"``/``"dwp"``/``"rejected"``, ``E_qs_K``, ``round``, ``cost_calls`` the force calls
+    a selected pair's verification took), the verified double-well
     records (distinct by their minima and saddle), the selector, the CPU spent, and the
     engine to use next (a fresh one replaces an engine broken by a LAMMPS error)."""
 
@@ -155,11 +158,11 @@ def run_rounds(engine: LammpsLJ, units: UnitMapping, explored: Explored, *,
 
     Going on from earlier segments (:meth:`~coldglass.landscape.catalog.Catalog.prior`):
     ``prior`` holds the labelled pairs found before (``features`` table, ``is_dwp``,
-    ``E_qs_K``), which join every fit; ``known`` maps pairs (i, j) of ``explored`` that are
-    among them to their ``(status, E_qs_K)``: they are labelled from the start
-    (``known`` column True, round -1) and never verified again. A ``selector`` trained
-    before ranks the first batch itself (no cold start). The ``trained`` column marks the
-    rows of the last fit.
+    ``E_qs_K``, optionally ``cost_calls``), which join every fit; ``known`` maps pairs (i, j)
+    of ``explored`` that are among them to their ``(status, E_qs_K)``: they are labelled
+    from the start (``known`` column True, round -1) and never verified again. A
+    ``selector`` trained before ranks the first batch itself (no cold start). The
+    ``trained`` column marks the rows of the last fit.
     """
     if selection not in SELECTIONS:
         raise InputError(f"selection must be one of {SELECTIONS}, got {selection!r}")
@@ -172,6 +175,7 @@ def run_rounds(engine: LammpsLJ, units: UnitMapping, explored: Explored, *,
     t0 = _cpu()
     table = candidate_table(model, explored)
     table["status"], table["E_qs_K"], table["round"] = "new", np.nan, -1
+    table["cost_calls"] = np.nan  # force calls the verification of a selected pair took
     table["known"], table["trained"] = False, False
     index = {(int(i), int(j)): k for k, (i, j) in enumerate(zip(table["i"], table["j"],
                                                                   strict=True))}
@@ -183,6 +187,7 @@ def run_rounds(engine: LammpsLJ, units: UnitMapping, explored: Explored, *,
     prior_X = prior.get("features")
     prior_y = np.asarray(prior.get("is_dwp", []), dtype=bool)
     prior_e = np.asarray(prior.get("E_qs_K", []), dtype=float)
+    prior_c = np.asarray(prior.get("cost_calls", np.full(len(prior_e), np.nan)), dtype=float)
     if selection == "ml" and selector is None:
         selector = PairSelector(e_tls_K=e_tls_K, seed=seed)
     records: list[dict] = []
@@ -210,10 +215,13 @@ def run_rounds(engine: LammpsLJ, units: UnitMapping, explored: Explored, *,
             a, b = explored.minima[i], explored.minima[j]
             # a failing pair (solver breakdown, LAMMPS error) is counted and rejected; after a
             # LAMMPS error a fresh engine replaces the broken one
+            calls0 = engine.n_force_calls
             recs, engine = verify_safely(engine, Candidate(a, b, f"pair-{selection}"), units,
                                          stats, restart=a.x, wells=wells,
                                          **(verify_kw or {}))
             _label(table, k, "rejected", np.nan, rnd)
+            table.at[k, "cost_calls"] = engine.n_force_calls - calls0  # a fresh engine
+            # after a LAMMPS error carries the count on
             stats["verified pairs"] = stats.get("verified pairs", 0) + 1
             stats["double wells (with repeats)"] = (stats.get("double wells (with repeats)", 0)
                                                     + len(recs))
@@ -240,11 +248,13 @@ def run_rounds(engine: LammpsLJ, units: UnitMapping, explored: Explored, *,
             lab = (table["status"].to_numpy() != "new") & ~table["known"].to_numpy(bool)
             X, y, e = table[lab], table.loc[lab, "status"].to_numpy() == "dwp", \
                 table.loc[lab, "E_qs_K"].to_numpy(float)
+            c = table.loc[lab, "cost_calls"].to_numpy(float)
             if prior_X is not None and len(prior_X):
                 X = pd.concat([prior_X[list(selector.features)],
                                X[list(selector.features)]], ignore_index=True)
                 y, e = np.concatenate([prior_y, y]), np.concatenate([prior_e, e])
-            selector.fit(X, y, e)
+                c = np.concatenate([prior_c, c])
+            selector.fit(X, y, e, c)
             table["trained"] = lab
         if progress is not None:
             progress(rnd, len(records), _n_tls(records, e_tls_K))

@@ -162,6 +162,13 @@ def soft_mode_candidates(engine: LammpsLJ, minimum: StationaryPoint, n_modes: in
     return out
 
 
+#: steps of the eigenvector-following fallback of the saddle polish (~0.8 CPU s each at
+#: N = 1000: a Hessian and its 8 lowest modes per step). On the N = 1000 glass the fallbacks
+#: that reached a saddle took 9-11 steps (one 30, and its saddle did not join the path's
+#: ends); those that did not reach one spent all of the former 40 steps, ~30 s each
+POLISH_FALLBACK_STEPS = 20
+
+
 def _polish_saddle(engine: LammpsLJ, path: Path) -> StationaryPoint | None:
     """Saddle from the climbing image: Newton, falling back to eigenvector following along
     the path tangent."""
@@ -181,14 +188,16 @@ def _polish_saddle(engine: LammpsLJ, path: Path) -> StationaryPoint | None:
             return None
         start = (1 - ts[k]) * x0 + ts[k] * x1
         tangent = x1 - x0
-        s = follow_mode(engine, start, tangent.ravel(), kick=0.0, max_steps=40)
+        s = follow_mode(engine, start, tangent.ravel(), kick=0.0,
+                         max_steps=POLISH_FALLBACK_STEPS)
         return s
     s = refine_stationary(engine, path.x[i])
     if s.fmax < 1e-8 and classify(model, s).index == 1:
         return s
     # eigenvector following from the climbing image along the mode closest to the tangent
     tangent = minimum_image(path.x[i + 1] - path.x[i - 1], model.box_length)
-    return follow_mode(engine, path.x[i], tangent.ravel(), kick=0.0, max_steps=40)
+    return follow_mode(engine, path.x[i], tangent.ravel(), kick=0.0,
+                         max_steps=POLISH_FALLBACK_STEPS)
 
 
 def _record(engine, units, route, pa, pb, s, path, calls0) -> dict:

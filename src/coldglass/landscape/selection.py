@@ -16,18 +16,23 @@ and ranks the unverified pairs by the predicted probability of being a TLS,
     score = P(double well) · Φ((log10 e_tls − μ) / s),
 
 μ the regressor's prediction and s its residual spread (out-of-fold where there are enough
-wells; Φ the normal distribution function). Until ``cold_start`` pairs are labelled, or while
-one class is missing, it selects at random (:func:`random_selection`), which also stays
-available as the unbiased reference; with ``cold_start_from="observed"`` (the default) the
-cold-start batches are drawn at random from the pairs observed as direct transitions
-(``n_obs`` > 0, the candidates of the inherent-structure route) first: on an N = 1000 glass
-those cost ~5-30 CPU s each to verify and mostly are double wells, while a uniformly random
-pair of a trajectory's minima (median distance ~3 σ) costs 50-120 s and splits into many
-NEBs, so a random cold start spent most of a 15-minute budget before the first model.
-:meth:`PairSelector.fit` is run again each round on all
-labels so far (``version`` counts the rounds); :meth:`PairSelector.dumps` /
-:meth:`PairSelector.loads` carry the model with the catalog so that a resumed campaign
-continues with the same model instead of retraining from scratch.
+wells; Φ the normal distribution function). With ``objective="tls_per_cpu"`` (the default) a
+third regressor predicts the CPU seconds c a pair's verification costs (log10 c, trained on
+the verified pairs' own costs) and the pairs are ranked by score / c, the expected TLS per CPU
+second: on an N = 1000 glass a pair costs 4-140 s, and a far pair (split into several NEBs)
+mostly yields wells with E_qs of 10-300 K, so ranking by probability alone spent most of the
+budget on a few far pairs (``objective="tls"`` keeps that ranking). Until ``cold_start`` pairs
+are labelled, or while one class is missing, it selects at random (:func:`random_selection`),
+which also stays available as the unbiased reference; with ``cold_start_from="observed"`` (the
+default) the cold-start batches are drawn at random from the pairs observed as direct
+transitions (``n_obs`` > 0, the candidates of the inherent-structure route) first: on an N =
+1000 glass those cost ~5-30 CPU s each to verify and mostly are double wells, while a
+uniformly random pair of a trajectory's minima (median distance ~3 σ) costs 50-120 s and
+splits into many NEBs, so a random cold start spent most of a 15-minute budget before the
+first model. :meth:`PairSelector.fit` is run again each round on all labels so far
+(``version`` counts the rounds); :meth:`PairSelector.dumps` / :meth:`PairSelector.loads` carry
+the model with the catalog so that a resumed campaign continues with the same model instead of
+retraining from scratch.
 """
 
 from __future__ import annotations
@@ -41,7 +46,10 @@ import pandas as pd
 from ..errors import InputError
 from .features import FEATURES
 
-__all__ = ["PairSelector", "random_selection"]
+__all__ = ["PairSelector", "random_selection", "OBJECTIVES"]
+
+OBJECTIVES = ("tls_per_cpu", "tls")
+"""What :meth:`PairSelector.select` ranks by (module docstring)."""
 
 
 def random_selection(n_candidates: int, n: int, *, exclude=(), seed: int = 0) -> np.ndarray:
@@ -64,6 +72,8 @@ class PairSelector:
     features : the columns of the candidate table the model reads
     cold_start_from : ``"observed"`` (cold-start batches from the observed transitions first,
         module docstring) or ``"all"`` (uniformly from every unlabelled pair)
+    objective : ``"tls_per_cpu"`` (rank by predicted TLS probability over predicted CPU
+        cost, once 5 costs are known) or ``"tls"`` (by the probability alone)
     """
 
     e_tls_K: float = 1.0
@@ -71,12 +81,14 @@ class PairSelector:
     seed: int = 0
     features: tuple[str, ...] = FEATURES
     cold_start_from: str = "observed"
+    objective: str = "tls_per_cpu"
     version: int = 0
     n_labelled: int = 0
     residual: float = float("nan")
     _clf: object = field(default=None, repr=False)
     _reg: object = field(default=None, repr=False)
     _p_const: float | None = field(default=None, repr=False)
+    _cost: object = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if not (np.isfinite(self.e_tls_K) and self.e_tls_K > 0):
@@ -86,6 +98,8 @@ class PairSelector:
         if self.cold_start_from not in ("observed", "all"):
             raise InputError(f"cold_start_from must be 'observed' or 'all', got "
                              f"{self.cold_start_from!r}")
+        if self.objective not in OBJECTIVES:
+            raise InputError(f"objective must be one of {OBJECTIVES}, got {self.objective!r}")
 
     @property
     def trained(self) -> bool:
@@ -98,20 +112,23 @@ class PairSelector:
                              f"it has {list(table.columns)}")
         return table[list(self.features)].to_numpy(dtype=float)
 
-    def fit(self, table: pd.DataFrame, is_dwp, E_qs_K) -> PairSelector:
-        """Train on the labelled pairs: ``is_dwp`` (bool, one per row of ``table``) and
-        ``E_qs_K`` (the verified wells' splitting [K], NaN elsewhere). Returns self."""
+    def fit(self, table: pd.DataFrame, is_dwp, E_qs_K, cost_calls=None) -> PairSelector:
+        """Train on the labelled pairs: ``is_dwp`` (bool, one per row of ``table``),
+        ``E_qs_K`` (the verified wells' splitting [K], NaN elsewhere) and ``cost_calls`` (CPU
+        seconds each pair's verification took, NaN where not known, e.g. pairs of an older
+        catalog; default all unknown). Returns self."""
         from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
         from sklearn.model_selection import cross_val_predict
 
         X = self._matrix(table)
         y = np.asarray(is_dwp, dtype=bool)
         e = np.asarray(E_qs_K, dtype=float)
-        if y.shape != (len(X),) or e.shape != (len(X),):
-            raise InputError("is_dwp and E_qs_K need one value per row of the table")
+        c = np.full(len(X), np.nan) if cost_calls is None else np.asarray(cost_calls, dtype=float)
+        if y.shape != (len(X),) or e.shape != (len(X),) or c.shape != (len(X),):
+            raise InputError("is_dwp, E_qs_K and cost_calls need one value per row of the table")
         self.n_labelled = len(X)
         self.version += 1
-        self._clf = self._reg = None
+        self._clf = self._reg = self._cost = None
         self._p_const = None
         self.residual = float("nan")
         if len(X) < self.cold_start:
@@ -137,6 +154,11 @@ class PairSelector:
             pred = cross_val_predict(reg, X[ok], t, cv=folds)
             self.residual = float(max(np.std(t - pred), 0.1))
             self._reg = reg.fit(X[ok], t)
+        known = np.isfinite(c) & (c > 0)
+        if self.objective == "tls_per_cpu" and known.sum() >= 5:
+            self._cost = HistGradientBoostingRegressor(
+                max_iter=200, learning_rate=0.1, min_samples_leaf=leaf(int(known.sum())),
+                random_state=self.seed).fit(X[known], np.log10(c[known]))
         return self
 
     def p_dwp(self, table: pd.DataFrame) -> np.ndarray:
@@ -146,7 +168,7 @@ class PairSelector:
             return self._clf.predict_proba(X)[:, 1]
         return np.full(len(X), 0.5 if self._p_const is None else self._p_const)
 
-    def score(self, table: pd.DataFrame) -> np.ndarray:
+    def p_tls(self, table: pd.DataFrame) -> np.ndarray:
         """Predicted probability that each pair is a TLS (module docstring)."""
         from scipy.stats import norm
 
@@ -155,6 +177,22 @@ class PairSelector:
             return p
         mu = self._reg.predict(self._matrix(table))
         return p * norm.cdf((np.log10(self.e_tls_K) - mu) / self.residual)
+
+    def cost(self, table: pd.DataFrame) -> np.ndarray:
+        """Predicted CPU seconds to verify each pair (NaN before 5 costs are known)."""
+        model = getattr(self, "_cost", None)  # None in a selector pickled before costs
+        if model is None:
+            return np.full(len(table), np.nan)
+        return 10.0 ** model.predict(self._matrix(table))
+
+    def score(self, table: pd.DataFrame) -> np.ndarray:
+        """What the pairs are ranked by: :meth:`p_tls`, divided by :meth:`cost` for the
+        ``"tls_per_cpu"`` objective once costs are predicted (TLS per CPU second)."""
+        p = self.p_tls(table)
+        if (getattr(self, "objective", "tls") == "tls_per_cpu"
+                and getattr(self, "_cost", None) is not None):
+            return p / self.cost(table)
+        return p
 
     def select(self, table: pd.DataFrame, n: int, *, exclude=()) -> np.ndarray:
         """Indices (rows of ``table``) of the ``n`` pairs to verify next, not in ``exclude``:
